@@ -1,0 +1,88 @@
+import Shared
+import Subprocess
+import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// Runs an argv as a child process in its own session (so its whole process group can be ended),
+/// captures stdout and stderr up to a limit, and ends the group when the time is up.
+struct ProcessRunner: Sendable {
+    struct Outcome: Sendable {
+        var exitCode: Int32
+        var signal: Int32?
+        var stdout: [UInt8]
+        var stderr: [UInt8]
+        var truncated: Bool
+        var timedOut: Bool
+    }
+
+    var captureLimit = OutputDefaults.captureLimit
+    var killGrace = OutputDefaults.killGrace
+
+    func run(_ argv: [String], timeout: Double, workingDirectory: String? = nil) async throws -> Outcome {
+        precondition(!argv.isEmpty)
+        var platform = PlatformOptions()
+        // A new session makes the child a process-group leader: killing -pid reaches `sh -c` pipelines too.
+        platform.createSession = true
+        let executable: Executable = argv[0].contains("/") ? .path(FilePath(argv[0])) : .name(argv[0])
+        let limit = captureLimit
+        let grace = killGrace
+        let result = try await Subprocess.run(
+            executable,
+            arguments: Arguments(Array(argv.dropFirst())),
+            environment: .inherit,
+            workingDirectory: workingDirectory.map { FilePath($0) },
+            platformOptions: platform,
+            input: .none,
+            output: .sequence,
+            error: .sequence
+        ) { execution in
+            let group = execution.processIdentifier.value
+            return try await withThrowingTaskGroup(of: Bool.self) { tasks in
+                tasks.addTask {
+                    try await Task.sleep(for: .seconds(timeout))
+                    kill(-group, SIGTERM)
+                    try? await Task.sleep(for: .seconds(grace))
+                    kill(-group, SIGKILL)
+                    return true
+                }
+                async let out = Self.collect(execution.standardOutput, limit: limit)
+                async let err = Self.collect(execution.standardError, limit: limit)
+                let (stdout, stderr) = try await (out, err)
+                tasks.cancelAll()
+                var timedOut = false
+                while let next = try? await tasks.next() { timedOut = timedOut || next }
+                return (stdout, stderr, timedOut)
+            }
+        }
+        let (stdout, stderr, timedOut) = result.closureResult
+        var exitCode: Int32 = -1
+        var signal: Int32?
+        switch result.terminationStatus {
+        case .exited(let code): exitCode = code
+        case .signaled(let number): signal = number
+        }
+        return Outcome(
+            exitCode: exitCode, signal: signal, stdout: stdout.bytes, stderr: stderr.bytes,
+            truncated: stdout.truncated || stderr.truncated, timedOut: timedOut)
+    }
+
+    private static func collect(
+        _ sequence: SubprocessOutputSequence, limit: Int
+    ) async throws -> (bytes: [UInt8], truncated: Bool) {
+        var bytes: [UInt8] = []
+        var truncated = false
+        for try await buffer in sequence {
+            buffer.withUnsafeBytes { raw in
+                let room = limit - bytes.count
+                if raw.count > room { truncated = true }
+                if room > 0 { bytes.append(contentsOf: raw.prefix(room)) }
+            }
+        }
+        return (bytes, truncated)
+    }
+}

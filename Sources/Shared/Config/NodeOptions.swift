@@ -1,0 +1,100 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+import ArgumentParser
+
+/// The options every Bosun program takes: who this node is, where NATS is, where its data lives.
+public struct NodeOptions: ParsableArguments, Sendable {
+    @Option(help: ArgumentHelp("This node's name (letters, digits, - and _). Env: BOSUN_NODE.", valueName: "name"))
+    public var node: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "NATS server URL(s), comma-separated; user:password@ or token@ in the URL authenticate. Env: BOSUN_SERVER. Default: nats://127.0.0.1:4222.",
+            valueName: "url"))
+    public var server: String?
+
+    @Option(
+        name: .customLong("data-dir"),
+        help: ArgumentHelp("This node's data directory. Env: BOSUN_DATA_DIR.", valueName: "dir"))
+    public var dataDirectory: String?
+
+    @Option(help: ArgumentHelp("Seconds to wait for one connection attempt to NATS.", valueName: "seconds"))
+    public var connectTimeout: Double = 5
+
+    @Option(help: ArgumentHelp("NATS credentials file (.creds: user JWT and NKey seed).", valueName: "file"))
+    public var creds: String?
+
+    @Option(help: ArgumentHelp("NKey public key for NATS authentication; use with --nkey-seed.", valueName: "key"))
+    public var nkey: String?
+
+    @Option(help: ArgumentHelp("File holding the NKey seed for --nkey.", valueName: "file"))
+    public var nkeySeed: String?
+
+    @Option(help: ArgumentHelp("CA certificates (PEM) to verify the NATS server's TLS certificate.", valueName: "file"))
+    public var tlsCA: String?
+
+    @Option(help: ArgumentHelp("Client certificate (PEM) for NATS servers that verify clients.", valueName: "file"))
+    public var tlsCert: String?
+
+    @Option(help: ArgumentHelp("Key (PEM) of --tls-cert.", valueName: "file"))
+    public var tlsKey: String?
+
+    @Flag(help: "Require TLS to the NATS server.")
+    public var tls = false
+
+    public init() {}
+
+    /// The node name from the option, else `BOSUN_NODE`, else `fallback`; validated.
+    public func nodeName(default fallback: String?) throws -> String {
+        guard let name = node ?? Environment.value("BOSUN_NODE") ?? fallback else {
+            throw ValidationError("--node is required (or set BOSUN_NODE)")
+        }
+        guard NodeName.isValid(name) else {
+            throw ValidationError("--node: \"\(name)\" is not a valid node name (letters, digits, - and _ only)")
+        }
+        return name
+    }
+
+    /// The data directory from the option, else `BOSUN_DATA_DIR`, else `fallback`.
+    public func dataDirectory(default fallback: String) -> String {
+        dataDirectory ?? Environment.value("BOSUN_DATA_DIR") ?? fallback
+    }
+
+    /// The NATS configuration these options describe.
+    public func natsConfiguration(name: String) -> NATSConfiguration {
+        let servers = (server ?? Environment.value("BOSUN_SERVER") ?? "nats://127.0.0.1:4222")
+            .split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
+        var configuration = NATSConfiguration(servers: servers)
+        configuration.name = name
+        configuration.connectTimeout = connectTimeout
+        configuration.credentialsFile = creds
+        configuration.nkeyPublicKey = nkey
+        configuration.nkeySeedFile = nkeySeed
+        configuration.tlsCAFile = tlsCA
+        configuration.tlsCertificateFile = tlsCert
+        configuration.tlsKeyFile = tlsKey
+        configuration.tlsRequired = tls
+        return configuration
+    }
+}
+
+/// Reads the process environment without Foundation.
+public enum Environment {
+    public static func value(_ name: String) -> String? {
+        guard let raw = getenv(name) else { return nil }
+        let value = String(cString: raw)
+        return value.isEmpty ? nil : value
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+    }
+}

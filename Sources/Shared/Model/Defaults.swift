@@ -1,0 +1,48 @@
+/// Every default of Bosun's delivery, in one place. Startup flags override these; any message may override them.
+public struct DeliveryDefaults: Sendable, Equatable, Codable {
+    /// How long the sender waits for an ACK per attempt, in seconds.
+    public var ackTimeout: Double = 10
+    /// Attempts after the first; 0 means no bound other than `ttl`.
+    public var retries: Int = 0
+    /// The first wait between attempts, in seconds; it doubles per attempt with ±20% jitter up to `retryWaitCap`.
+    public var retryWait: Double = 1
+    /// The longest wait between attempts, so a fleet coming back does not stampede the sender.
+    public var retryWaitCap: Double = 60
+    /// How long the receiver lets a method run, in seconds.
+    public var methodTimeout: Double = 60
+    /// How long a message may wait for delivery before it is given up: 7 days.
+    public var ttl: Double = 7 * 24 * 3600
+
+    public init() {}
+
+    public static let standard = DeliveryDefaults()
+}
+
+/// Liveness and retention defaults.
+public enum LivenessDefaults {
+    /// Seconds between hellos from an agent (jittered ±20%).
+    public static let helloInterval: Double = 10
+    /// A node is up while its last hello is younger than this many hello intervals.
+    public static let upFactor: Double = 2
+    /// …and stale while younger than this many; down beyond.
+    public static let staleFactor: Double = 6
+    /// Seconds a receiver keeps the results of messages it ran: 7 days.
+    public static let resultRetention: Double = 7 * 24 * 3600
+}
+
+/// Limits on what one method run may produce.
+public enum OutputDefaults {
+    /// Bytes of stdout (and, separately, stderr) kept for the ACK; more is cut and marked truncated.
+    /// Keeps an ACK well under NATS's default 1 MiB max_payload.
+    public static let captureLimit = 256 * 1024
+    /// Seconds between SIGTERM and SIGKILL when a method's process group is ended.
+    public static let killGrace: Double = 5
+}
+
+/// Names Bosun uses on the wire.
+public enum Wire {
+    /// Every subject starts with this token: `bosun.<toNode>.<method>.<messageType>`.
+    public static let subjectPrefix = "bosun"
+    /// The node that receives hellos, error reports and logs unless configured otherwise.
+    public static let centralNode = "central"
+}

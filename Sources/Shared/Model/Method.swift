@@ -1,0 +1,38 @@
+/// What the receiver does with a message. Known methods carry their default message type;
+/// any other name is carried as is, and the receiver rejects it if it does not offer it.
+public struct Method: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    public static let cliCommand = Method(rawValue: "cliCommand")
+    public static let cliCommandCont = Method(rawValue: "cliCommandCont")
+    public static let ping = Method(rawValue: "ping")
+    public static let hello = Method(rawValue: "hello")
+    public static let bye = Method(rawValue: "bye")
+    public static let log = Method(rawValue: "log")
+    public static let errorLog = Method(rawValue: "errorLog")
+    public static let fileWrite = Method(rawValue: "fileWrite")
+    public static let fileAppend = Method(rawValue: "fileAppend")
+    public static let fileRead = Method(rawValue: "fileRead")
+    public static let httpGet = Method(rawValue: "httpGet")
+    public static let tailFile = Method(rawValue: "tailFile")
+    public static let copy = Method(rawValue: "copy")
+    public static let status = Method(rawValue: "status")
+
+    /// The methods Bosun knows, in the order they are documented.
+    public static let known: [Method] = [
+        .cliCommand, .cliCommandCont, .ping, .hello, .bye, .log, .errorLog, .fileWrite, .fileAppend,
+        .fileRead, .httpGet, .tailFile, .copy, .status,
+    ]
+
+    /// The message type used when a message does not name one.
+    public var defaultMessageType: MessageType {
+        switch self {
+        case .hello, .bye: return .eventNACK
+        case .log, .errorLog, .fileWrite, .fileAppend, .httpGet: return .eventACK
+        default: return .commandACK
+        }
+    }
+
+    public var description: String { rawValue }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+
+/// The first slice, end to end: a real nats-server, a real agent process, the real `bosun` binary.
+@Suite(.serialized)
+struct EndToEndTests {
+    @Test func commandOutputAndExitCodeComeBack() async throws {
+        try await withNATSServer { server in
+            try await withTemporaryDirectory { directory in
+                let agent = AgentProcess(node: "edge-1", server: server.url, dataDirectory: directory + "/edge-1")
+                try await agent.start()
+                defer { agent.stop() }
+
+                let uname = try await bosun(["send", "--to", "edge-1", "--", "uname", "-a"], server: server.url)
+                #expect(uname.status == 0, "stderr: \(uname.stderr)")
+                #expect(uname.stdout.hasPrefix("Linux "))
+
+                let failing = try await bosun(
+                    ["send", "--to", "edge-1", "--", "sh", "-c", "echo out; echo err >&2; exit 3"], server: server.url)
+                #expect(failing.status == 3)
+                #expect(failing.stdout == "out\n")
+                #expect(failing.stderr.contains("err\n"))
+            }
+        }
+    }
+
+    @Test func pingReportsTheRoundTrip() async throws {
+        try await withNATSServer { server in
+            try await withTemporaryDirectory { directory in
+                let agent = AgentProcess(node: "edge-2", server: server.url, dataDirectory: directory + "/edge-2")
+                try await agent.start()
+                defer { agent.stop() }
+
+                let ping = try await bosun(["send", "--to", "edge-2", "--method", "ping"], server: server.url)
+                #expect(ping.status == 0, "stderr: \(ping.stderr)")
+                #expect(ping.stdout.hasPrefix("pong from edge-2 in "))
+            }
+        }
+    }
+
+    @Test func unknownNodeIsReportedAtOnceAsNoResponders() async throws {
+        try await withNATSServer { server in
+            let started = ContinuousClock.now
+            let result = try await bosun(
+                ["send", "--ack-timeout", "120", "--to", "nobody-here", "--", "true"], server: server.url)
+            let elapsed = ContinuousClock.now - started
+            #expect(result.status == 69)
+            #expect(result.stderr.contains("no responders"))
+            #expect(result.stderr.contains("nobody-here"))
+            // Not a speed check: "at once" means it did not wait out the 120 s ACK timeout.
+            #expect(elapsed < .seconds(60))
+        }
+    }
+
+    @Test func unreachableServerIsOneClearLineNamingTheURL() async throws {
+        let url = "nats://127.0.0.1:\(freePort())"
+        let result = try await bosun(["send", "--connect-timeout", "1", "--to", "edge-3", "--", "true"], server: url)
+        #expect(result.status == 69)
+        #expect(result.stderr.contains(url))
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test func unknownOptionPrintsUsageAndExits64() async throws {
+        let result = try await runProgram(Binaries.bosun, ["send", "--no-such-option"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("Usage"))
+    }
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what Bosun needs on a Debian/Ubuntu machine, only what is missing.
+set -euo pipefail
+
+packages=(nats-server libnats-dev libsqlite3-dev libncursesw5-dev pkg-config tmux)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+    echo "setup: installing ${missing[*]}"
+    sudo_cmd=""
+    if [[ $(id -u) -ne 0 ]]; then sudo_cmd="sudo"; fi
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}"
+fi
+command -v swift >/dev/null || { echo "setup: swift 6.1 or later must be on PATH (https://swift.org/install)"; exit 1; }
