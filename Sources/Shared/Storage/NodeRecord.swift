@@ -1,0 +1,26 @@
+/// What the central node knows of a node, from its hellos.
+public struct NodeRecord: Sendable, Equatable {
+    public var name: String
+    /// The facts from the node's latest hello that had them: a JSON object, kept as sent.
+    public var facts: [UInt8]?
+    /// When the node was last heard from.
+    public var lastSeen: Timestamp?
+    /// Seconds between the node's hellos, as it announced them; liveness is judged against it.
+    public var helloInterval: Double?
+    /// Whether the node said goodbye (a clean shutdown) since its last hello.
+    public var saidBye: Bool
+    /// When the node was first heard from.
+    public var firstSeen: Timestamp
+
+    public init(
+        name: String, facts: [UInt8]? = nil, lastSeen: Timestamp? = nil, helloInterval: Double? = nil,
+        saidBye: Bool = false, firstSeen: Timestamp
+    ) {
+        self.name = name
+        self.facts = facts
+        self.lastSeen = lastSeen
+        self.helloInterval = helloInterval
+        self.saidBye = saidBye
+        self.firstSeen = firstSeen
+    }
+}

@@ -1,0 +1,63 @@
+/// The central node's registry of the nodes it has heard from.
+extension Store {
+    private static let nodeColumns = "name, facts, lastSeen, helloInterval, saidBye, firstSeen"
+
+    /// Records a hello from `node`: it is seen at `at` and has not said goodbye.
+    ///
+    /// A new node is first seen now; a known one keeps its first sighting. `nil` facts or interval keep the ones known.
+    public func recordHello(
+        node: String, facts: [UInt8]?, helloInterval: Double?, at: Timestamp
+    ) throws(StoreError) {
+        try database.withConnection { connection throws(StoreError) in
+            _ = try connection.run(
+                """
+                INSERT INTO nodes (name, facts, lastSeen, helloInterval, saidBye, firstSeen)
+                VALUES (?, ?, ?, ?, 0, ?)
+                ON CONFLICT (name) DO UPDATE SET
+                    facts = COALESCE(excluded.facts, facts),
+                    lastSeen = excluded.lastSeen,
+                    helloInterval = COALESCE(excluded.helloInterval, helloInterval),
+                    saidBye = 0
+                """,
+                [node, facts, at.millisecondsSinceEpoch, helloInterval, at.millisecondsSinceEpoch])
+        }
+    }
+
+    /// Records that `node` said goodbye at `at` (a clean shutdown, not a failure); an unknown node is added.
+    public func recordBye(node: String, at: Timestamp) throws(StoreError) {
+        try database.withConnection { connection throws(StoreError) in
+            _ = try connection.run(
+                """
+                INSERT INTO nodes (name, lastSeen, saidBye, firstSeen) VALUES (?, ?, 1, ?)
+                ON CONFLICT (name) DO UPDATE SET lastSeen = excluded.lastSeen, saidBye = 1
+                """,
+                [node, at.millisecondsSinceEpoch, at.millisecondsSinceEpoch])
+        }
+    }
+
+    /// Every known node, by name.
+    public func nodes() throws(StoreError) -> [NodeRecord] {
+        try database.withConnection { connection throws(StoreError) in
+            try connection.query("SELECT \(Store.nodeColumns) FROM nodes ORDER BY name") { row in
+                Store.nodeRecord(from: row)
+            }
+        }
+    }
+
+    /// The node called `name`, if known.
+    public func node(named name: String) throws(StoreError) -> NodeRecord? {
+        try database.withConnection { connection throws(StoreError) in
+            try connection.query("SELECT \(Store.nodeColumns) FROM nodes WHERE name = ?", [name]) { row in
+                Store.nodeRecord(from: row)
+            }.first
+        }
+    }
+
+    private static func nodeRecord(from row: Row) -> NodeRecord {
+        NodeRecord(
+            name: row.text(0), facts: row.optionalBlob(1),
+            lastSeen: row.optionalInt64(2).map(Timestamp.init(millisecondsSinceEpoch:)),
+            helloInterval: row.optionalDouble(3), saidBye: row.int64(4) != 0,
+            firstSeen: Timestamp(millisecondsSinceEpoch: row.int64(5)))
+    }
+}

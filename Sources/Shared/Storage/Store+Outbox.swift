@@ -1,0 +1,173 @@
+/// The sender's outbox: every accepted message, from acceptance to its final state.
+extension Store {
+    private static let outboxColumns =
+        "sequence, message, state, attempts, nextAttemptAt, lastError, reply, updatedAt"
+
+    /// Stores `messages` as `queued`, in the order given, all or none (one commit for the batch).
+    ///
+    /// Each message needs an `id` and a `toNode`. An id already in the outbox, or repeated in the batch,
+    /// is a `duplicateID` error naming it, and nothing of the batch is stored.
+    public func accept(_ messages: [Message], now: Timestamp) throws(StoreError) -> [OutboxRecord] {
+        try database.transaction { connection throws(StoreError) in
+            var seen = Set<String>()
+            var records: [OutboxRecord] = []
+            for message in messages {
+                guard let id = message.id else {
+                    throw StoreError(
+                        .invalidMessage, path: path,
+                        "accept: a \(message.method) message to \(message.toNode ?? "nowhere") has no id")
+                }
+                guard let toNode = message.toNode else {
+                    throw StoreError(.invalidMessage, path: path, "accept: message \(id) has no toNode")
+                }
+                let stored = try connection.query("SELECT 1 FROM outbox WHERE id = ?", [id]) { _ in true }
+                guard seen.insert(id).inserted, stored.isEmpty else {
+                    throw StoreError(.duplicateID, path: path, "accept: message \(id) is already in the outbox")
+                }
+                try connection.run(
+                    """
+                    INSERT INTO outbox (id, toNode, method, message, state, attempts, createdAt, updatedAt)
+                    VALUES (?, ?, ?, ?, ?, 0, ?, ?)
+                    """,
+                    [
+                        id, toNode, message.method.rawValue, message.encoded(), OutboxState.queued.rawValue,
+                        now.millisecondsSinceEpoch, now.millisecondsSinceEpoch,
+                    ])
+                records.append(
+                    OutboxRecord(sequence: connection.lastInsertRowID, message: message, state: .queued, updatedAt: now)
+                )
+            }
+            return records
+        }
+    }
+
+    /// Changes a record's state and, of the other fields, only those given.
+    ///
+    /// For the optional fields, `nil` leaves the stored value and `.some(nil)` clears it.
+    public func updateOutbox(
+        id: String, state: OutboxState, attempts: Int? = nil, nextAttemptAt: Timestamp?? = nil,
+        lastError: String?? = nil, reply: Reply?? = nil, now: Timestamp
+    ) throws(StoreError) {
+        var assignments = ["state = ?", "updatedAt = ?"]
+        var values: [(any SQLBindable)?] = [state.rawValue, now.millisecondsSinceEpoch]
+        if let attempts {
+            assignments.append("attempts = ?")
+            values.append(attempts)
+        }
+        if let nextAttemptAt {
+            assignments.append("nextAttemptAt = ?")
+            values.append(nextAttemptAt?.millisecondsSinceEpoch)
+        }
+        if let lastError {
+            assignments.append("lastError = ?")
+            values.append(lastError)
+        }
+        if let reply {
+            assignments.append("reply = ?")
+            values.append(reply?.encoded())
+        }
+        values.append(id)
+        let sql = "UPDATE outbox SET \(assignments.joined(separator: ", ")) WHERE id = ?"
+        let changed = try database.withConnection { connection throws(StoreError) in try connection.run(sql, values) }
+        guard changed > 0 else {
+            throw StoreError(.notFound, path: path, "update outbox: no message \(id) in the outbox")
+        }
+    }
+
+    /// The record of message `id`, if it is in the outbox.
+    public func outboxRecord(id: String) throws(StoreError) -> OutboxRecord? {
+        try selectOutbox("WHERE id = ?", [id]).first
+    }
+
+    /// The records still to deliver (queued, sending, in progress), oldest first: the order to resume in.
+    public func unfinishedOutbox() throws(StoreError) -> [OutboxRecord] {
+        let states = [OutboxState.queued, .sending, .inProgress]
+        return try selectOutbox(
+            "WHERE state IN (?, ?, ?) ORDER BY sequence ASC", states.map { $0.rawValue })
+    }
+
+    /// Records newest first, optionally only those to `node` and in `states`, at most `limit` of them.
+    public func outboxRecords(
+        node: String? = nil, states: Set<OutboxState>? = nil, limit: Int = 500
+    ) throws(StoreError) -> [OutboxRecord] {
+        var conditions: [String] = []
+        var values: [(any SQLBindable)?] = []
+        if let node {
+            conditions.append("toNode = ?")
+            values.append(node)
+        }
+        if let states {
+            guard !states.isEmpty else { return [] }
+            // A fixed order keeps the SQL text, and so the cached statement, the same for the same set.
+            let ordered = OutboxState.allCases.filter(states.contains)
+            conditions.append("state IN (\(ordered.map { _ in "?" }.joined(separator: ", ")))")
+            values.append(contentsOf: ordered.map { $0.rawValue })
+        }
+        values.append(limit)
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ") + " "
+        return try selectOutbox(filter + "ORDER BY sequence DESC LIMIT ?", values)
+    }
+
+    /// How many records are in each state; every state is present, zero when it has none.
+    public func outboxCounts() throws(StoreError) -> [OutboxState: Int] {
+        let rows = try database.withConnection { connection throws(StoreError) in
+            try connection.query("SELECT state, COUNT(*) FROM outbox GROUP BY state") { row in
+                (row.text(0), row.int(1))
+            }
+        }
+        var counts = Dictionary(uniqueKeysWithValues: OutboxState.allCases.map { ($0, 0) })
+        for (name, count) in rows {
+            guard let state = OutboxState(rawValue: name) else {
+                throw corrupt("outbox counts", "unknown state \"\(name)\"")
+            }
+            counts[state] = count
+        }
+        return counts
+    }
+
+    /// Deletes the records in a final state that last changed before `finishedBefore`; returns how many.
+    public func pruneOutbox(finishedBefore: Timestamp) throws(StoreError) -> Int {
+        let final = OutboxState.allCases.filter(\.isFinal)
+        let sql =
+            "DELETE FROM outbox WHERE state IN (\(final.map { _ in "?" }.joined(separator: ", "))) AND updatedAt < ?"
+        let values: [(any SQLBindable)?] = final.map { $0.rawValue } + [finishedBefore.millisecondsSinceEpoch]
+        return try database.withConnection { connection throws(StoreError) in try connection.run(sql, values) }
+    }
+
+    private func selectOutbox(_ clause: String, _ values: [(any SQLBindable)?]) throws(StoreError) -> [OutboxRecord] {
+        let sql = "SELECT \(Store.outboxColumns) FROM outbox " + clause
+        return try database.withConnection { connection throws(StoreError) in
+            try connection.query(sql, values) { row throws(StoreError) in try outboxRecord(from: row) }
+        }
+    }
+
+    private func outboxRecord(from row: Row) throws(StoreError) -> OutboxRecord {
+        let sequence = row.int64(0)
+        let message: Message
+        do {
+            message = try Message.decode(row.blob(1))
+        } catch {
+            throw corrupt("outbox record \(sequence)", "stored message cannot be read: \(error)")
+        }
+        // `OutboxRecord.id` relies on it; `accept` never stores a message without one.
+        guard message.id != nil else {
+            throw corrupt("outbox record \(sequence)", "stored message has no id")
+        }
+        guard let state = OutboxState(rawValue: row.text(2)) else {
+            throw corrupt("outbox record \(sequence)", "unknown state \"\(row.text(2))\"")
+        }
+        var reply: Reply?
+        if let bytes = row.optionalBlob(6) {
+            do {
+                reply = try Reply.decode(bytes)
+            } catch {
+                throw corrupt("outbox record \(sequence)", "stored reply cannot be read: \(error)")
+            }
+        }
+        return OutboxRecord(
+            sequence: sequence, message: message, state: state, attempts: row.int(3),
+            nextAttemptAt: row.optionalInt64(4).map(Timestamp.init(millisecondsSinceEpoch:)),
+            lastError: row.optionalText(5), reply: reply,
+            updatedAt: Timestamp(millisecondsSinceEpoch: row.int64(7)))
+    }
+}

@@ -1,0 +1,108 @@
+/// The receiver's record of the ACK-type messages it has run, so that a retried message is never run twice.
+extension Store {
+    /// A received message's state; the strings are stored.
+    private enum ReceivedState: String {
+        case running, finished, interrupted
+    }
+
+    /// Records that message `id` has arrived and says what to do with it, in one step.
+    ///
+    /// Absent: recorded as running, `.new`. Running: `.running`, and `replyTo` becomes the subject to answer on
+    /// (a `nil` keeps the one known). Finished: `.finished` with the stored reply. Interrupted: `.interrupted`.
+    public func beginReceive(
+        id: String, fromNode: String, method: String, replyTo: String?, now: Timestamp
+    ) throws(StoreError) -> ReceiveBegin {
+        try database.transaction { connection throws(StoreError) in
+            let existing = try connection.query("SELECT state, reply FROM received WHERE id = ?", [id]) { row in
+                (row.text(0), row.optionalBlob(1))
+            }.first
+            guard let (name, replyBytes) = existing else {
+                try connection.run(
+                    """
+                    INSERT INTO received (id, fromNode, method, state, replyTo, receivedAt)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                    [id, fromNode, method, ReceivedState.running.rawValue, replyTo, now.millisecondsSinceEpoch])
+                return .new
+            }
+            switch ReceivedState(rawValue: name) {
+            case .running:
+                try connection.run(
+                    "UPDATE received SET replyTo = COALESCE(?, replyTo) WHERE id = ?", [replyTo, id])
+                return .running
+            case .finished:
+                guard let replyBytes else { throw corrupt("received message \(id)", "finished without a reply") }
+                do {
+                    return .finished(try Reply.decode(replyBytes))
+                } catch {
+                    throw corrupt("received message \(id)", "stored reply cannot be read: \(error)")
+                }
+            case .interrupted:
+                return .interrupted
+            case nil:
+                throw corrupt("received message \(id)", "unknown state \"\(name)\"")
+            }
+        }
+    }
+
+    /// Records that message `id` has finished with `reply`, the answer to give a retry from now on.
+    public func finishReceive(id: String, reply: Reply, now: Timestamp) throws(StoreError) {
+        let changed = try database.withConnection { connection throws(StoreError) in
+            try connection.run(
+                "UPDATE received SET state = ?, reply = ?, finishedAt = ? WHERE id = ?",
+                [ReceivedState.finished.rawValue, reply.encoded(), now.millisecondsSinceEpoch, id])
+        }
+        guard changed > 0 else {
+            throw StoreError(.notFound, path: path, "finish receive: no received message \(id)")
+        }
+    }
+
+    /// The subject the latest copy of message `id` asked to be answered on.
+    public func receivedReplyTo(id: String) throws(StoreError) -> String? {
+        try database.withConnection { connection throws(StoreError) in
+            try connection.query("SELECT replyTo FROM received WHERE id = ?", [id]) { row in
+                row.optionalText(0)
+            }.first ?? nil
+        }
+    }
+
+    /// At startup: marks every message still recorded as running as interrupted, since whatever ran it is gone.
+    /// Returns their ids, oldest first, so that the senders can be told.
+    public func markRunningInterrupted(now: Timestamp) throws(StoreError) -> [String] {
+        try database.transaction { connection throws(StoreError) in
+            let ids = try connection.query(
+                "SELECT id FROM received WHERE state = ? ORDER BY receivedAt, id", [ReceivedState.running.rawValue]
+            ) { row in row.text(0) }
+            try connection.run(
+                "UPDATE received SET state = ?, finishedAt = ? WHERE state = ?",
+                [ReceivedState.interrupted.rawValue, now.millisecondsSinceEpoch, ReceivedState.running.rawValue])
+            return ids
+        }
+    }
+
+    /// Deletes the records of messages that finished (or were interrupted) before `finishedBefore`;
+    /// returns how many. Running messages are kept whatever their age.
+    public func pruneReceived(finishedBefore: Timestamp) throws(StoreError) -> Int {
+        try database.withConnection { connection throws(StoreError) in
+            try connection.run(
+                "DELETE FROM received WHERE state != ? AND finishedAt < ?",
+                [ReceivedState.running.rawValue, finishedBefore.millisecondsSinceEpoch])
+        }
+    }
+
+    /// How many received messages are recorded.
+    public func receivedCount() throws(StoreError) -> Int {
+        try database.withConnection { connection throws(StoreError) in
+            try connection.query("SELECT COUNT(*) FROM received") { row in row.int(0) }.first ?? 0
+        }
+    }
+
+    /// The ids of the messages recorded as running, oldest first.
+    public func runningReceived() throws(StoreError) -> [String] {
+        try database.withConnection { connection throws(StoreError) in
+            try connection.query(
+                "SELECT id FROM received WHERE state = ? ORDER BY receivedAt, id", [ReceivedState.running.rawValue]
+            ) { row in row.text(0) }
+        }
+    }
+}

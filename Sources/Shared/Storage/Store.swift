@@ -1,0 +1,24 @@
+/// A node's durable state in one SQLite file: the outbox, the receiver's dedup records and, on the central node,
+/// the node registry.
+///
+/// Safe to share between tasks: calls are serialized, and each one is a single transaction.
+/// Times are passed in rather than read from the clock, so that callers and tests control them.
+public final class Store: Sendable {
+    /// The database file.
+    public let path: String
+    let database: Database
+
+    /// Opens the store at `path`, creating the file and bringing its schema up to date.
+    ///
+    /// The directory must already exist.
+    public init(path: String) throws(StoreError) {
+        self.path = path
+        database = try Database(path: path)
+        try database.migrate(Schema.migrations)
+    }
+
+    /// The error for a stored value that cannot be read back.
+    func corrupt(_ what: String, _ detail: String) -> StoreError {
+        StoreError(.corruptRecord, path: path, "\(what): \(detail)")
+    }
+}
