@@ -71,6 +71,11 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(
+            name: "ConsoleTests",
+            dependencies: ["Console", "Shared"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: ["Shared"],
             swiftSettings: strictSwift

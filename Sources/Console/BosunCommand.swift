@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Shared
 
@@ -7,8 +8,28 @@ struct BosunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bosun",
         abstract: "Control a fleet of nodes by message passing over NATS, with guaranteed delivery.",
+        discussion: "Without a subcommand: the console (--headless: the engine without a screen).",
         version: BosunVersion.current,
-        subcommands: [SendCommand.self, DemoCommand.self])
+        subcommands: [
+            SendCommand.self, NodesCommand.self, MessagesCommand.self, ErrorsCommand.self, ReplayCommand.self,
+            ServeCommand.self, DemoCommand.self,
+        ])
+
+    @Flag(help: "Run the central node's engine without the console.")
+    var headless = false
+
+    @OptionGroup var options: NodeOptions
+
+    func run() async throws {
+        var serve = ServeCommand()
+        serve.options = options
+        serve.logLevel = .info
+        if !headless, isatty(1) == 0 {
+            throw ValidationError("the console needs a terminal; use --headless to run without one")
+        }
+        // The console screen is wired in ConsoleScreenCommand; until then both run the engine.
+        try await serve.run()
+    }
 }
 
 /// Exit codes of `bosun`, after sysexits.h where one fits.

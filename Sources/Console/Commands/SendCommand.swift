@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Shared
 
-/// `bosun send`: send one message and, by default, wait for its ACK and print the result.
+/// `bosun send`: send one message through the central node's outbox and, by default, wait for its ACK.
 struct SendCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "send",
@@ -13,9 +14,12 @@ struct SendCommand: AsyncParsableCommand {
               bosun send --to pi-garage -- sh -c 'df -h | grep /dev/root'
               bosun send --to pi-garage --method ping
 
-            With --wait (the default) the command's stdout is printed to stdout, its stderr to stderr,
-            and bosun exits with the remote exit code. Exit 64: bad usage; 65: the node rejected the message;
-            69: NATS or the node cannot be reached; 75: no ACK before the retries or the ttl ran out.
+            The message is accepted into the outbox of the data directory first, so it is never lost. If a
+            bosun engine (console or --headless) already runs on that directory, the message is handed to it.
+            With --wait (the default) the command's stdout is printed to stdout, its stderr to stderr, and bosun
+            exits with the remote exit code. Exit 64: bad usage; 65: the node rejected the message; 69: NATS or
+            the node cannot be reached (the message stays queued and is retried while an engine runs);
+            75: no ACK before the retries or the ttl ran out.
             """)
 
     @OptionGroup var node: NodeOptions
@@ -35,26 +39,11 @@ struct SendCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Payload for the method (log lines, file content).", valueName: "text"))
     var data: String?
 
-    @Option(help: ArgumentHelp("Seconds to wait for an ACK per attempt (default 10).", valueName: "seconds"))
-    var ackTimeout: Double?
-
-    @Option(help: ArgumentHelp("Attempts after the first; 0 = until the ttl (default 0).", valueName: "n"))
-    var retries: Int?
-
-    @Option(help: ArgumentHelp("Seconds before the first retry; doubles per attempt (default 1).", valueName: "seconds"))
-    var retryWait: Double?
-
-    @Option(help: ArgumentHelp("Seconds the node lets the method run (default 60).", valueName: "seconds"))
-    var methodTimeout: Double?
-
-    @Option(help: ArgumentHelp("Seconds before the message is given up (default 7 days).", valueName: "seconds"))
-    var ttl: Double?
-
     @Argument(parsing: .postTerminator, help: "The method's arguments: for cliCommand, the command and its arguments.")
     var arguments: [String] = []
 
     func validate() throws {
-        guard NodeName.isValid(to) else {
+        guard NodeName.isValid(to) || to == NodeName.everyNode else {
             throw ValidationError("--to: \"\(to)\" is not a valid node name (letters, digits, - and _ only)")
         }
         guard NodeName.isValid(method) else {
@@ -66,56 +55,100 @@ struct SendCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let sender = try node.nodeName(default: Wire.centralNode)
         let draft = Message(
-            toNode: to, messageType: type, method: Method(rawValue: method), methodArgs: arguments, data: data,
-            ackTimeout: ackTimeout, retries: retries, retryWait: retryWait, methodTimeout: methodTimeout, ttl: ttl)
-        guard let message = try draft.accepted(from: sender, defaults: .standard).first else { return }
-
-        let connection: NATSConnection
+            id: MessageID.make(), toNode: to, messageType: type, method: Method(rawValue: method),
+            methodArgs: arguments, data: data)
+        let configuration = try CentralNode.configuration(node, name: "bosun send")
+        let runtime: NodeRuntime
         do {
-            connection = try await NATSConnection.connect(
-                node.natsConfiguration(name: "bosun send"), retryFor: .seconds(node.connectTimeout))
-        } catch {
+            runtime = try await CentralNode.start(
+                configuration, connectFor: .seconds(node.connectTimeout), logger: CentralNode.logger(level: .critical))
+        } catch let error as TransportError {
             FileHandle.standardError.write("bosun: \(error)\n")
             throw ExitCode(ExitStatus.unavailable)
+        } catch let error as NodeError where FileManager.default.fileExists(atPath: configuration.dataDirectory + "/bosun.lock") {
+            // Another engine runs on this data directory: hand the message to it through inbox/.
+            _ = error
+            try await handOff(draft, dataDirectory: configuration.dataDirectory)
+            return
         }
-        defer { Task { await connection.close() } }
-
-        let started = ContinuousClock.now
-        let destination = to
-        let outcome: Courier.Outcome
-        do {
-            outcome = try await Courier(connection: connection).deliver(message) { event in
-                // Nothing is subscribed to the node's subject: say so at once rather than wait out the retries.
-                if case .noResponders = event { throw NoResponders() }
+        let record = try runtime.accept([draft])[0]
+        let outcome = try await withThrowingTaskGroup(of: OutboxRecord?.self) { group in
+            group.addTask {
+                try await runtime.run()
+                return nil
             }
-        } catch is NoResponders {
-            FileHandle.standardError.write(
-                "bosun: no responders: node \(destination) is not connected to NATS (message \(message.id ?? ""))\n")
-            throw ExitCode(ExitStatus.unavailable)
+            group.addTask { try await self.awaitOutcome(record.id, runtime: runtime) }
+            let outcome = try await group.next() ?? nil
+            group.cancelAll()
+            return outcome
         }
-        try report(outcome, message: message, elapsed: ContinuousClock.now - started)
+        await runtime.connection.close()
+        guard let outcome else { return }
+        try report(outcome)
     }
 
-    private func report(_ outcome: Courier.Outcome, message: Message, elapsed: Duration) throws {
-        switch outcome {
-        case .published:
-            print(message.id ?? "")
-        case .rejected(let reply):
-            FileHandle.standardError.write("bosun: \(to) rejected message \(reply.id): \(reply.error ?? "no reason given")\n")
+    /// Waits for the final record (with --wait) or the first attempt (--no-wait); a record that is still
+    /// queued after a "no responders" comes back at once.
+    private func awaitOutcome(_ id: String, runtime: NodeRuntime) async throws -> OutboxRecord {
+        let progress = Mailbox<OutboxRecord>()
+        let token = runtime.outbox.addObserver { if $0.id == id { progress.deliver($0) } }
+        defer { runtime.outbox.removeObserver(token) }
+        while let record = await progress.receive() {
+            if record.state.isFinal { return record }
+            if !wait, record.attempts > 0 { return record }
+            if record.state == .queued, Outbox.isWaitingForNode(record) { return record }
+        }
+        throw CancellationError()
+    }
+
+    private func handOff(_ message: Message, dataDirectory: String) async throws {
+        let id = message.id ?? ""
+        try FileSystem.makeDirectory(dataDirectory + "/inbox")
+        try FileSystem.write(message.encoded(), to: dataDirectory + "/inbox/send-\(id).json")
+        guard wait else {
+            print(id)
+            return
+        }
+        let store = try Store(path: dataDirectory + "/state.db")
+        while true {
+            if let record = try store.outboxRecord(id: id),
+                record.state.isFinal || (record.state == .queued && Outbox.isWaitingForNode(record))
+            {
+                try report(record)
+                return
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    private func report(_ record: OutboxRecord) throws {
+        let id = record.id
+        switch record.state {
+        case .acked:
+            if let reply = record.reply { try printResult(reply, record: record) }
+        case .sent:
+            print(id)
+        case .rejected:
+            FileHandle.standardError.write("bosun: \(to) rejected message \(id): \(record.reply?.error ?? record.lastError ?? "no reason given")\n")
             throw ExitCode(ExitStatus.rejected)
-        case .failed(let reason), .expired(let reason):
-            FileHandle.standardError.write("bosun: message \(message.id ?? "") to \(to) not delivered: \(reason)\n")
+        case .failed, .expired, .cancelled:
+            FileHandle.standardError.write("bosun: message \(id) to \(to) \(record.state.rawValue): \(record.lastError ?? "")\n")
             throw ExitCode(ExitStatus.tempFail)
-        case .acked(let reply):
-            try printResult(reply, method: message.method, elapsed: elapsed)
+        case .queued, .sending, .inProgress:
+            if Outbox.isWaitingForNode(record) {
+                FileHandle.standardError.write(
+                    "bosun: no responders: node \(to) is not connected to NATS; message \(id) stays queued and is retried while a bosun engine runs\n")
+                throw ExitCode(ExitStatus.unavailable)
+            }
+            print(id)
         }
     }
 
-    private func printResult(_ reply: Reply, method: Method, elapsed: Duration) throws {
-        if method == .ping, reply.status == .ok {
-            print("pong from \(reply.fromNode) in \(Self.milliseconds(elapsed)) ms")
+    private func printResult(_ reply: Reply, record: OutboxRecord) throws {
+        if record.message.method == .ping, reply.status == .ok {
+            let started = record.message.createdAt ?? record.updatedAt
+            print("pong from \(reply.fromNode) in \(String(format: "%.1f", record.updatedAt.seconds(since: started) * 1000)) ms")
             return
         }
         if let stdout = reply.stdout, !stdout.isEmpty { FileHandle.standardOutput.write(stdout) }
@@ -126,13 +159,7 @@ struct SendCommand: AsyncParsableCommand {
         let code = reply.exitCode ?? (reply.status == .ok ? 0 : 1)
         if code != 0 { throw ExitCode(code) }
     }
-
-    private static func milliseconds(_ duration: Duration) -> String {
-        String(format: "%.1f", duration.seconds * 1000)
-    }
 }
-
-private struct NoResponders: Error {}
 
 extension MessageType: ExpressibleByArgument {}
 

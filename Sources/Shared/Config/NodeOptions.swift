@@ -7,6 +7,7 @@
 #endif
 
 import ArgumentParser
+import Logging
 
 /// The options every Bosun program takes: who this node is, where NATS is, where its data lives.
 public struct NodeOptions: ParsableArguments, Sendable {
@@ -47,6 +48,30 @@ public struct NodeOptions: ParsableArguments, Sendable {
 
     @Flag(help: "Require TLS to the NATS server.")
     public var tls = false
+
+    @Option(help: ArgumentHelp("Name of the central node (hellos, errors and logs go there).", valueName: "name"))
+    public var central: String = Wire.centralNode
+
+    @Option(help: ArgumentHelp("Default seconds to wait for an ACK per attempt (default 10).", valueName: "seconds"))
+    public var ackTimeout: Double?
+
+    @Option(help: ArgumentHelp("Default attempts after the first; 0 = until the ttl (default 0).", valueName: "n"))
+    public var retries: Int?
+
+    @Option(help: ArgumentHelp("Default seconds before the first retry; doubles up to 60 s, ±20% (default 1).", valueName: "seconds"))
+    public var retryWait: Double?
+
+    @Option(help: ArgumentHelp("Default seconds a message may wait for delivery (default 604800: 7 days).", valueName: "seconds"))
+    public var ttl: Double?
+
+    @Option(help: ArgumentHelp("Default seconds a method may run on the receiver (default 60).", valueName: "seconds"))
+    public var methodTimeout: Double?
+
+    /// The delivery defaults after the flags.
+    public var deliveryDefaults: DeliveryDefaults {
+        DeliveryOptions.defaults(
+            ackTimeout: ackTimeout, retries: retries, retryWait: retryWait, ttl: ttl, methodTimeout: methodTimeout)
+    }
 
     public init() {}
 
@@ -98,3 +123,4 @@ extension String {
         String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
     }
 }
+extension Logger.Level: @retroactive ExpressibleByArgument {}

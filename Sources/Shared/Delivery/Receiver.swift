@@ -1,19 +1,30 @@
 import Logging
 
-/// Takes every message addressed to this node off NATS, hands each to its method's handler in its own task,
-/// and answers ACK-type messages with the result.
+/// Takes every message addressed to this node off NATS and answers it, running each exactly once.
+///
+/// For ACK types the id is recorded durably *before* the handler runs: a retry of a finished message gets the
+/// stored result again, a retry of a running one gets `inProgress`, and one whose run was cut off by a crash
+/// gets `interrupted` (never a second run: its effects may be half done). Every message runs in its own task,
+/// so a slow command delays nothing else.
 public final class Receiver: Sendable {
     private let connection: NATSConnection
     private let context: HandlerContext
     private let handlers: [Method: any MethodHandler]
+    private let store: Store
+    private let journal: Journal
+    private let errors: ErrorReporter
     private let logger: Logger
 
     public init(
-        connection: NATSConnection, context: HandlerContext, handlers: [Method: any MethodHandler], logger: Logger
+        connection: NATSConnection, context: HandlerContext, handlers: [Method: any MethodHandler], store: Store,
+        journal: Journal, errors: ErrorReporter, logger: Logger
     ) {
         self.connection = connection
         self.context = context
         self.handlers = handlers
+        self.store = store
+        self.journal = journal
+        self.errors = errors
         self.logger = logger
     }
 
@@ -22,41 +33,107 @@ public final class Receiver: Sendable {
 
     /// Receives until the task is cancelled.
     public func run() async throws {
+        let interrupted = try store.markRunningInterrupted(now: .now)
+        if !interrupted.isEmpty {
+            logger.warning("messages cut off by the last stop are marked interrupted", metadata: ["ids": "\(interrupted)"])
+        }
         let subscription = try connection.subscribe(Subject.everything(for: context.node))
+        try await connection.flush()
         logger.info("listening", metadata: ["subject": "\(Subject.everything(for: context.node))"])
-        try await withThrowingDiscardingTaskGroup { group in
+        await withDiscardingTaskGroup { group in
             for await inbound in subscription {
-                group.addTask { await self.receive(inbound) }
+                // Recording the id happens here, in arrival order; only the run itself gets its own task.
+                if let run = admit(inbound) { group.addTask { await run() } }
             }
         }
     }
 
-    private func receive(_ inbound: NATSMessage) async {
-        guard let subject = Subject(parsing: inbound.subject) else {
-            logger.warning("ignoring a message on a subject that is not Bosun's", metadata: ["subject": "\(inbound.subject)"])
-            return
-        }
+    /// Checks and records a message; returns the work to run, if any.
+    private func admit(_ inbound: NATSMessage) -> (@Sendable () async -> Void)? {
+        guard let subject = Subject(parsing: inbound.subject) else { return nil }
         let message: Message
         do {
             message = try Message.decode(inbound.payload)
         } catch {
-            logger.error("rejected a malformed message", metadata: ["subject": "\(inbound.subject)", "error": "\(error)"])
-            answer(inbound, subject: subject, Reply(
-                id: error.messageID ?? "", fromNode: context.node, status: .rejected, error: error.description))
-            return
+            refuse(inbound, subject: subject, id: error.messageID ?? "", reason: "malformed message: \(error)",
+                fromNode: nil, method: subject.method.rawValue)
+            return nil
+        }
+        guard let id = message.id, let fromNode = message.fromNode, message.toNode == context.node else {
+            refuse(inbound, subject: subject, id: message.id ?? "", reason: "message lacks id or fromNode, or is not for \(context.node)",
+                fromNode: message.fromNode, method: message.method.rawValue)
+            return nil
         }
         guard let handler = handlers[message.method] else {
             let offered = methods.map(\.rawValue).joined(separator: ", ")
-            answer(inbound, subject: subject, context.reply(
-                to: message, .rejected, error: "node \(context.node) does not offer method `\(message.method)` (it offers \(offered))"))
-            return
+            refuse(inbound, subject: subject, id: id,
+                reason: "node \(context.node) does not offer method `\(message.method)` (it offers \(offered))",
+                fromNode: fromNode, method: message.method.rawValue)
+            return nil
         }
-        let reply = await handler.handle(message, context: context)
-        answer(inbound, subject: subject, reply)
+        guard subject.messageType.wantsACK else {
+            journal.append(Journal.Entry(event: .received, id: id, node: fromNode, method: message.method.rawValue))
+            return { _ = await handler.handle(message, context: self.context) }
+        }
+        let begin: ReceiveBegin
+        do {
+            begin = try store.beginReceive(
+                id: id, fromNode: fromNode, method: message.method.rawValue, replyTo: inbound.replyTo, now: .now)
+        } catch {
+            // Without the dedup record the message must not run; the sender retries.
+            logger.error("cannot record message \(id): \(error)")
+            return nil
+        }
+        switch begin {
+        case .new:
+            journal.append(Journal.Entry(event: .received, id: id, node: fromNode, method: message.method.rawValue))
+            return { await self.run(message, id: id, handler: handler, replyTo: inbound.replyTo) }
+        case .running:
+            send(context.reply(to: message, .inProgress), to: inbound.replyTo)
+        case .finished(let reply):
+            send(reply, to: inbound.replyTo)
+        case .interrupted:
+            send(context.reply(to: message, .interrupted, error: "node \(context.node) stopped while running it; not run again"),
+                to: inbound.replyTo)
+        }
+        return nil
     }
 
-    private func answer(_ inbound: NATSMessage, subject: Subject, _ reply: Reply) {
-        guard subject.messageType.wantsACK, let replyTo = inbound.replyTo else { return }
+    private func run(_ message: Message, id: String, handler: any MethodHandler, replyTo: String?) async {
+        let reply = await handler.handle(message, context: context)
+        do {
+            try store.finishReceive(id: id, reply: reply, now: .now)
+        } catch {
+            logger.error("cannot record the result of message \(id): \(error)")
+        }
+        journal.append(Journal.Entry(event: .answered, id: id, node: message.fromNode, reply: reply))
+        if reply.status == .error {
+            errors.report(ErrorRecord(node: context.node, kind: .handler, messageId: id, method: message.method.rawValue,
+                toNode: context.node, error: "\(message.method) on \(context.node): \(reply.error ?? "failed")"))
+        }
+        // Answer on the newest reply subject: a retry that came while this ran may carry a fresher one.
+        let latest = (try? store.receivedReplyTo(id: id)) ?? replyTo
+        send(reply, to: latest ?? replyTo)
+    }
+
+    private func refuse(_ inbound: NATSMessage, subject: Subject, id: String, reason: String, fromNode: String?, method: String) {
+        let reply = Reply(id: id, fromNode: context.node, status: .rejected, error: reason)
+        if subject.messageType.wantsACK, !id.isEmpty {
+            // Stored, so a retry of the same id is refused the same way without another report.
+            if (try? store.beginReceive(id: id, fromNode: fromNode ?? "?", method: method, replyTo: inbound.replyTo, now: .now)) == .new {
+                try? store.finishReceive(id: id, reply: reply, now: .now)
+                errors.report(ErrorRecord(node: context.node, kind: .rejected, messageId: id, method: method,
+                    toNode: context.node, error: "rejected message \(id) from \(fromNode ?? "?"): \(reason)"))
+            }
+        } else {
+            errors.report(ErrorRecord(node: context.node, kind: .rejected, messageId: id.isEmpty ? nil : id, method: method,
+                toNode: context.node, error: "rejected a message from \(fromNode ?? "?"): \(reason)"))
+        }
+        send(reply, to: inbound.replyTo)
+    }
+
+    private func send(_ reply: Reply, to replyTo: String?) {
+        guard let replyTo else { return }
         do {
             try connection.publish(replyTo, payload: reply.encoded())
         } catch {

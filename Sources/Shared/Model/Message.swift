@@ -122,15 +122,10 @@ public struct Message: Sendable, Equatable, Encodable {
     /// The JSON form, compact.
     public func encoded() -> [UInt8] {
         // Encoding plain strings, numbers and arrays cannot fail.
-        (try? Array(Message.encoder.encode(self))) ?? []
+        (try? Array(JSONLines.encoder.encode(self))) ?? []
     }
 
     /// The JSON form as text.
     public var json: String { String(decoding: encoded(), as: UTF8.self) }
 
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
 }

@@ -51,7 +51,7 @@ public struct Reply: Sendable, Equatable, Codable {
     }
 
     public func encoded() -> [UInt8] {
-        (try? Array(Reply.encoder.encode(self))) ?? []
+        (try? Array(JSONLines.encoder.encode(self))) ?? []
     }
 
     public static func decode(_ bytes: some Collection<UInt8>) throws(MessageError) -> Reply {
@@ -62,9 +62,4 @@ public struct Reply: Sendable, Equatable, Codable {
         }
     }
 
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
 }

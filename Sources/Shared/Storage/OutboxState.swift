@@ -16,12 +16,14 @@ public enum OutboxState: String, Sendable, Codable, CaseIterable {
     case rejected
     /// Withdrawn by the operator.
     case cancelled
+    /// Published once; its type (CommandNACK, EventNACK) asks for no ACK.
+    case sent
 
     /// Whether the sender is done with the message; final records are only kept for history and pruned.
     public var isFinal: Bool {
         switch self {
         case .queued, .sending, .inProgress: return false
-        case .acked, .failed, .expired, .rejected, .cancelled: return true
+        case .acked, .failed, .expired, .rejected, .cancelled, .sent: return true
         }
     }
 }

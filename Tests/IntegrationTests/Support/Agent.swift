@@ -1,7 +1,9 @@
 import Foundation
 
-/// A real `bosun-agent` process for one node.
+/// A real `bosun-agent` (or, with `central`, a `bosun serve`) process for one node.
 final class AgentProcess: @unchecked Sendable {
+    /// Runs `bosun serve` instead of the agent: the central node's engine.
+    var central = false
     let node: String
     let dataDirectory: String
     let server: String
@@ -19,8 +21,9 @@ final class AgentProcess: @unchecked Sendable {
     func start(waitUntilListening: Bool = true, extraArguments: [String] = []) async throws {
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         let child = try ChildProcess(
-            Binaries.agent,
-            ["--node", node, "--server", server, "--data-dir", dataDirectory] + extraArguments,
+            central ? Binaries.bosun : Binaries.agent,
+            (central ? ["serve"] : []) + ["--node", node, "--server", server, "--data-dir", dataDirectory]
+                + extraArguments,
             logPath: dataDirectory + "/agent-\(UUID().uuidString.prefix(8)).log")
         self.child = child
         if waitUntilListening {
@@ -34,12 +37,45 @@ final class AgentProcess: @unchecked Sendable {
         child?.stop(signal: signal)
     }
 
+    /// Writes `inmsg.txt` in one go (the engine reads it when the writer closes it).
+    func write(inmsg json: String) throws {
+        try json.write(toFile: dataDirectory + "/inmsg.txt", atomically: false, encoding: .utf8)
+    }
+
+    /// The outbox as `bosun messages --json` prints it.
+    func messages() async throws -> [[String: Any]] {
+        let result = try await runProgram(Binaries.bosun, ["messages", "--json", "--limit", "100000", "--data-dir", dataDirectory])
+        return result.stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+    }
+
+    /// The text fields of the newest message's reply (status, stdout, …).
+    func newestReply() async throws -> [String: String] {
+        guard let reply = try await messages().first?["reply"] as? [String: Any] else { return [:] }
+        return reply.compactMapValues { $0 as? String }
+    }
+
+    /// The ids of the journal's entries of one event, in file order.
+    func journalIDs(_ event: String) -> [String] {
+        journal(event).compactMap { $0["id"] as? String }
+    }
+
+    /// The journal's entries of one event, in file order.
+    func journal(_ event: String) -> [[String: Any]] {
+        let text = (try? String(contentsOfFile: dataDirectory + "/journal.jsonl", encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }.filter { $0["event"] as? String == event }
+    }
+
     var log: String { child?.log ?? "" }
 }
 
 /// Runs the `bosun` binary against `server`.
 func bosun(_ arguments: [String], server: String, dataDirectory: String? = nil) async throws -> RunResult {
     var environment = ["BOSUN_SERVER": server]
-    if let dataDirectory { environment["BOSUN_DATA_DIR"] = dataDirectory }
+    // Never the operator's own ~/.bosun: each call gets a fresh central data directory unless given one.
+    environment["BOSUN_DATA_DIR"] = dataDirectory ?? NSTemporaryDirectory() + "bosun-cli-\(UUID().uuidString)"
     return try await runProgram(Binaries.bosun, arguments, environment: environment)
 }

@@ -1,0 +1,49 @@
+import Foundation
+import Logging
+import Shared
+
+/// The central node's engine as the console's commands use it.
+enum CentralNode {
+    /// The data directory: `--data-dir`, `BOSUN_DATA_DIR`, or `~/.bosun`.
+    static func dataDirectory(_ options: NodeOptions) -> String {
+        options.dataDirectory(default: (ProcessInfo.processInfo.environment["HOME"] ?? ".") + "/.bosun")
+    }
+
+    static func configuration(_ options: NodeOptions, name: String) throws -> NodeRuntime.Configuration {
+        let node = try options.nodeName(default: options.central)
+        var configuration = NodeRuntime.Configuration(
+            node: node, dataDirectory: dataDirectory(options), nats: options.natsConfiguration(name: name))
+        configuration.centralNode = options.central
+        configuration.defaults = options.deliveryDefaults
+        configuration.nats.sendAsap = true
+        configuration.helloInterval = node == options.central ? nil : LivenessDefaults.helloInterval
+        return configuration
+    }
+
+    /// Starts the engine for `configuration`; the central handlers are on when this node is the central one.
+    static func start(
+        _ configuration: NodeRuntime.Configuration, connectFor: Duration?, logger: Logger
+    ) async throws -> NodeRuntime {
+        let isCentral = configuration.node == configuration.centralNode
+        return try await NodeRuntime(configuration: configuration, connectFor: connectFor, logger: logger) {
+            store, errors in
+            isCentral ? CentralHandlers.make(store: store, errors: errors) : [:]
+        }
+    }
+
+    static func logger(level: Logger.Level) -> Logger {
+        var logger = Logger(label: "bosun")
+        logger.logLevel = level
+        return logger
+    }
+
+    /// The store of a data directory, for reading (another process may be running the engine on it).
+    static func openStore(_ options: NodeOptions) throws -> Store {
+        let directory = dataDirectory(options)
+        guard FileManager.default.fileExists(atPath: directory + "/state.db") else {
+            throw NodeError("no Bosun data in \(directory) (run bosun there first, or give --data-dir)")
+        }
+        return try Store(path: directory + "/state.db")
+    }
+}
+

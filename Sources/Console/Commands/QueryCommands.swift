@@ -1,0 +1,126 @@
+import ArgumentParser
+import Foundation
+import Shared
+
+/// `bosun nodes`: every node the central node knows, with its liveness.
+struct NodesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nodes", abstract: "List known nodes with their liveness and last-known facts.")
+
+    @OptionGroup var options: NodeOptions
+    @Flag(help: "One JSON object per line, stable fields (see README).") var json = false
+
+    func run() throws {
+        let store = try CentralNode.openStore(options)
+        let now = Timestamp.now
+        let pending = try store.outboxRecords(states: [.queued, .sending, .inProgress], limit: 100_000)
+        for node in try store.nodes() {
+            let liveness = Liveness(lastSeen: node.lastSeen, helloInterval: node.helloInterval, saidBye: node.saidBye, now: now)
+            let hello = node.facts.flatMap { Hello.decode($0) }
+            let count = pending.filter { $0.message.toNode == node.name }.count
+            if json {
+                let row = NodeRow(name: node.name, state: liveness.rawValue, lastSeen: node.lastSeen, pending: count,
+                    firstSeen: node.firstSeen, helloInterval: node.helloInterval, facts: hello)
+                print(String(decoding: try JSONLines.encoder.encode(row), as: UTF8.self))
+            } else {
+                let seen = node.lastSeen.map { "\(Int(now.seconds(since: $0)))s ago" } ?? "never"
+                print("\(node.name)\t\(liveness.rawValue)\t\(seen)\t\(hello?.version ?? "-")\tpending \(count)")
+            }
+        }
+    }
+
+    struct NodeRow: Encodable {
+        var name: String
+        var state: String
+        var lastSeen: Timestamp?
+        var pending: Int
+        var firstSeen: Timestamp
+        var helloInterval: Double?
+        var facts: Hello?
+    }
+}
+
+/// `bosun messages`: the outbox, newest first.
+struct MessagesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "messages", abstract: "List messages in the outbox, newest first.")
+
+    @OptionGroup var options: NodeOptions
+    @Flag(help: "One JSON object per line, stable fields (see README).") var json = false
+    @Option(help: ArgumentHelp("Only this state: queued, sending, inProgress, acked, failed, expired, rejected, cancelled, sent.", valueName: "state"))
+    var state: OutboxState?
+    @Option(help: ArgumentHelp("Only messages to this node.", valueName: "node")) var to: String?
+    @Option(help: "At most this many.") var limit = 500
+
+    func run() throws {
+        let store = try CentralNode.openStore(options)
+        for record in try store.outboxRecords(node: to, states: state.map { [$0] }, limit: limit) {
+            if json {
+                let row = MessageRow(id: record.id, toNode: record.message.toNode ?? "", method: record.message.method.rawValue,
+                    state: record.state.rawValue, attempts: record.attempts, createdAt: record.message.createdAt,
+                    updatedAt: record.updatedAt, nextAttemptAt: record.nextAttemptAt, lastError: record.lastError,
+                    reply: record.reply, methodArgs: record.message.methodArgs ?? [])
+                print(String(decoding: try JSONLines.encoder.encode(row), as: UTF8.self))
+            } else {
+                print("\(record.id)\t\(record.message.toNode ?? "")\t\(record.message.method)\t\(record.state.rawValue)\t\(record.attempts)\t\(record.lastError ?? "")")
+            }
+        }
+    }
+
+    struct MessageRow: Encodable {
+        var id: String
+        var toNode: String
+        var method: String
+        var state: String
+        var attempts: Int
+        var createdAt: Timestamp?
+        var updatedAt: Timestamp
+        var nextAttemptAt: Timestamp?
+        var lastError: String?
+        var reply: Reply?
+        var methodArgs: [String]
+    }
+}
+
+/// `bosun errors`: the central error log, newest first.
+struct ErrorsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "errors", abstract: "Show the central error log (errors.jsonl), newest first.")
+
+    @OptionGroup var options: NodeOptions
+    @Flag(help: "One JSON object per line, as in errors.jsonl.") var json = false
+
+    func run() throws {
+        for record in ErrorReporter.entries(dataDirectory: CentralNode.dataDirectory(options)).reversed() {
+            if json {
+                print(String(decoding: record.encoded(), as: UTF8.self))
+            } else {
+                print("\(record.time.rfc3339)\t\(record.node)\t\(record.kind.rawValue)\t\(record.error)")
+            }
+        }
+    }
+}
+
+/// `bosun replay ID`: sends a message again from the journal, under a new id.
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay", abstract: "Send a message again from the journal, under a new id (through inbox/).")
+
+    @OptionGroup var options: NodeOptions
+    @Argument(help: "The id of the message to send again.") var id: String
+
+    func run() throws {
+        let directory = CentralNode.dataDirectory(options)
+        let journal = try Journal(path: directory + "/journal.jsonl")
+        guard var message = journal.acceptedMessage(id: id) else {
+            throw ValidationError("message \(id) is not in the journal at \(directory)/journal.jsonl")
+        }
+        message.id = MessageID.make()
+        message.createdAt = nil
+        try FileSystem.makeDirectory(directory + "/inbox")
+        try FileSystem.write(message.encoded(), to: directory + "/inbox/replay-\(message.id ?? "").json")
+        print(message.id ?? "")
+    }
+}
+
+extension OutboxState: ExpressibleByArgument {}

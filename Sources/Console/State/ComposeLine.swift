@@ -1,0 +1,43 @@
+import Shared
+
+/// The compose bar's grammar: `node method args…`, or `method args…` when nodes are marked.
+public enum ComposeLine {
+    /// A line parsed into its destinations and the `method args…` text.
+    public enum Parsed: Equatable, Sendable {
+        case send(text: String, toNodes: [String])
+        case invalid(String)
+    }
+
+    /// Parses `line`; `targets` are the marked nodes (nil when the line names its node), `known` every known
+    /// node, for `*`.
+    public static func parse(_ line: String, targets: [String]?, known: [String]) -> Parsed {
+        var rest = Substring(line.drop { $0 == " " })
+        var nodes: [String]
+        if let targets {
+            nodes = targets
+        } else {
+            let node = rest.prefix { $0 != " " }
+            guard !node.isEmpty else { return .invalid("type: node method args…") }
+            rest = rest.dropFirst(node.count).drop { $0 == " " }
+            if node == "*" {
+                nodes = known.sorted()
+                guard !nodes.isEmpty else { return .invalid("no known nodes for *") }
+            } else {
+                nodes = node.split(separator: ",").map(String.init)
+            }
+        }
+        let text = String(rest).trimmingSpaces
+        guard !CommandLineWords.split(text).isEmpty else {
+            return .invalid("type: \(targets == nil ? "node " : "")method args…")
+        }
+        return .send(text: text, toNodes: nodes)
+    }
+}
+
+extension String {
+    /// The string without leading and trailing spaces.
+    var trimmingSpaces: String {
+        let trimmedStart = drop { $0 == " " }
+        return String(trimmedStart.reversed().drop { $0 == " " }.reversed())
+    }
+}

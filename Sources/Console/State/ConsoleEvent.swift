@@ -1,0 +1,18 @@
+import Shared
+
+/// Everything that can change the console's state; all of it reaches the UI loop through one queue.
+public enum ConsoleEvent: Sendable {
+    case key(Key)
+    /// The terminal's new size in cells.
+    case resize(cols: Int, rows: Int)
+    /// The clock moved on (once a second): ages and the flash line depend on it.
+    case tick(Timestamp)
+    /// The latest known nodes, outbox records and central error log entries, each replacing the previous set.
+    case snapshot(nodes: [NodeRecord], messages: [OutboxRecord], errors: [ErrorRecord])
+    /// The NATS connection's state, as a word: `connected`, `reconnecting`, `disconnected`.
+    case connection(String)
+    /// A one-line notice shown for a few seconds.
+    case flash(String)
+    /// A one-line notice about something that went wrong, shown for a few seconds.
+    case flashError(String)
+}

@@ -1,0 +1,80 @@
+import Shared
+
+/// Everything the console shows, and nothing it does: ``reduce(_:_:)`` changes it, ``render(_:cols:rows:)``
+/// draws it.
+public struct ConsoleState: Sendable {
+    /// A notice on the flash line until `expires`.
+    public struct Flash: Equatable, Sendable {
+        public var text: String
+        public var isError: Bool
+        public var expires: Timestamp
+    }
+
+    // What is known.
+    public var nodes: [NodeRecord] = []
+    public var messages: [OutboxRecord] = []
+    public var errors: [ErrorRecord] = []
+    /// The NATS connection's state, as a word.
+    public var connection: String = "connecting"
+    public var serverURL: String
+    public var now: Timestamp
+    /// Seconds east of UTC for clock times on screen.
+    public var utcOffset: Int
+
+    // How it is shown.
+    public var cols: Int = 100
+    public var rows: Int = 30
+    /// Plain ASCII glyphs instead of `●◐○✓✗…`.
+    public var ascii: Bool
+    /// Attributes only, no colours (NO_COLOR or `--no-color`).
+    public var noColor: Bool
+
+    // Where the operator is.
+    public var mode: Mode = .normal
+    public var focus: Pane = .nodes
+    /// Which list the Detail pane describes: the selected node or the selected message.
+    public var detailSubject: Pane = .nodes
+    public var selectedNode: String?
+    public var selectedMessage: String?
+    public var selectedError: Int = 0
+    public var filters: [Pane: String] = [:]
+    /// The filter being typed (`/`).
+    public var filterEditor = LineEditor()
+    /// All nodes' messages, or only the selected node's.
+    public var showAllMessages = true
+    public var marked: Set<String> = []
+
+    // The compose bar and the `:` line.
+    public var compose = LineEditor()
+    /// The nodes the compose line goes to when nodes were marked; nil when the line names its node.
+    public var composeTargets: [String]?
+    public var history: [String]
+    /// Where Up/Down is in `history`; nil when editing a new line.
+    public var historyIndex: Int?
+    /// The line being typed before Up was pressed, given back by Down.
+    public var historyDraft: String = ""
+    public var commandLine = LineEditor()
+    /// The flash line's notice, if any.
+    public var flash: Flash?
+
+    public init(
+        serverURL: String = "", now: Timestamp = .now, utcOffset: Int = 0, ascii: Bool = false,
+        noColor: Bool = false, history: [String] = []
+    ) {
+        self.serverURL = serverURL
+        self.now = now
+        self.utcOffset = utcOffset
+        self.ascii = ascii
+        self.noColor = noColor
+        self.history = history
+    }
+
+    /// How long a flash stays on screen, in seconds.
+    public static let flashSeconds = 4.0
+    /// How many compose lines are remembered.
+    public static let historyLimit = 500
+
+    mutating func flash(_ text: String, error: Bool = false) {
+        flash = Flash(text: text, isError: error, expires: now.adding(seconds: Self.flashSeconds))
+    }
+}

@@ -1,0 +1,33 @@
+/// What the keyboard is talking to right now.
+public enum Mode: Equatable, Sendable {
+    /// Moving around the panes.
+    case normal
+    /// Typing in the compose bar.
+    case compose
+    /// Typing a filter for a pane (`/`).
+    case filter(Pane)
+    /// Typing a `:` command.
+    case command
+    /// The help overlay (`?`).
+    case help
+    /// The central error log, newest first (`e`).
+    case errors
+    /// The full output of one message.
+    case viewer(OutputViewer)
+    /// "Quit with text in the compose bar?", waiting for y/n.
+    case confirmQuit
+}
+
+/// The scrollable output viewer's position and search.
+public struct OutputViewer: Equatable, Sendable {
+    /// The message whose output is shown.
+    public var messageID: String
+    /// The first line shown.
+    public var scroll: Int = 0
+    /// The search text; matching lines are highlighted and `n`/`N` jump between them.
+    public var search: LineEditor = LineEditor()
+    /// Whether the search text is being typed.
+    public var searching: Bool = false
+
+    public init(messageID: String) { self.messageID = messageID }
+}

@@ -1,0 +1,70 @@
+import Shared
+
+/// Applies one event to the state and returns what the app must do outside it. Pure: no I/O, no clock.
+public func reduce(_ state: inout ConsoleState, _ event: ConsoleEvent) -> [ConsoleAction] {
+    switch event {
+    case .key(let key):
+        return state.handle(key)
+    case .resize(let cols, let rows):
+        state.cols = max(0, cols)
+        state.rows = max(0, rows)
+    case .tick(let now):
+        state.now = now
+        if let flash = state.flash, flash.expires <= now { state.flash = nil }
+    case .snapshot(let nodes, let messages, let errors):
+        state.nodes = nodes
+        state.messages = messages
+        state.errors = errors
+        state.keepSelectionsValid()
+    case .connection(let text):
+        state.connection = text
+    case .flash(let text):
+        state.flash(text)
+    case .flashError(let text):
+        state.flash(text, error: true)
+    }
+    return []
+}
+
+extension ConsoleState {
+    /// Routes a key to the current mode.
+    mutating func handle(_ key: Key) -> [ConsoleAction] {
+        switch mode {
+        case .normal: return handleNormal(key)
+        case .compose: return handleCompose(key)
+        case .filter(let pane): return handleFilter(key, pane: pane)
+        case .command: return handleCommand(key)
+        case .help:
+            mode = .normal
+            return []
+        case .errors: return handleErrors(key)
+        case .viewer(let viewer): return handleViewer(key, viewer)
+        case .confirmQuit:
+            if key == .char("y") || key == .char("Y") { return [.quit] }
+            mode = .normal
+            flash("quit cancelled; the compose bar keeps its text")
+            return []
+        }
+    }
+
+    /// After a snapshot, selections that vanished fall back to the first row; ones still present stay.
+    mutating func keepSelectionsValid() {
+        if !visibleNodes.contains(where: { $0.name == selectedNode }) { selectedNode = visibleNodes.first?.name }
+        if !visibleMessages.contains(where: { $0.id == selectedMessage }) {
+            selectedMessage = visibleMessages.first?.id
+        }
+        let known = Set(nodes.map(\.name))
+        marked.formIntersection(known)
+        selectedError = min(selectedError, max(0, errors.count - 1))
+    }
+
+    /// Asks before quitting when the compose bar holds text.
+    mutating func requestQuit() -> [ConsoleAction] {
+        if compose.isEmpty { return [.quit] }
+        mode = .confirmQuit
+        return []
+    }
+
+    /// Rows that one page of the focused list moves by.
+    var pageSize: Int { max(1, rows / 3) }
+}

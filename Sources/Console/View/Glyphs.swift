@@ -1,0 +1,43 @@
+import Shared
+
+/// The symbols of the screen, in Unicode or (`--ascii`) plain ASCII.
+public struct Glyphs: Sendable {
+    public let ascii: Bool
+
+    public init(ascii: Bool) { self.ascii = ascii }
+
+    /// `● up`, `◐ stale`, `○ down` (ASCII `* up`, `~ stale`, `o down`), with their colour.
+    public func liveness(_ state: Liveness) -> (text: String, style: Style) {
+        switch state {
+        case .up: return ((ascii ? "*" : "●") + " up", Style(.up))
+        case .stale: return ((ascii ? "~" : "◐") + " stale", Style(.stale, bold: true))
+        case .down: return ((ascii ? "o" : "○") + " down", Style(.down, bold: true))
+        }
+    }
+
+    /// A message state as glyph and word, with its colour.
+    public func message(_ state: OutboxState) -> (text: String, style: Style) {
+        let glyph: String
+        let style: Style
+        switch state {
+        case .queued: (glyph, style) = (ascii ? "." : "◌", .faint)
+        case .sending: (glyph, style) = (ascii ? "~" : "…", Style(.sending))
+        case .inProgress: (glyph, style) = (ascii ? "~" : "⧗", Style(.sending))
+        case .acked: (glyph, style) = (ascii ? "*" : "✓", Style(.acked))
+        case .failed, .expired, .rejected: (glyph, style) = (ascii ? "x" : "✗", Style(.failed, bold: true))
+        case .cancelled: (glyph, style) = (ascii ? "x" : "✗", .faint)
+        case .sent: (glyph, style) = (ascii ? ">" : "→", Style(.acked))
+        }
+        return (glyph + " " + state.rawValue, style)
+    }
+
+    public var selected: String { ascii ? ">" : "▶" }
+    public var mark: String { ascii ? "+" : "✚" }
+    public var dot: String { ascii ? "-" : "·" }
+    public var arrow: String { ascii ? "->" : "→" }
+
+    /// Box corners and lines: top-left, top-right, bottom-left, bottom-right, horizontal, vertical.
+    public var box: (tl: String, tr: String, bl: String, br: String, h: String, v: String) {
+        ascii ? ("+", "+", "+", "+", "-", "|") : ("┌", "┐", "└", "┘", "─", "│")
+    }
+}

@@ -1,0 +1,62 @@
+import Shared
+
+/// Draws the whole screen for a state at a size. Pure: the same state and size give the same frame.
+public func render(_ state: ConsoleState, cols: Int, rows: Int) -> Frame {
+    var renderer = Renderer(state: state, frame: Frame(cols: cols, rows: rows))
+    renderer.draw()
+    return renderer.frame
+}
+
+/// Draws into a frame; split by concern over `Renderer+*.swift`.
+struct Renderer {
+    let state: ConsoleState
+    var frame: Frame
+    let glyphs: Glyphs
+
+    init(state: ConsoleState, frame: Frame) {
+        self.state = state
+        self.frame = frame
+        glyphs = Glyphs(ascii: state.ascii)
+    }
+
+    mutating func draw() {
+        let layout = Layout(cols: frame.cols, rows: frame.rows)
+        if layout == .tooSmall {
+            frame.put("terminal too small", x: 0, y: 0, style: Style(.down, bold: true))
+            return
+        }
+        drawHeader()
+        let middle = Layout.middle(cols: frame.cols, rows: frame.rows)
+        switch state.mode {
+        case .errors: drawErrors(middle)
+        case .viewer(let viewer): drawViewer(viewer, in: middle)
+        default:
+            switch layout {
+            case .panes(let nodes, let messages, let detail, let wide):
+                drawNodes(nodes, wide: wide, single: false)
+                drawMessages(messages, wide: wide, single: false)
+                drawDetail(detail, single: false)
+            case .single(let area):
+                switch state.focus {
+                case .nodes: drawNodes(area, wide: false, single: true)
+                case .messages: drawMessages(area, wide: false, single: true)
+                case .detail: drawDetail(area, single: true)
+                }
+            case .tooSmall: break
+            }
+        }
+        if state.mode == .help { drawHelp(middle) }
+        drawBottom()
+    }
+
+    /// The first row shown of a list so that `selected` is visible in `height` rows.
+    func top(selected: Int, count: Int, height: Int) -> Int {
+        guard height > 0, count > height else { return 0 }
+        return min(max(0, selected - height + 1), count - height)
+    }
+
+    /// A pane's title: `[1] Nodes (12)`, marked when focused.
+    func paneTitle(_ pane: Pane, _ rest: String) -> String {
+        "[\(pane.rawValue + 1)] \(pane.title)\(rest)"
+    }
+}

@@ -1,0 +1,130 @@
+import FoundationEssentials
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// The append-only history of every message a node sends or receives: `<data-dir>/journal.jsonl`.
+///
+/// One JSON object per line, written as the message moves. The `accepted` line carries the whole message, so
+/// a message can be sent again from the journal alone. When the file passes `maxBytes` it is renamed to
+/// `journal.jsonl.1` (older ones shift up, the oldest beyond `keep` is removed): never rewritten in place.
+public final class Journal: Sendable {
+    /// One line of the journal.
+    public struct Entry: Sendable, Equatable, Codable {
+        public enum Event: String, Sendable, Codable {
+            case accepted, attempt, inProgress, acked, failed, expired, rejected, cancelled, published
+            case received, answered
+        }
+
+        public var time: Timestamp
+        public var event: Event
+        public var id: String
+        public var node: String?
+        public var method: String?
+        public var attempt: Int?
+        public var message: Message?
+        public var reply: Reply?
+        public var reason: String?
+
+        public init(
+            time: Timestamp = .now, event: Event, id: String, node: String? = nil, method: String? = nil,
+            attempt: Int? = nil, message: Message? = nil, reply: Reply? = nil, reason: String? = nil
+        ) {
+            self.time = time
+            self.event = event
+            self.id = id
+            self.node = node
+            self.method = method
+            self.attempt = attempt
+            self.message = message
+            self.reply = reply
+            self.reason = reason
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            time = try container.decode(Timestamp.self, forKey: .time)
+            event = try container.decode(Event.self, forKey: .event)
+            id = try container.decode(String.self, forKey: .id)
+            node = try container.decodeIfPresent(String.self, forKey: .node)
+            method = try container.decodeIfPresent(String.self, forKey: .method)
+            attempt = try container.decodeIfPresent(Int.self, forKey: .attempt)
+            reply = try container.decodeIfPresent(Reply.self, forKey: .reply)
+            reason = try container.decodeIfPresent(String.self, forKey: .reason)
+            message = try container.decodeIfPresent(JSONValue.self, forKey: .message).map { try Message(json: $0) }
+        }
+    }
+
+    public let path: String
+    private let maxBytes: Int
+    private let keep: Int
+    private let state: Mutex<Int32>
+
+    /// Opens (creating) the journal at `path`.
+    public init(path: String, maxBytes: Int = 64 * 1024 * 1024, keep: Int = 5) throws(FileSystem.Failure) {
+        self.path = path
+        self.maxBytes = maxBytes
+        self.keep = keep
+        let fd = Self.open(path)
+        guard fd >= 0 else { throw FileSystem.Failure(path: path, operation: "opening journal", errno: errno) }
+        state = Mutex(fd)
+    }
+
+    deinit { state.withLock { _ = close($0) } }
+
+    /// Appends entries, each as one line, in one write.
+    public func append(_ entries: [Entry]) {
+        guard !entries.isEmpty else { return }
+        var bytes: [UInt8] = []
+        for entry in entries {
+            guard let line = try? JSONLines.encoder.encode(entry) else { continue }
+            bytes.append(contentsOf: line)
+            bytes.append(UInt8(ascii: "\n"))
+        }
+        state.withLock { fd in
+            // A journal that cannot be written must not stop delivery; the store holds the state.
+            try? FileSystem.writeAll(fd, bytes, path: path)
+            var info = stat()
+            if fstat(fd, &info) == 0, Int(info.st_size) >= maxBytes { fd = rotate(fd) }
+        }
+    }
+
+    public func append(_ entry: Entry) { append([entry]) }
+
+    /// Every entry of the journal, oldest first, across rotated files; unreadable lines are skipped.
+    public func entries() -> [Entry] {
+        let files = (1...keep).reversed().map { "\(path).\($0)" } + [path]
+        let decoder = JSONDecoder()
+        var result: [Entry] = []
+        for file in files {
+            guard let bytes = try? FileSystem.read(file) else { continue }
+            for line in bytes.split(separator: UInt8(ascii: "\n")) {
+                if let entry = try? decoder.decode(Entry.self, from: Data(line)) { result.append(entry) }
+            }
+        }
+        return result
+    }
+
+    /// The message as accepted, from its `accepted` line: what `bosun replay` sends again.
+    public func acceptedMessage(id: String) -> Message? {
+        entries().last { $0.event == .accepted && $0.id == id }?.message
+    }
+
+    private func rotate(_ fd: Int32) -> Int32 {
+        close(fd)
+        FileSystem.remove("\(path).\(keep)")
+        for index in stride(from: keep - 1, through: 1, by: -1) {
+            try? FileSystem.rename("\(path).\(index)", to: "\(path).\(index + 1)")
+        }
+        try? FileSystem.rename(path, to: "\(path).1")
+        return Self.open(path)
+    }
+
+    private static func open(_ path: String) -> Int32 {
+        Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+    }
+}

@@ -1,0 +1,136 @@
+/// One message's task, from first attempt to final state.
+extension Outbox {
+    static let noRespondersMark = "(no responders)"
+
+    /// Whether the message waits because its node is not connected (its last attempt found no responders).
+    public static func isWaitingForNode(_ record: OutboxRecord) -> Bool {
+        !record.state.isFinal && record.attempts > 0 && (record.lastError?.hasSuffix(noRespondersMark) ?? false)
+    }
+
+    private enum Answer {
+        case final(Reply)
+        case noResponders
+        case timedOut
+    }
+
+    func carry(_ record: OutboxRecord, lane: Lane, state: DeliveryState) async {
+        let message = record.message
+        let id = record.id
+        let wantsACK = message.effectiveType.wantsACK
+        guard let subject = message.subject?.description else {
+            finish(record, .failed, reason: "message has no destination")
+            return
+        }
+        let inbox: ReplyInbox?
+        do {
+            inbox = wantsACK ? try connection.makeInbox() : nil
+        } catch {
+            finish(record, .failed, reason: "cannot make a reply inbox: \(error)")
+            return
+        }
+        defer { inbox?.close() }
+        let payload = message.encoded()
+        let defaults = configuration.defaults
+        let ackTimeout = Duration.seconds(message.ackTimeout ?? defaults.ackTimeout)
+        let backoff = Backoff(initial: message.retryWait ?? defaults.retryWait, cap: defaults.retryWaitCap)
+        let connection = self.connection
+
+        while true {
+            let decision = await lane.turn(sequence: record.sequence) { turn in
+                state.values.withLock { values -> Lane.Decision in
+                    if turn == .skipped { values.attempts += 1 }
+                    if let stop = DeliveryState.stopReason(values, message: message, now: .now) {
+                        values.finalReason = stop
+                        return .finished
+                    }
+                    guard turn == .publish else { return .waiting }
+                    // A publish that fails (buffer full while reconnecting) counts as an attempt that timed out.
+                    try? connection.publish(subject, payload: payload, replyTo: inbox?.subject)
+                    values.attempts += 1
+                    return .published
+                }
+            }
+            // Shutting down: the message stays unfinished in the store and resumes on the next start.
+            if Task.isCancelled { return }
+            guard decision == .published else {
+                let (finalState, reason) = state.values.withLock { $0.finalReason } ?? (.failed, "stopped")
+                finish(record, finalState, reason: reason, attempts: state.attempts)
+                return
+            }
+            let attempt = state.attempts
+            journal.append(Journal.Entry(event: .attempt, id: id, node: message.toNode, attempt: attempt))
+            guard let inbox else {
+                finish(record, .sent, reason: nil, attempts: attempt)
+                return
+            }
+            update(record, .sending, attempts: attempt, nextAttemptAt: .some(nil))
+
+            switch await answer(inbox: inbox, id: id, timeout: ackTimeout, record: record, lane: lane) {
+            case .final(let reply):
+                await lane.reachable()
+                finish(record, reply.status == .rejected ? .rejected : .acked, reason: reply.error, reply: reply,
+                    attempts: attempt)
+                return
+            case .noResponders:
+                await lane.unreachable(sequence: record.sequence)
+                let reason = "node \(message.toNode ?? "") is not connected " + Outbox.noRespondersMark
+                update(record, .queued, attempts: attempt, lastError: .some(reason))
+            case .timedOut:
+                await lane.reachable()
+                let wait = backoff.delay(afterAttempt: attempt)
+                update(record, .queued, attempts: attempt, nextAttemptAt: .some(Timestamp.now.adding(seconds: wait.seconds)),
+                    lastError: .some("no ACK within \(ackTimeout.seconds) s"))
+                _ = await state.wake.receive(timeout: wait)
+            }
+            if Task.isCancelled { return }
+        }
+    }
+
+    private func answer(inbox: ReplyInbox, id: String, timeout: Duration, record: OutboxRecord, lane: Lane) async -> Answer {
+        while let answer = await inbox.next(timeout: timeout) {
+            if answer.isNoResponders { return .noResponders }
+            guard let reply = try? Reply.decode(answer.payload), reply.id == id else { continue }
+            guard reply.status == .inProgress else { return .final(reply) }
+            await lane.reachable()
+            journal.append(Journal.Entry(event: .inProgress, id: id, node: reply.fromNode))
+            update(record, .inProgress)
+        }
+        return .timedOut
+    }
+
+    private func update(
+        _ record: OutboxRecord, _ newState: OutboxState, attempts: Int? = nil, nextAttemptAt: Timestamp?? = nil,
+        lastError: String?? = nil, reply: Reply?? = nil
+    ) {
+        do {
+            try store.updateOutbox(
+                id: record.id, state: newState, attempts: attempts, nextAttemptAt: nextAttemptAt, lastError: lastError,
+                reply: reply, now: .now)
+            if let updated = try store.outboxRecord(id: record.id) { notify(updated) }
+        } catch {
+            logger.error("cannot record the state of message \(record.id): \(error)")
+        }
+    }
+
+    private func finish(
+        _ record: OutboxRecord, _ finalState: OutboxState, reason: String?, reply: Reply? = nil, attempts: Int? = nil
+    ) {
+        let message = record.message
+        update(record, finalState, attempts: attempts, nextAttemptAt: .some(nil), lastError: .some(reason), reply: .some(reply))
+        let event: Journal.Entry.Event =
+            switch finalState {
+            case .acked: .acked
+            case .rejected: .rejected
+            case .expired: .expired
+            case .cancelled: .cancelled
+            case .sent: .published
+            default: .failed
+            }
+        journal.append(Journal.Entry(event: event, id: record.id, node: message.toNode, attempt: attempts, reply: reply, reason: reason))
+        guard [.failed, .expired, .rejected].contains(finalState) else { return }
+        errors.report(ErrorRecord(
+            node: finalState == .rejected ? (reply?.fromNode ?? message.toNode ?? "") : configuration.node,
+            kind: finalState == .rejected ? .rejected : .failed, messageId: record.id, method: message.method.rawValue,
+            toNode: message.toNode, error: "message \(record.id) (\(message.method)) to \(message.toNode ?? ""): \(finalState.rawValue): \(reason ?? "")"))
+    }
+}

@@ -1,0 +1,154 @@
+import Logging
+import Synchronization
+
+/// The sending half of a node: the durable outbox and the tasks that carry each message to its node.
+///
+/// A message is accepted once it is in the store (one transaction per batch); from then on it is never lost.
+/// Each message is carried by its own task from first attempt to final state; each destination has a ``Lane``
+/// that keeps publishes in acceptance order and probes a node that is down instead of flooding it.
+public final class Outbox: Sendable {
+    public struct Configuration: Sendable {
+        public var node: String
+        public var defaults: DeliveryDefaults
+        public init(node: String, defaults: DeliveryDefaults = .standard) {
+            self.node = node
+            self.defaults = defaults
+        }
+    }
+
+    let configuration: Configuration
+    let store: Store
+    let journal: Journal
+    let connection: NATSConnection
+    let logger: Logger
+    let errors: ErrorReporter
+    private let work = Mailbox<OutboxRecord>()
+    private let registry = Mutex(Registry())
+    private let observers = Mutex<[UInt64: @Sendable (OutboxRecord) -> Void]>([:])
+
+    struct Registry {
+        var lanes: [String: Lane] = [:]
+        var deliveries: [String: DeliveryState] = [:]
+        var waiters: [String: [CheckedContinuation<OutboxRecord, Never>]] = [:]
+        var nextObserver: UInt64 = 0
+    }
+
+    public init(
+        configuration: Configuration, store: Store, journal: Journal, connection: NATSConnection, errors: ErrorReporter,
+        logger: Logger
+    ) {
+        self.configuration = configuration
+        self.store = store
+        self.journal = journal
+        self.connection = connection
+        self.errors = errors
+        self.logger = logger
+    }
+
+    /// Accepts messages: fills in defaults, fans out `toNodes`, stores them all in one transaction, journals
+    /// them, and hands them to their lanes. Returns the accepted records in order.
+    @discardableResult
+    public func accept(_ drafts: [Message], knownNodes: [String] = []) throws -> [OutboxRecord] {
+        let now = Timestamp.now
+        var messages: [Message] = []
+        for draft in drafts {
+            messages += try draft.accepted(
+                from: configuration.node, defaults: configuration.defaults, knownNodes: knownNodes, now: now)
+        }
+        let records = try store.accept(messages, now: now)
+        journal.append(records.map { Journal.Entry(time: now, event: .accepted, id: $0.id, node: $0.message.toNode,
+            method: $0.message.method.rawValue, message: $0.message) })
+        for record in records {
+            notify(record)
+            work.deliver(record)
+        }
+        return records
+    }
+
+    /// Resumes every unfinished message, oldest first, then carries new ones until cancelled.
+    public func run() async throws {
+        let unfinished = try store.unfinishedOutbox()
+        if !unfinished.isEmpty {
+            logger.info("resuming unfinished messages", metadata: ["count": "\(unfinished.count)"])
+        }
+        try await withThrowingDiscardingTaskGroup { group in
+            for record in unfinished { start(record, in: &group) }
+            while let record = await work.receive() {
+                start(record, in: &group)
+            }
+        }
+    }
+
+    private func start(_ record: OutboxRecord, in group: inout ThrowingDiscardingTaskGroup<any Error>) {
+        let node = record.message.toNode ?? ""
+        let (lane, isNew) = registry.withLock { registry -> (Lane, Bool) in
+            if let lane = registry.lanes[node] { return (lane, false) }
+            let lane = Lane(node: node, backoff: Backoff(
+                initial: configuration.defaults.retryWait, cap: configuration.defaults.retryWaitCap))
+            registry.lanes[node] = lane
+            return (lane, true)
+        }
+        if isNew { group.addTask { await lane.run() } }
+        lane.register(sequence: record.sequence)
+        let state = DeliveryState(attempts: record.attempts)
+        registry.withLock { $0.deliveries[record.id] = state }
+        group.addTask {
+            await self.carry(record, lane: lane, state: state)
+            self.registry.withLock { _ = $0.deliveries.removeValue(forKey: record.id) }
+        }
+    }
+
+    /// Retry a message now: ends its retry wait and probes its node at once.
+    public func retryNow(id: String) async {
+        guard let state = registry.withLock({ $0.deliveries[id] }) else { return }
+        state.wake.deliver(())
+        if let node = try? store.outboxRecord(id: id)?.message.toNode,
+            let lane = registry.withLock({ $0.lanes[node] })
+        {
+            await lane.probeNow()
+        }
+    }
+
+    /// Cancels a message that is not final yet; returns whether there was one.
+    @discardableResult
+    public func cancel(id: String) -> Bool {
+        guard let state = registry.withLock({ $0.deliveries[id] }) else { return false }
+        state.values.withLock { $0.cancelled = true }
+        state.wake.deliver(())
+        return true
+    }
+
+    /// Waits until the message is in a final state and returns its record.
+    public func final(id: String) async throws -> OutboxRecord {
+        if let record = try store.outboxRecord(id: id), record.state.isFinal { return record }
+        return await withCheckedContinuation { continuation in
+            let ready: OutboxRecord? = registry.withLock { registry in
+                if let record = try? store.outboxRecord(id: id), record.state.isFinal { return record }
+                registry.waiters[id, default: []].append(continuation)
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+
+    /// Calls `observer` with every record that changes, from any task. Returns a token for ``removeObserver(_:)``.
+    public func addObserver(_ observer: @escaping @Sendable (OutboxRecord) -> Void) -> UInt64 {
+        let token = registry.withLock { registry -> UInt64 in
+            registry.nextObserver += 1
+            return registry.nextObserver
+        }
+        observers.withLock { $0[token] = observer }
+        return token
+    }
+
+    public func removeObserver(_ token: UInt64) {
+        _ = observers.withLock { $0.removeValue(forKey: token) }
+    }
+
+    func notify(_ record: OutboxRecord) {
+        for observer in observers.withLock({ Array($0.values) }) { observer(record) }
+        guard record.state.isFinal else { return }
+        let waiters = registry.withLock { $0.waiters.removeValue(forKey: record.id) } ?? []
+        for waiter in waiters { waiter.resume(returning: record) }
+    }
+}

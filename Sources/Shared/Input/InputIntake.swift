@@ -1,0 +1,93 @@
+/// Turns input files (`inmsg.txt`, `inbox/*`) into accepted messages, and keeps what cannot be accepted.
+///
+/// A file is taken out of the way first (renamed), then parsed: all of it is accepted, or none of it. Bad input
+/// is moved to `rejected/` with a `.error` file beside it naming the file, the message and the field, and is
+/// reported to the central error handler. Nothing is dropped.
+public struct InputIntake: Sendable {
+    let dataDirectory: String
+    let node: String
+    let accept: @Sendable ([Message]) throws -> [OutboxRecord]
+    let errors: ErrorReporter
+
+    public init(
+        dataDirectory: String, node: String, errors: ErrorReporter,
+        accept: @escaping @Sendable ([Message]) throws -> [OutboxRecord]
+    ) {
+        self.dataDirectory = dataDirectory
+        self.node = node
+        self.errors = errors
+        self.accept = accept
+    }
+
+    public var inmsgPath: String { dataDirectory + "/inmsg.txt" }
+    public var inboxDirectory: String { dataDirectory + "/inbox" }
+    public var rejectedDirectory: String { dataDirectory + "/rejected" }
+
+    /// Creates the folders inputs use.
+    public func prepare() throws {
+        try FileSystem.makeDirectory(inboxDirectory)
+        try FileSystem.makeDirectory(rejectedDirectory)
+    }
+
+    /// Takes `inmsg.txt` if it has content; returns what was accepted (empty when nothing was there).
+    @discardableResult
+    public func takeInmsg() -> Result<[OutboxRecord], MessageError> {
+        guard let size = FileSystem.size(inmsgPath), size > 0 else { return .success([]) }
+        let taken = dataDirectory + "/.inmsg.taking-\(Timestamp.now.millisecondsSinceEpoch)"
+        do {
+            try FileSystem.rename(inmsgPath, to: taken)
+        } catch {
+            return .success([])
+        }
+        return take(taken, shownAs: inmsgPath, keepName: "inmsg.txt")
+    }
+
+    /// Takes every file in `inbox/`, oldest name first.
+    @discardableResult
+    public func takeInbox() -> [Result<[OutboxRecord], MessageError>] {
+        let names = ((try? FileSystem.list(inboxDirectory)) ?? []).filter { !$0.hasPrefix(".") }
+        return names.map { name in
+            let path = inboxDirectory + "/" + name
+            let taken = inboxDirectory + "/.taking-" + name
+            do {
+                try FileSystem.rename(path, to: taken)
+            } catch {
+                return .success([])
+            }
+            return take(taken, shownAs: path, keepName: name)
+        }
+    }
+
+    /// Parses and accepts one input; on failure keeps it in `rejected/`.
+    public func take(_ path: String, shownAs source: String, keepName: String) -> Result<[OutboxRecord], MessageError> {
+        do {
+            let bytes = try FileSystem.read(path)
+            let messages = try Message.decodeBatch(bytes)
+            let records = try accept(messages)
+            FileSystem.remove(path)
+            return .success(records)
+        } catch let error as MessageError {
+            let located = error.with(source: source)
+            reject(path, name: keepName, error: located)
+            return .failure(located)
+        } catch {
+            let located = MessageError(.invalidJSON, "\(error)").with(source: source)
+            reject(path, name: keepName, error: located)
+            return .failure(located)
+        }
+    }
+
+    private func reject(_ path: String, name: String, error: MessageError) {
+        let stamp = Timestamp.now.rfc3339.replacingColons
+        let target = "\(rejectedDirectory)/\(stamp)-\(name)"
+        try? FileSystem.makeDirectory(rejectedDirectory)
+        try? FileSystem.rename(path, to: target)
+        try? FileSystem.write(Array((error.description + "\n").utf8), to: target + ".error")
+        errors.report(ErrorRecord(node: node, kind: .input, messageId: error.messageID,
+            error: "\(error) (kept as \(target))"))
+    }
+}
+
+extension String {
+    fileprivate var replacingColons: String { String(map { $0 == ":" ? "-" : $0 }) }
+}

@@ -1,0 +1,41 @@
+import FoundationEssentials
+
+/// What a node tells the central node about itself in every `hello` (the message's `data`, as JSON).
+public struct Hello: Sendable, Equatable, Codable {
+    public var version: String
+    public var hostname: String?
+    public var os: String?
+    public var kernel: String?
+    public var arch: String?
+    /// Seconds the machine has been up.
+    public var uptime: Double?
+    /// 1-minute load average.
+    public var load: Double?
+    public var startedAt: Timestamp?
+    /// Seconds between this node's hellos; liveness is judged against it.
+    public var helloInterval: Double
+    public var methods: [String]
+
+    public init(
+        version: String, hostname: String? = nil, os: String? = nil, kernel: String? = nil, arch: String? = nil,
+        uptime: Double? = nil, load: Double? = nil, startedAt: Timestamp? = nil, helloInterval: Double,
+        methods: [String]
+    ) {
+        self.version = version
+        self.hostname = hostname
+        self.os = os
+        self.kernel = kernel
+        self.arch = arch
+        self.uptime = uptime
+        self.load = load
+        self.startedAt = startedAt
+        self.helloInterval = helloInterval
+        self.methods = methods
+    }
+
+    public func encoded() -> [UInt8] { (try? Array(JSONLines.encoder.encode(self))) ?? [] }
+
+    public static func decode(_ bytes: some Collection<UInt8>) -> Hello? {
+        try? JSONDecoder().decode(Hello.self, from: Data(bytes))
+    }
+}

@@ -1,0 +1,125 @@
+import Logging
+
+/// One node's engine, the same on every node: store, journal, outbox, receiver, inputs and (off the central
+/// node) the hello loop. The agent runs it; so does `bosun --headless` and the console on the central node.
+public final class NodeRuntime: Sendable {
+    public struct Configuration: Sendable {
+        public var node: String
+        public var centralNode = Wire.centralNode
+        public var dataDirectory: String
+        public var nats: NATSConfiguration
+        public var defaults = DeliveryDefaults.standard
+        /// Seconds between hellos to the central node; nil sends none (the central node itself).
+        public var helloInterval: Double?
+        /// Watch inmsg.txt and inbox/.
+        public var watchInputs = true
+
+        public init(node: String, dataDirectory: String, nats: NATSConfiguration) {
+            self.node = node
+            self.dataDirectory = dataDirectory
+            self.nats = nats
+        }
+    }
+
+    public let configuration: Configuration
+    public let store: Store
+    public let journal: Journal
+    public let connection: NATSConnection
+    public let errors: ErrorReporter
+    public let outbox: Outbox
+    public let receiver: Receiver
+    private let lock: DataDirectoryLock
+    private let logger: Logger
+
+    /// Opens the data directory (taking its lock) and connects to NATS, retrying for `connectFor` (nil: forever).
+    public init(
+        configuration: Configuration, connectFor: Duration?, logger: Logger,
+        handlers: @Sendable (Store, ErrorReporter) -> [Method: any MethodHandler]
+    ) async throws {
+        let directory = configuration.dataDirectory
+        guard let lock = try DataDirectoryLock(dataDirectory: directory) else {
+            throw NodeError("data directory \(directory) is in use by another bosun process (see \(directory)/bosun.lock)")
+        }
+        self.lock = lock
+        self.configuration = configuration
+        self.logger = logger
+        store = try Store(path: directory + "/state.db")
+        journal = try Journal(path: directory + "/journal.jsonl")
+        connection = try await NATSConnection.connect(configuration.nats, retryFor: connectFor) { error, wait in
+            logger.warning("\(error); retrying in \(Int(wait.seconds.rounded(.up))) s")
+        }
+        logger.info("connected to NATS", metadata: ["server": "\(connection.connectedURL ?? "")"])
+        errors = ErrorReporter(
+            node: configuration.node, centralNode: configuration.centralNode, dataDirectory: directory, logger: logger)
+        outbox = Outbox(
+            configuration: Outbox.Configuration(node: configuration.node, defaults: configuration.defaults),
+            store: store, journal: journal, connection: connection, errors: errors, logger: logger)
+        errors.attach(outbox)
+        let context = HandlerContext(node: configuration.node, dataDirectory: directory)
+        receiver = Receiver(
+            connection: connection, context: context, handlers: handlers(store, errors), store: store,
+            journal: journal, errors: errors, logger: logger)
+    }
+
+    /// Accepts messages into the outbox; `*` expands to every node the registry knows.
+    @discardableResult
+    public func accept(_ messages: [Message]) throws -> [OutboxRecord] {
+        let known = (try? store.nodes().map(\.name)) ?? []
+        return try outbox.accept(messages, knownNodes: known)
+    }
+
+    /// Runs every part until the task is cancelled; then says bye and flushes.
+    public func run() async throws {
+        let intake = InputIntake(
+            dataDirectory: configuration.dataDirectory, node: configuration.node, errors: errors,
+            accept: { [self] in try self.accept($0) })
+        do {
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { try await self.outbox.run() }
+                group.addTask { try await self.receiver.run() }
+                if configuration.watchInputs {
+                    group.addTask { try await InputWatcher(intake: intake).run() }
+                }
+                if let interval = configuration.helloInterval {
+                    group.addTask { try await self.helloLoop(every: interval) }
+                }
+                group.addTask {
+                    for await event in self.connection.events { self.logger.notice("NATS: \(event)") }
+                }
+            }
+        } catch is CancellationError {
+        }
+        if configuration.helloInterval != nil { announce(.bye) }
+        try? await connection.flush(timeout: .seconds(2))
+    }
+
+    private func helloLoop(every interval: Double) async throws {
+        while !Task.isCancelled {
+            announce(.hello)
+            // ±20% jitter, so a fleet restarted together does not hello in lockstep.
+            try await Task.sleep(for: .seconds(interval * Double.random(in: 0.8...1.2)))
+        }
+    }
+
+    /// Publishes a hello or bye to the central node (EventNACK: once, no outbox).
+    private func announce(_ method: Method) {
+        let hello = Hello(
+            version: BosunVersion.current, hostname: SystemFacts.hostname, os: SystemFacts.osName,
+            kernel: SystemFacts.kernel, arch: SystemFacts.architecture, uptime: SystemFacts.uptime,
+            load: SystemFacts.load, startedAt: SystemFacts.processStart,
+            helloInterval: configuration.helloInterval ?? LivenessDefaults.helloInterval,
+            methods: receiver.methods.map(\.rawValue))
+        let draft = Message(
+            toNode: configuration.centralNode, method: method, data: String(decoding: hello.encoded(), as: UTF8.self))
+        guard let message = try? draft.accepted(from: configuration.node, defaults: configuration.defaults).first,
+            let subject = message.subject
+        else { return }
+        try? connection.publish(subject.description, payload: message.encoded())
+    }
+}
+
+/// A failure to start a node: the data directory is taken or unusable.
+public struct NodeError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

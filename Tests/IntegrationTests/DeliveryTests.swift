@@ -1,0 +1,151 @@
+import Foundation
+import Testing
+
+/// Guaranteed delivery under faults, with a real nats-server, a real central engine (`bosun serve`) and real agents.
+@Suite(.serialized)
+struct DeliveryTests {
+    private func command(_ id: Int, _ shell: String, extra: String = "") -> String {
+        #"{"toNode":"edge","method":"cliCommand","methodArgs":["sh","-c",\#(jsonString(shell))],"ackTimeout":2,"retryWait":0.2\#(extra)}"#
+    }
+
+    private func jsonString(_ text: String) -> String {
+        String(decoding: try! JSONSerialization.data(withJSONObject: [text]), as: UTF8.self).dropFirst().dropLast().description
+    }
+
+    private func states(_ central: AgentProcess) async throws -> [String] {
+        try await central.messages().compactMap { $0["state"] as? String }
+    }
+
+    @Test func retriesBoundGivesUpAndReportsToTheCentralErrorLog() async throws {
+        try await withNATSServer { server in
+            try await withTemporaryDirectory { directory in
+                let central = AgentProcess(node: "central", server: server.url, dataDirectory: directory + "/central")
+                central.central = true
+                try await central.start()
+                defer { central.stop() }
+                try central.write(inmsg: #"{"toNode":"never-up","method":"ping","retries":2,"retryWait":0.1,"ackTimeout":1}"#)
+                let failed = await eventually(timeout: .seconds(30)) { (try? await self.states(central)) == ["failed"] }
+                #expect(failed)
+                let newest = try await central.messages().first
+                let attempts = newest?["attempts"] as? Int
+                let id = newest?["id"] as? String ?? "missing"
+                #expect(attempts == 3)
+                let errors = try await runProgram(Binaries.bosun, ["errors", "--json", "--data-dir", central.dataDirectory])
+                #expect(errors.stdout.contains(id))
+                #expect(errors.stdout.contains("never-up"))
+            }
+        }
+    }
+
+    @Test func malformedInmsgIsKeptInRejectedAndTheNextWriteWorks() async throws {
+        try await withNATSServer { server in
+            try await withTemporaryDirectory { directory in
+                let central = AgentProcess(node: "central", server: server.url, dataDirectory: directory + "/central")
+                central.central = true
+                try await central.start()
+                defer { central.stop() }
+                try central.write(inmsg: #"[{"toNode":"edge","method":"ping","ackTimeout":"ten"}]"#)
+                let rejected = central.dataDirectory + "/rejected"
+                #expect(await eventually {
+                    ((try? FileManager.default.contentsOfDirectory(atPath: rejected)) ?? []).contains { $0.hasSuffix(".error") }
+                })
+                let names = try FileManager.default.contentsOfDirectory(atPath: rejected)
+                let errorFile = try #require(names.first { $0.hasSuffix(".error") })
+                let reason = try String(contentsOfFile: rejected + "/" + errorFile, encoding: .utf8)
+                #expect(reason.contains("ackTimeout"))
+                #expect(reason.contains("inmsg.txt"))
+                #expect(names.contains { $0.hasSuffix("inmsg.txt") })
+
+                try central.write(inmsg: #"{"toNode":"edge","method":"ping","ttl":60}"#)
+                #expect(await eventually { (try? await self.states(central).count) == 1 })
+                let errors = try await runProgram(Binaries.bosun, ["errors", "--json", "--data-dir", central.dataDirectory])
+                #expect(errors.stdout.contains("ackTimeout"))
+            }
+        }
+    }
+
+    @Test func senderKilledWithUnackedMessagesResumesInAcceptanceOrder() async throws {
+        try await withNATSServer { server in
+            try await withTemporaryDirectory { directory in
+                let central = AgentProcess(node: "central", server: server.url, dataDirectory: directory + "/central")
+                central.central = true
+                defer { central.stop() }
+                try await central.start()
+                let batch = (0..<300).map { command($0, "echo \($0)") }
+                try central.write(inmsg: "[" + batch.joined(separator: ",") + "]")
+                #expect(await eventually { (try? await self.states(central).count) == 300 })
+                central.stop(signal: SIGKILL)
+
+                let agent = AgentProcess(node: "edge", server: server.url, dataDirectory: directory + "/edge")
+                try await agent.start()
+                defer { agent.stop() }
+                try await central.start()
+                let delivered = await eventually(timeout: .seconds(90)) {
+                    (try? await self.states(central)) == Array(repeating: "acked", count: 300)
+                }
+                #expect(delivered)
+                let accepted = central.journalIDs("accepted")
+                let received = agent.journalIDs("received")
+                #expect(accepted.count == 300)
+                #expect(received == accepted)
+            }
+        }
+    }
+
+    @Test func agentKilledMidCommandAnswersInterruptedAndDoesNotRunAgain() async throws {
+        try await withNATSServer { server in
+            try await withTemporaryDirectory { directory in
+                let central = AgentProcess(node: "central", server: server.url, dataDirectory: directory + "/central")
+                central.central = true
+                try await central.start()
+                defer { central.stop() }
+                let agent = AgentProcess(node: "edge", server: server.url, dataDirectory: directory + "/edge")
+                try await agent.start()
+                let marker = directory + "/started.txt"
+                try central.write(inmsg: command(0, "echo started >> \(marker); sleep 30"))
+                #expect(await eventually { FileManager.default.fileExists(atPath: marker) })
+                agent.stop(signal: SIGKILL)
+                try await agent.start()
+                defer { agent.stop() }
+                let answered = await eventually(timeout: .seconds(30)) { (try? await self.states(central)) == ["acked"] }
+                #expect(answered)
+                let reply = try await central.newestReply()
+                #expect(reply["status"] == "interrupted")
+                #expect(try String(contentsOfFile: marker, encoding: .utf8) == "started\n")
+            }
+        }
+    }
+
+    @Test func lostACKAfterTheRunGetsTheStoredResultOnRestart() async throws {
+        try await withNATSServer { server in
+            try await withTemporaryDirectory { directory in
+                try await lostACKScenario(server: server.url, directory: directory)
+            }
+        }
+    }
+
+    private func lostACKScenario(server: String, directory: String) async throws {
+        let central = AgentProcess(node: "central", server: server, dataDirectory: directory + "/central")
+        central.central = true
+        defer { central.stop() }
+        try await central.start()
+        let agent = AgentProcess(node: "edge", server: server, dataDirectory: directory + "/edge")
+        defer { agent.stop() }
+        try await agent.start()
+        let marker = directory + "/ran.txt"
+        try central.write(inmsg: command(0, "echo ran >> \(marker); sleep 1; echo result"))
+        let ran = await eventually { FileManager.default.fileExists(atPath: marker) }
+        #expect(ran)
+        // The command runs for another second: the sender dies before its ACK can be recorded.
+        central.stop(signal: SIGKILL)
+        let answered = await eventually { agent.journalIDs("answered").count == 1 }
+        #expect(answered)
+        try await central.start()
+        let acked = await eventually(timeout: .seconds(30)) { (try? await self.states(central)) == ["acked"] }
+        #expect(acked)
+        let reply = try await central.newestReply()
+        #expect(reply["stdout"] == "result\n")
+        let runs = try String(contentsOfFile: marker, encoding: .utf8)
+        #expect(runs == "ran\n")
+    }
+}
