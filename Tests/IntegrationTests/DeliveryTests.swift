@@ -19,8 +19,7 @@ struct DeliveryTests {
     @Test func retriesBoundGivesUpAndReportsToTheCentralErrorLog() async throws {
         try await withNATSServer { server in
             try await withTemporaryDirectory { directory in
-                let central = AgentProcess(node: "central", server: server.url, dataDirectory: directory + "/central")
-                central.central = true
+                let central = AgentProcess.central(server: server.url, directory: directory)
                 try await central.start()
                 defer { central.stop() }
                 try central.write(inmsg: #"{"toNode":"never-up","method":"ping","retries":2,"retryWait":0.1,"ackTimeout":1}"#)
@@ -40,8 +39,7 @@ struct DeliveryTests {
     @Test func malformedInmsgIsKeptInRejectedAndTheNextWriteWorks() async throws {
         try await withNATSServer { server in
             try await withTemporaryDirectory { directory in
-                let central = AgentProcess(node: "central", server: server.url, dataDirectory: directory + "/central")
-                central.central = true
+                let central = AgentProcess.central(server: server.url, directory: directory)
                 try await central.start()
                 defer { central.stop() }
                 try central.write(inmsg: #"[{"toNode":"edge","method":"ping","ackTimeout":"ten"}]"#)
@@ -67,8 +65,7 @@ struct DeliveryTests {
     @Test func senderKilledWithUnackedMessagesResumesAndDeliversEachOnce() async throws {
         try await withNATSServer { server in
             try await withTemporaryDirectory { directory in
-                let central = AgentProcess(node: "central", server: server.url, dataDirectory: directory + "/central")
-                central.central = true
+                let central = AgentProcess.central(server: server.url, directory: directory)
                 defer { central.stop() }
                 try await central.start()
                 let batch = (0..<300).map { command($0, "echo \($0)") }
@@ -98,8 +95,7 @@ struct DeliveryTests {
     @Test func agentKilledMidCommandAnswersInterruptedAndDoesNotRunAgain() async throws {
         try await withNATSServer { server in
             try await withTemporaryDirectory { directory in
-                let central = AgentProcess(node: "central", server: server.url, dataDirectory: directory + "/central")
-                central.central = true
+                let central = AgentProcess.central(server: server.url, directory: directory)
                 try await central.start()
                 defer { central.stop() }
                 let agent = AgentProcess(node: "edge", server: server.url, dataDirectory: directory + "/edge")
@@ -128,8 +124,7 @@ struct DeliveryTests {
     }
 
     private func lostACKScenario(server: String, directory: String) async throws {
-        let central = AgentProcess(node: "central", server: server, dataDirectory: directory + "/central")
-        central.central = true
+        let central = AgentProcess.central(server: server, directory: directory)
         defer { central.stop() }
         try await central.start()
         let agent = AgentProcess(node: "edge", server: server, dataDirectory: directory + "/edge")

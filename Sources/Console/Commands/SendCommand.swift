@@ -66,9 +66,8 @@ struct SendCommand: AsyncParsableCommand {
         } catch let error as TransportError {
             FileHandle.standardError.write("bosun: \(error)\n")
             throw ExitCode(ExitStatus.unavailable)
-        } catch let error as NodeError where FileManager.default.fileExists(atPath: configuration.dataDirectory + "/bosun.lock") {
-            // Another engine runs on this data directory: hand the message to it through inbox/.
-            _ = error
+        } catch is NodeError {
+            // Another engine holds this data directory's lock: hand the message to it through inbox/.
             try await handOff(draft, dataDirectory: configuration.dataDirectory)
             return
         }

@@ -31,12 +31,9 @@ extension Renderer {
         if let filter = state.filters[.nodes] { title += " \(glyphs.dot) /\(filter)" }
         if !state.marked.isEmpty { title += " \(glyphs.dot) \(state.marked.count) marked" }
         let selected = nodes.isEmpty ? nil : state.nodeIndex
-        let area = inner(rect)
-        let visible = max(0, area.height - 1)
-        let first = top(selected: selected ?? 0, count: rows.count, height: visible)
-        let note = rangeNote(top: first, shown: min(visible, rows.count - first), count: rows.count)
-        drawBox(rect, title: title, note: note, rightTitle: single ? "Tab: next pane" : "", focused: focused)
-        drawTable(area, columns: columns, rows: rows, signs: signs, selected: selected, focused: focused)
+        drawListPane(
+            rect, title: title, columns: columns, rows: rows, signs: signs, selected: selected, focused: focused,
+            single: single)
     }
 
     mutating func drawMessages(_ rect: Rect, wide: Bool, single: Bool) {
@@ -68,6 +65,16 @@ extension Renderer {
         title += " \(glyphs.dot) " + (state.showAllMessages ? "all nodes" : (state.selectedNode ?? "no node"))
         if let filter = state.filters[.messages] { title += " \(glyphs.dot) /\(filter)" }
         let selected = messages.isEmpty ? nil : state.messageIndex
+        drawListPane(
+            rect, title: title, columns: columns, rows: rows, signs: signs, selected: selected, focused: focused,
+            single: single)
+    }
+
+    /// A pane holding a table: its box, the "1-5 of 12" note, and the rows scrolled to keep the selection in view.
+    private mutating func drawListPane(
+        _ rect: Rect, title: String, columns: [Column], rows: [[TableCell]], signs: [String], selected: Int?,
+        focused: Bool, single: Bool
+    ) {
         let area = inner(rect)
         let visible = max(0, area.height - 1)
         let first = top(selected: selected ?? 0, count: rows.count, height: visible)

@@ -69,8 +69,13 @@ public struct NodeOptions: ParsableArguments, Sendable {
 
     /// The delivery defaults after the flags.
     public var deliveryDefaults: DeliveryDefaults {
-        DeliveryOptions.defaults(
-            ackTimeout: ackTimeout, retries: retries, retryWait: retryWait, ttl: ttl, methodTimeout: methodTimeout)
+        var defaults = DeliveryDefaults.standard
+        if let ackTimeout { defaults.ackTimeout = ackTimeout }
+        if let retries { defaults.retries = retries }
+        if let retryWait { defaults.retryWait = retryWait }
+        if let ttl { defaults.ttl = ttl }
+        if let methodTimeout { defaults.methodTimeout = methodTimeout }
+        return defaults
     }
 
     public init() {}

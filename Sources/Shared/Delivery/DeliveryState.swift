@@ -17,7 +17,6 @@ final class DeliveryState: Sendable {
     }
 
     var attempts: Int { values.withLock { $0.attempts } }
-    var isCancelled: Bool { values.withLock { $0.cancelled } }
 
     /// Why the message must stop before another attempt, if it must: cancelled, retries used up, ttl passed.
     static func stopReason(_ values: Values, message: Message, now: Timestamp) -> (OutboxState, String)? {

@@ -106,7 +106,7 @@ extension Outbox {
             try store.updateOutbox(
                 id: record.id, state: newState, attempts: attempts, nextAttemptAt: nextAttemptAt, lastError: lastError,
                 reply: reply, now: .now)
-            if let updated = try store.outboxRecord(id: record.id) { notify(updated) }
+            if isObserved, let updated = try store.outboxRecord(id: record.id) { notify(updated) }
         } catch {
             logger.error("cannot record the state of message \(record.id): \(error)")
         }

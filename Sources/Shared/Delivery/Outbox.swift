@@ -24,12 +24,11 @@ public final class Outbox: Sendable {
     let errors: ErrorReporter
     private let work = Mailbox<OutboxRecord>()
     private let registry = Mutex(Registry())
-    private let observers = Mutex<[UInt64: @Sendable (OutboxRecord) -> Void]>([:])
 
     struct Registry {
         var lanes: [String: Lane] = [:]
         var deliveries: [String: DeliveryState] = [:]
-        var waiters: [String: [CheckedContinuation<OutboxRecord, Never>]] = [:]
+        var observers: [UInt64: @Sendable (OutboxRecord) -> Void] = [:]
         var nextObserver: UInt64 = 0
     }
 
@@ -118,37 +117,23 @@ public final class Outbox: Sendable {
         return true
     }
 
-    /// Waits until the message is in a final state and returns its record.
-    public func final(id: String) async throws -> OutboxRecord {
-        if let record = try store.outboxRecord(id: id), record.state.isFinal { return record }
-        return await withCheckedContinuation { continuation in
-            let ready: OutboxRecord? = registry.withLock { registry in
-                if let record = try? store.outboxRecord(id: id), record.state.isFinal { return record }
-                registry.waiters[id, default: []].append(continuation)
-                return nil
-            }
-            if let ready { continuation.resume(returning: ready) }
-        }
-    }
-
     /// Calls `observer` with every record that changes, from any task. Returns a token for ``removeObserver(_:)``.
     public func addObserver(_ observer: @escaping @Sendable (OutboxRecord) -> Void) -> UInt64 {
-        let token = registry.withLock { registry -> UInt64 in
+        registry.withLock { registry -> UInt64 in
             registry.nextObserver += 1
+            registry.observers[registry.nextObserver] = observer
             return registry.nextObserver
         }
-        observers.withLock { $0[token] = observer }
-        return token
     }
 
     public func removeObserver(_ token: UInt64) {
-        _ = observers.withLock { $0.removeValue(forKey: token) }
+        _ = registry.withLock { $0.observers.removeValue(forKey: token) }
     }
 
+    /// Whether anyone observes records; when nobody does, changed records need not be read back.
+    var isObserved: Bool { registry.withLock { !$0.observers.isEmpty } }
+
     func notify(_ record: OutboxRecord) {
-        for observer in observers.withLock({ Array($0.values) }) { observer(record) }
-        guard record.state.isFinal else { return }
-        let waiters = registry.withLock { $0.waiters.removeValue(forKey: record.id) } ?? []
-        for waiter in waiters { waiter.resume(returning: record) }
+        for observer in registry.withLock({ Array($0.observers.values) }) { observer(record) }
     }
 }

@@ -113,7 +113,7 @@ public final class Receiver: Sendable {
         }
         // Answer on the newest reply subject: a retry that came while this ran may carry a fresher one.
         let latest = (try? store.receivedReplyTo(id: id)) ?? replyTo
-        send(reply, to: latest ?? replyTo)
+        send(reply, to: latest)
     }
 
     private func refuse(_ inbound: NATSMessage, subject: Subject, id: String, reason: String, fromNode: String?, method: String) {

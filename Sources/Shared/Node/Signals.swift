@@ -25,17 +25,3 @@ public func withCancellationOnSignals<T: Sendable>(
     }
 }
 
-/// Shared delivery flags for both programs.
-public struct DeliveryOptions: Sendable {
-    public static func defaults(
-        ackTimeout: Double?, retries: Int?, retryWait: Double?, ttl: Double?, methodTimeout: Double?
-    ) -> DeliveryDefaults {
-        var defaults = DeliveryDefaults.standard
-        if let ackTimeout { defaults.ackTimeout = ackTimeout }
-        if let retries { defaults.retries = retries }
-        if let retryWait { defaults.retryWait = retryWait }
-        if let ttl { defaults.ttl = ttl }
-        if let methodTimeout { defaults.methodTimeout = methodTimeout }
-        return defaults
-    }
-}

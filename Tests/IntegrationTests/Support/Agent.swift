@@ -17,6 +17,13 @@ final class AgentProcess: @unchecked Sendable {
 
     deinit { child?.stop(signal: SIGKILL) }
 
+    /// The central node's engine (`bosun serve`), its data in `<directory>/central`.
+    static func central(server: String, directory: String) -> AgentProcess {
+        let process = AgentProcess(node: "central", server: server, dataDirectory: directory + "/central")
+        process.central = true
+        return process
+    }
+
     /// Starts the agent; with `waitUntilListening`, returns once it is subscribed.
     func start(waitUntilListening: Bool = true, extraArguments: [String] = []) async throws {
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)

@@ -11,9 +11,7 @@ final class ChildProcess: @unchecked Sendable {
         let log = FileHandle(forWritingAtPath: logPath)
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("BOSUN_") }
-        env.merge(environment) { $1 }
-        process.environment = env
+        process.environment = childEnvironment(environment)
         process.standardOutput = log
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
@@ -36,6 +34,11 @@ final class ChildProcess: @unchecked Sendable {
     }
 }
 
+/// This process's environment without its `BOSUN_*` settings, plus `extra`: children see only what a test gives.
+private func childEnvironment(_ extra: [String: String]) -> [String: String] {
+    ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("BOSUN_") }.merging(extra) { $1 }
+}
+
 /// The result of running a program to completion.
 struct RunResult: Sendable {
     var status: Int32
@@ -51,9 +54,7 @@ func runProgram(_ executable: String, _ arguments: [String], environment: [Strin
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("BOSUN_") }
-        env.merge(environment) { $1 }
-        process.environment = env
+        process.environment = childEnvironment(environment)
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
