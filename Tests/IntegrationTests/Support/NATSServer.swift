@@ -1,12 +1,17 @@
 import Foundation
 
-/// A real nats-server on a free loopback port, with its own store directory and pid file.
+/// A real nats-server on a free loopback port, with its own store directory, pid file and auth token.
+///
+/// The token keeps each test's server to its own clients: a process left over from another test (or another
+/// run) that reconnects forever to a port this server now reuses is refused, and cannot answer for this test's
+/// nodes.
 final class NATSServer: @unchecked Sendable {
     let port: Int
     let directory: String
+    let token = "t" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
     private var child: ChildProcess?
 
-    var url: String { "nats://127.0.0.1:\(port)" }
+    var url: String { "nats://\(token)@127.0.0.1:\(port)" }
 
     init(directory: String, port: Int = freePort()) {
         self.port = port
@@ -28,10 +33,10 @@ final class NATSServer: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         child = try ChildProcess(
             Self.executable,
-            ["-a", "127.0.0.1", "-p", String(port), "-P", directory + "/nats.pid", "-sd", directory + "/store"],
+            ["-a", "127.0.0.1", "-p", String(port), "--auth", token, "-P", directory + "/nats.pid", "-sd", directory + "/store"],
             logPath: directory + "/nats.log")
-        let port = self.port
-        guard await eventually(timeout: .seconds(10), { isListening(port: port) }) else {
+        // Ready in its own log, not merely "something listens on the port": that could be another test's server.
+        guard await eventually(timeout: .seconds(10), { [child] in child?.log.contains("Server is ready") ?? false }) else {
             throw TestFailure("nats-server did not start on port \(port): \(child?.log ?? "")")
         }
     }
