@@ -16,6 +16,40 @@ struct DeliveryTests {
         try await central.messages().compactMap { $0["state"] as? String }
     }
 
+    @Test func commandsToANodeThatComesUpLaterRunOnceEachAndAreACKedWithOutput() async throws {
+        try await withNATSServer { server in
+            try await withTemporaryDirectory { directory in
+                try await nodeComesUpLaterScenario(server: server.url, directory: directory)
+            }
+        }
+    }
+
+    private func nodeComesUpLaterScenario(server: String, directory: String) async throws {
+        let central = AgentProcess.central(server: server, directory: directory)
+        defer { central.stop() }
+        try await central.start()
+        let sideEffects = directory + "/ran.txt"
+        let batch = (0..<20).map { command($0, "echo \($0) >> \(sideEffects); echo out-\($0)") }
+        try central.write(inmsg: "[" + batch.joined(separator: ",") + "]")
+        // The node stays down for 10 s: every message waits for it, none is lost or given up.
+        try await Task.sleep(for: .seconds(10))
+        let waiting = try await central.messages()
+        #expect(waiting.count == 20)
+        #expect(waiting.allSatisfy { ($0["state"] as? String) == "queued" && ($0["attempts"] as? Int ?? 0) >= 1 })
+
+        let agent = AgentProcess(node: "edge", server: server, dataDirectory: directory + "/edge")
+        defer { agent.stop() }
+        try await agent.start()
+        let delivered = await eventually(timeout: .seconds(60)) {
+            (try? await self.states(central)) == Array(repeating: "acked", count: 20)
+        }
+        #expect(delivered)
+        let lines = try String(contentsOfFile: sideEffects, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(lines.sorted() == (0..<20).map(String.init).sorted())
+        let outputs = try await central.messages().compactMap { ($0["reply"] as? [String: Any])?["stdout"] as? String }
+        #expect(Set(outputs) == Set((0..<20).map { "out-\($0)\n" }))
+    }
+
     @Test func retriesBoundGivesUpAndReportsToTheCentralErrorLog() async throws {
         try await withNATSServer { server in
             try await withTemporaryDirectory { directory in

@@ -33,7 +33,12 @@ actor Lane {
     }
 
     let node: String
-    /// First attempts go out in acceptance order: the outbox registers each message here, in order, before its
+    /// Messages started on this lane and not finished yet; the outbox changes it under its registry lock (up)
+    /// and when a message's task ends (down), and retires the lane only when it is zero.
+    nonisolated let users = Atomic<Int>(0)
+    /// Mirrors `blocked`, so a node heard from can reopen its lane without a hop onto the actor when it is open.
+    nonisolated let isBlocked = Atomic<Bool>(false)
+    /// First turns go out in acceptance order: the outbox registers each message here, in order, before its
     /// task starts, and a message waits for every earlier registered one to have had its first turn.
     private nonisolated let firstTurns = Mutex(FirstTurns())
     private var queue: [Entry] = []
@@ -49,6 +54,11 @@ actor Lane {
     init(node: String, backoff: Backoff) {
         self.node = node
         self.backoff = backoff
+    }
+
+    private func setBlocked(_ value: Bool) {
+        blocked = value
+        isBlocked.store(value, ordering: .relaxed)
     }
 
     /// Registers a message before its task starts (in acceptance order).
@@ -76,7 +86,7 @@ actor Lane {
             probe = nil
             probeFailures += 1
             if blocked { skipWaiting() }
-            blocked = true
+            setBlocked(true)
             nextProbe = ContinuousClock.now + backoff.delay(afterAttempt: probeFailures)
             wakeups.deliver(())
         }
@@ -85,7 +95,7 @@ actor Lane {
     /// The node answered (an ACK, an inProgress, or at least no "no responders").
     func reachable() {
         guard blocked else { return }
-        blocked = false
+        setBlocked(false)
         probe = nil
         probeFailures = 0
         nextProbe = nil
@@ -102,9 +112,11 @@ actor Lane {
     /// Whether nothing waits for a turn.
     var isIdle: Bool { queue.isEmpty && probe == nil }
 
-    /// Runs the probe timer until cancelled; then releases every waiting message (as `.finished`, which the
-    /// message's task reads as "stopping", not as a final state, since its task is cancelled too).
-    func run() async {
+    /// Runs the probe timer until cancelled, or until the lane has been idle for `idleTimeout` and `retire`
+    /// (which removes it from the outbox unless a message just arrived for it) agrees. Then releases every
+    /// waiting message (as `.finished`, which the message's task reads as "stopping", not as a final state,
+    /// since its task is cancelled too).
+    func run(idleTimeout: Duration, retire: @Sendable (Lane) -> Bool) async {
         defer {
             closed = true
             let waiting = queue
@@ -120,8 +132,8 @@ actor Lane {
                     nextProbe = nil
                     pump()
                 }
-            } else {
-                _ = await wakeups.receive()
+            } else if await wakeups.receive(timeout: idleTimeout) == nil, isIdle, retire(self) {
+                return
             }
         }
     }

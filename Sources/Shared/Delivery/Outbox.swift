@@ -10,6 +10,8 @@ public final class Outbox: Sendable {
     public struct Configuration: Sendable {
         public var node: String
         public var defaults: DeliveryDefaults
+        /// How long a destination's lane lives with nothing to send before it is retired.
+        public var laneIdleTimeout: Duration = .seconds(60)
         public init(node: String, defaults: DeliveryDefaults = .standard) {
             self.node = node
             self.defaults = defaults
@@ -80,20 +82,53 @@ public final class Outbox: Sendable {
 
     private func start(_ record: OutboxRecord, in group: inout ThrowingDiscardingTaskGroup<any Error>) {
         let node = record.message.toNode ?? ""
+        let state = DeliveryState(attempts: record.attempts)
         let (lane, isNew) = registry.withLock { registry -> (Lane, Bool) in
-            if let lane = registry.lanes[node] { return (lane, false) }
+            registry.deliveries[record.id] = state
+            if let lane = registry.lanes[node] {
+                lane.users.add(1, ordering: .relaxed)
+                return (lane, false)
+            }
             let lane = Lane(node: node, backoff: Backoff(
                 initial: configuration.defaults.retryWait, cap: configuration.defaults.retryWaitCap))
+            lane.users.add(1, ordering: .relaxed)
             registry.lanes[node] = lane
             return (lane, true)
         }
-        if isNew { group.addTask { await lane.run() } }
+        if isNew {
+            group.addTask { await lane.run(idleTimeout: self.configuration.laneIdleTimeout, retire: self.retire) }
+        }
         lane.register(sequence: record.sequence)
-        let state = DeliveryState(attempts: record.attempts)
-        registry.withLock { $0.deliveries[record.id] = state }
         group.addTask {
             await self.carry(record, lane: lane, state: state)
             self.registry.withLock { _ = $0.deliveries.removeValue(forKey: record.id) }
+            lane.users.subtract(1, ordering: .relaxed)
+        }
+    }
+
+    /// Removes an idle lane, unless a message was started on it meanwhile; returns whether it was removed.
+    private func retire(_ lane: Lane) -> Bool {
+        registry.withLock { registry in
+            guard lane.users.load(ordering: .relaxed) == 0, registry.lanes[lane.node] === lane else { return false }
+            registry.lanes.removeValue(forKey: lane.node)
+            return true
+        }
+    }
+
+    /// The destinations that have a lane now (for status and tests).
+    public var activeLanes: [String] { registry.withLock { $0.lanes.keys.sorted() } }
+
+    /// A message came from `node`, so it is connected: a lane waiting for it probes at once instead of after
+    /// its backoff.
+    public func heard(from node: String) {
+        guard let lane = registry.withLock({ $0.lanes[node] }), lane.isBlocked.load(ordering: .relaxed) else { return }
+        Task { await lane.probeNow() }
+    }
+
+    /// This node's own link to NATS came back: every waiting lane probes at once.
+    public func probeAll() {
+        for lane in registry.withLock({ Array($0.lanes.values) }) where lane.isBlocked.load(ordering: .relaxed) {
+            Task { await lane.probeNow() }
         }
     }
 

@@ -14,11 +14,14 @@ public final class Receiver: Sendable {
     private let journal: Journal
     private let errors: ErrorReporter
     private let logger: Logger
+    private let heard: @Sendable (String) -> Void
 
+    /// `heard` is told the sending node of every message that arrives: proof that node is connected.
     public init(
         connection: NATSConnection, context: HandlerContext, handlers: [Method: any MethodHandler], store: Store,
-        journal: Journal, errors: ErrorReporter, logger: Logger
+        journal: Journal, errors: ErrorReporter, logger: Logger, heard: @escaping @Sendable (String) -> Void = { _ in }
     ) {
+        self.heard = heard
         self.connection = connection
         self.context = context
         self.handlers = handlers
@@ -64,6 +67,7 @@ public final class Receiver: Sendable {
                 fromNode: message.fromNode, method: message.method.rawValue)
             return nil
         }
+        heard(fromNode)
         guard let handler = handlers[message.method] else {
             let offered = methods.map(\.rawValue).joined(separator: ", ")
             refuse(inbound, subject: subject, id: id,

@@ -58,7 +58,7 @@ public final class NodeRuntime: Sendable {
         let context = HandlerContext(node: configuration.node, dataDirectory: directory)
         receiver = Receiver(
             connection: connection, context: context, handlers: handlers(store, errors), store: store,
-            journal: journal, errors: errors, logger: logger)
+            journal: journal, errors: errors, logger: logger, heard: { [outbox] in outbox.heard(from: $0) })
     }
 
     /// Accepts messages into the outbox; `*` expands to every node the registry knows.
@@ -84,7 +84,10 @@ public final class NodeRuntime: Sendable {
                     group.addTask { try await self.helloLoop(every: interval) }
                 }
                 group.addTask {
-                    for await event in self.connection.events { self.logger.notice("NATS: \(event)") }
+                    for await event in self.connection.events {
+                        self.logger.notice("NATS: \(event)")
+                        if case .reconnected = event { self.outbox.probeAll() }
+                    }
                 }
             }
         } catch is CancellationError {
