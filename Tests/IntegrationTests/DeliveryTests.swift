@@ -17,17 +17,12 @@ struct DeliveryTests {
     }
 
     @Test func commandsToANodeThatComesUpLaterRunOnceEachAndAreACKedWithOutput() async throws {
-        try await withNATSServer { server in
-            try await withTemporaryDirectory { directory in
-                try await nodeComesUpLaterScenario(server: server.url, directory: directory)
-            }
+        try await withCentral { server, directory, central in
+            try await nodeComesUpLaterScenario(server: server.url, directory: directory, central: central)
         }
     }
 
-    private func nodeComesUpLaterScenario(server: String, directory: String) async throws {
-        let central = AgentProcess.central(server: server, directory: directory)
-        defer { central.stop() }
-        try await central.start()
+    private func nodeComesUpLaterScenario(server: String, directory: String, central: AgentProcess) async throws {
         let sideEffects = directory + "/ran.txt"
         let batch = (0..<20).map { command($0, "echo \($0) >> \(sideEffects); echo out-\($0)") }
         try central.write(inmsg: "[" + batch.joined(separator: ",") + "]")
@@ -48,6 +43,69 @@ struct DeliveryTests {
         #expect(lines.sorted() == (0..<20).map(String.init).sorted())
         let outputs = try await central.messages().compactMap { ($0["reply"] as? [String: Any])?["stdout"] as? String }
         #expect(Set(outputs) == Set((0..<20).map { "out-\($0)\n" }))
+    }
+
+    @Test func brokerKilledMidStreamLosesNothingAndHandlesEachOnce() async throws {
+        try await withCentral { server, directory, central in
+            try await brokerOutageScenario(server: server, directory: directory, central: central)
+        }
+    }
+
+    private func brokerOutageScenario(server: NATSServer, directory: String, central: AgentProcess) async throws {
+        let agent = AgentProcess(node: "edge", server: server.url, dataDirectory: directory + "/edge")
+        defer { agent.stop() }
+        try await agent.start()
+        // 500 EventACK `log` messages from the edge node to the central node, which appends each to a file.
+        let lines = (0..<500).map { "line \($0)" }
+        let batch = lines.map { #"{"toNode":"central","method":"log","methodArgs":["stream"],"data":"\#($0)","ackTimeout":1,"retryWait":0.2}"# }
+        try agent.write(inmsg: "[" + batch.joined(separator: ",") + "]")
+        let started = await eventually { agent.journalIDs("attempt").count >= 50 }
+        #expect(started)
+        server.stop(signal: SIGKILL)
+        // Mid-stream: some were sent, not all were ACKed.
+        let ackedBeforeOutage = agent.journalIDs("acked").count
+        #expect(ackedBeforeOutage < 500)
+        try await Task.sleep(for: .seconds(1))
+        try await server.start()
+
+        let delivered = await eventually(timeout: .seconds(60)) {
+            (try? await agent.messages().filter { $0["state"] as? String == "acked" }.count) == 500
+        }
+        #expect(delivered)
+        #expect(agent.journalIDs("acked").count == 500)
+        let logged = try String(contentsOfFile: central.dataDirectory + "/logs/edge/stream.log", encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+        // Each handled exactly once: every line there, none twice.
+        #expect(logged.count == 500)
+        #expect(Set(logged) == Set(lines))
+    }
+
+    @Test func replaySendsTheJournaledMessageAgainUnderANewID() async throws {
+        try await withCentral { server, directory, central in
+            try await replayScenario(server: server.url, directory: directory, central: central)
+        }
+    }
+
+    private func replayScenario(server: String, directory: String, central: AgentProcess) async throws {
+        let agent = AgentProcess(node: "edge", server: server, dataDirectory: directory + "/edge")
+        defer { agent.stop() }
+        try await agent.start()
+        let marker = directory + "/ran.txt"
+        try central.write(inmsg: command(0, "echo ran >> \(marker)"))
+        #expect(await eventually { (try? await self.states(central)) == ["acked"] })
+        let original = try #require(central.journalIDs("accepted").first)
+
+        let replay = try await runProgram(Binaries.bosun, ["replay", original, "--data-dir", central.dataDirectory])
+        #expect(replay.status == 0)
+        let copy = replay.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(!copy.isEmpty && copy != original)
+        #expect(await eventually { (try? await self.states(central)) == ["acked", "acked"] })
+        #expect(central.journalIDs("acked").contains(copy))
+        #expect(try String(contentsOfFile: marker, encoding: .utf8) == "ran\nran\n")
+
+        let unknown = try await runProgram(Binaries.bosun, ["replay", "no-such-id", "--data-dir", central.dataDirectory])
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("no-such-id"))
     }
 
     @Test func retriesBoundGivesUpAndReportsToTheCentralErrorLog() async throws {
@@ -150,17 +208,12 @@ struct DeliveryTests {
     }
 
     @Test func lostACKAfterTheRunGetsTheStoredResultOnRestart() async throws {
-        try await withNATSServer { server in
-            try await withTemporaryDirectory { directory in
-                try await lostACKScenario(server: server.url, directory: directory)
-            }
+        try await withCentral { server, directory, central in
+            try await lostACKScenario(server: server.url, directory: directory, central: central)
         }
     }
 
-    private func lostACKScenario(server: String, directory: String) async throws {
-        let central = AgentProcess.central(server: server, directory: directory)
-        defer { central.stop() }
-        try await central.start()
+    private func lostACKScenario(server: String, directory: String, central: AgentProcess) async throws {
         let agent = AgentProcess(node: "edge", server: server, dataDirectory: directory + "/edge")
         defer { agent.stop() }
         try await agent.start()

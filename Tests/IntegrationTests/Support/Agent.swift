@@ -86,3 +86,16 @@ func bosun(_ arguments: [String], server: String, dataDirectory: String? = nil) 
     environment["BOSUN_DATA_DIR"] = dataDirectory ?? NSTemporaryDirectory() + "bosun-cli-\(UUID().uuidString)"
     return try await runProgram(Binaries.bosun, arguments, environment: environment)
 }
+
+/// Runs `body` with a started nats-server, a temporary directory and the central engine (`bosun serve`, its data
+/// in `<directory>/central`), all stopped afterwards.
+func withCentral<T>(_ body: (NATSServer, String, AgentProcess) async throws -> T) async throws -> T {
+    try await withNATSServer { server in
+        try await withTemporaryDirectory { directory in
+            let central = AgentProcess.central(server: server.url, directory: directory)
+            defer { central.stop() }
+            try await central.start()
+            return try await body(server, directory, central)
+        }
+    }
+}
