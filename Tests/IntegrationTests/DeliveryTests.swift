@@ -46,15 +46,12 @@ struct DeliveryTests {
     }
 
     @Test func brokerKilledMidStreamLosesNothingAndHandlesEachOnce() async throws {
-        try await withCentral { server, directory, central in
-            try await brokerOutageScenario(server: server, directory: directory, central: central)
+        try await withCentralAndEdge { server, directory, central, agent in
+            try await brokerOutageScenario(server: server, directory: directory, central: central, agent: agent)
         }
     }
 
-    private func brokerOutageScenario(server: NATSServer, directory: String, central: AgentProcess) async throws {
-        let agent = AgentProcess(node: "edge", server: server.url, dataDirectory: directory + "/edge")
-        defer { agent.stop() }
-        try await agent.start()
+    private func brokerOutageScenario(server: NATSServer, directory: String, central: AgentProcess, agent: AgentProcess) async throws {
         // 500 EventACK `log` messages from the edge node to the central node, which appends each to a file.
         let lines = (0..<500).map { "line \($0)" }
         let batch = lines.map { #"{"toNode":"central","method":"log","methodArgs":["stream"],"data":"\#($0)","ackTimeout":1,"retryWait":0.2}"# }
@@ -81,15 +78,12 @@ struct DeliveryTests {
     }
 
     @Test func replaySendsTheJournaledMessageAgainUnderANewID() async throws {
-        try await withCentral { server, directory, central in
-            try await replayScenario(server: server.url, directory: directory, central: central)
+        try await withCentralAndEdge { _, directory, central, agent in
+            try await replayScenario(directory: directory, central: central, agent: agent)
         }
     }
 
-    private func replayScenario(server: String, directory: String, central: AgentProcess) async throws {
-        let agent = AgentProcess(node: "edge", server: server, dataDirectory: directory + "/edge")
-        defer { agent.stop() }
-        try await agent.start()
+    private func replayScenario(directory: String, central: AgentProcess, agent: AgentProcess) async throws {
         let marker = directory + "/ran.txt"
         try central.write(inmsg: command(0, "echo ran >> \(marker)"))
         #expect(await eventually { (try? await self.states(central)) == ["acked"] })
@@ -208,15 +202,12 @@ struct DeliveryTests {
     }
 
     @Test func lostACKAfterTheRunGetsTheStoredResultOnRestart() async throws {
-        try await withCentral { server, directory, central in
-            try await lostACKScenario(server: server.url, directory: directory, central: central)
+        try await withCentralAndEdge { _, directory, central, agent in
+            try await lostACKScenario(directory: directory, central: central, agent: agent)
         }
     }
 
-    private func lostACKScenario(server: String, directory: String, central: AgentProcess) async throws {
-        let agent = AgentProcess(node: "edge", server: server, dataDirectory: directory + "/edge")
-        defer { agent.stop() }
-        try await agent.start()
+    private func lostACKScenario(directory: String, central: AgentProcess, agent: AgentProcess) async throws {
         let marker = directory + "/ran.txt"
         try central.write(inmsg: command(0, "echo ran >> \(marker); sleep 1; echo result"))
         let ran = await eventually { FileManager.default.fileExists(atPath: marker) }

@@ -99,3 +99,13 @@ func withCentral<T>(_ body: (NATSServer, String, AgentProcess) async throws -> T
         }
     }
 }
+
+/// ``withCentral(_:)`` plus a started agent for node `edge`, its data in `<directory>/edge`.
+func withCentralAndEdge<T>(_ body: (NATSServer, String, AgentProcess, AgentProcess) async throws -> T) async throws -> T {
+    try await withCentral { server, directory, central in
+        let agent = AgentProcess(node: "edge", server: server.url, dataDirectory: directory + "/edge")
+        defer { agent.stop() }
+        try await agent.start()
+        return try await body(server, directory, central, agent)
+    }
+}
