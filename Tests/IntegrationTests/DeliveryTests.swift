@@ -102,6 +102,28 @@ struct DeliveryTests {
         #expect(unknown.stderr.contains("no-such-id"))
     }
 
+    @Test func finalMessagesAndStoredResultsArePrunedAfterKeepResults() async throws {
+        try await withNATSServer { server in
+            try await withTemporaryDirectory { directory in
+                try await pruningScenario(server: server.url, directory: directory)
+            }
+        }
+    }
+
+    private func pruningScenario(server: String, directory: String) async throws {
+        let central = AgentProcess.central(server: server, directory: directory)
+        defer { central.stop() }
+        try await central.start(extraArguments: ["--keep-results", "2"])
+        let agent = AgentProcess(node: "edge", server: server, dataDirectory: directory + "/edge")
+        defer { agent.stop() }
+        try await agent.start(extraArguments: ["--keep-results", "2"])
+        try central.write(inmsg: command(0, "echo kept"))
+        #expect(await eventually { (try? await self.states(central)) == ["acked"] })
+        // Two seconds after it was final the record is gone on both sides.
+        #expect(await eventually { (try? await central.messages().isEmpty) == true })
+        #expect(await eventually { agent.log.contains("pruned old messages") && agent.log.contains("received=1") })
+    }
+
     @Test func retriesBoundGivesUpAndReportsToTheCentralErrorLog() async throws {
         try await withNATSServer { server in
             try await withTemporaryDirectory { directory in

@@ -67,6 +67,11 @@ public struct NodeOptions: ParsableArguments, Sendable {
     @Option(help: ArgumentHelp("Default seconds a method may run on the receiver (default 60).", valueName: "seconds"))
     public var methodTimeout: Double?
 
+    @Option(help: ArgumentHelp(
+        "Seconds to keep final messages and the results of received ones; at least the senders' ttl (default 604800).",
+        valueName: "seconds"))
+    public var keepResults: Double?
+
     /// The delivery defaults after the flags.
     public var deliveryDefaults: DeliveryDefaults {
         var defaults = DeliveryDefaults.standard
@@ -75,6 +80,7 @@ public struct NodeOptions: ParsableArguments, Sendable {
         if let retryWait { defaults.retryWait = retryWait }
         if let ttl { defaults.ttl = ttl }
         if let methodTimeout { defaults.methodTimeout = methodTimeout }
+        if let keepResults { defaults.keepResults = keepResults }
         return defaults
     }
 

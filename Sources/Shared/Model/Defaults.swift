@@ -12,6 +12,9 @@ public struct DeliveryDefaults: Sendable, Equatable, Codable {
     public var methodTimeout: Double = 60
     /// How long a message may wait for delivery before it is given up: 7 days.
     public var ttl: Double = 7 * 24 * 3600
+    /// How long a node keeps what it delivered and received once final (the receiver's stored results answer a
+    /// late retry without running it again, so keep them at least as long as senders' ttl): 7 days.
+    public var keepResults: Double = 7 * 24 * 3600
 
     public init() {}
 
@@ -26,8 +29,6 @@ public enum LivenessDefaults {
     public static let upFactor: Double = 2
     /// …and stale while younger than this many; down beyond.
     public static let staleFactor: Double = 6
-    /// Seconds a receiver keeps the results of messages it ran: 7 days.
-    public static let resultRetention: Double = 7 * 24 * 3600
 }
 
 /// Limits on what one method run may produce.

@@ -80,6 +80,7 @@ public final class NodeRuntime: Sendable {
                 if configuration.watchInputs {
                     group.addTask { try await InputWatcher(intake: intake).run() }
                 }
+                group.addTask { try await self.pruneLoop() }
                 if let interval = configuration.helloInterval {
                     group.addTask { try await self.helloLoop(every: interval) }
                 }
@@ -94,6 +95,24 @@ public final class NodeRuntime: Sendable {
         }
         if configuration.helloInterval != nil { announce(.bye) }
         try? await connection.flush(timeout: .seconds(2))
+    }
+
+    /// Deletes final outbox records and stored results older than `keepResults`: at start, then hourly.
+    private func pruneLoop() async throws {
+        let keep = configuration.defaults.keepResults
+        while !Task.isCancelled {
+            let before = Timestamp.now.adding(seconds: -keep)
+            do {
+                let sent = try store.pruneOutbox(finishedBefore: before)
+                let received = try store.pruneReceived(finishedBefore: before)
+                if sent + received > 0 {
+                    logger.info("pruned old messages", metadata: ["sent": "\(sent)", "received": "\(received)"])
+                }
+            } catch {
+                logger.error("cannot prune old messages: \(error)")
+            }
+            try await Task.sleep(for: .seconds(min(3600, max(1, keep / 10))))
+        }
     }
 
     private func helloLoop(every interval: Double) async throws {
