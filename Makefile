@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BIN = .build/debug
 
-.PHONY: setup build release demo test unit integration format clean
+.PHONY: setup build release demo test unit integration format clean bench
 
 setup:
 	@scripts/setup.sh
@@ -29,3 +29,9 @@ format:
 
 clean:
 	rm -rf .build
+
+# Benchmarks of the delivery engine against raw libnats, measured in the same run (not part of the tests).
+bench: setup
+	$(SWIFT) build -c release --product bosun-agent
+	$(SWIFT) build -c release --product bosun-bench
+	.build/release/bosun-bench run

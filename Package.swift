@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "bosun", targets: ["Console"]),
         .executable(name: "bosun-agent", targets: ["Agent"]),
+        .executable(name: "bosun-bench", targets: ["Bench"]),
         .library(name: "Shared", targets: ["Shared"]),
     ],
     dependencies: [
@@ -60,6 +61,15 @@ let package = Package(
             dependencies: [
                 "Shared",
                 "CNCurses",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "Bench",
+            dependencies: [
+                "Shared",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -9,11 +9,14 @@ final class DeliveryState: Sendable {
     }
 
     let values: Mutex<Values>
+    /// The record as the store has it (or will, once the pending group commit lands): what observers are shown.
+    let record: Mutex<OutboxRecord>
     /// Wakes the message early from a retry wait (retry now, cancel).
     let wake = Mailbox<Void>()
 
-    init(attempts: Int) {
-        values = Mutex(Values(attempts: attempts))
+    init(record: OutboxRecord) {
+        values = Mutex(Values(attempts: record.attempts))
+        self.record = Mutex(record)
     }
 
     var attempts: Int { values.withLock { $0.attempts } }

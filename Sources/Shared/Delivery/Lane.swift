@@ -92,6 +92,11 @@ actor Lane {
         }
     }
 
+    /// ``reachable()``, without a hop onto the lane when it is open anyway (the common case: every ACK).
+    nonisolated func markReachable() async {
+        if isBlocked.load(ordering: .relaxed) { await reachable() }
+    }
+
     /// The node answered (an ACK, an inProgress, or at least no "no responders").
     func reachable() {
         guard blocked else { return }

@@ -18,14 +18,14 @@ extension Outbox {
         let id = record.id
         let wantsACK = message.effectiveType.wantsACK
         guard let subject = message.subject?.description else {
-            finish(record, .failed, reason: "message has no destination")
+            await finish(state, .failed, reason: "message has no destination")
             return
         }
         let inbox: ReplyInbox?
         do {
             inbox = wantsACK ? try connection.makeInbox() : nil
         } catch {
-            finish(record, .failed, reason: "cannot make a reply inbox: \(error)")
+            await finish(state, .failed, reason: "cannot make a reply inbox: \(error)")
             return
         }
         defer { inbox?.close() }
@@ -54,31 +54,31 @@ extension Outbox {
             if Task.isCancelled { return }
             guard decision == .published else {
                 let (finalState, reason) = state.values.withLock { $0.finalReason } ?? (.failed, "stopped")
-                finish(record, finalState, reason: reason, attempts: state.attempts)
+                await finish(state, finalState, reason: reason, attempts: state.attempts)
                 return
             }
             let attempt = state.attempts
             journal.append(Journal.Entry(event: .attempt, id: id, node: message.toNode, attempt: attempt))
             guard let inbox else {
-                finish(record, .sent, reason: nil, attempts: attempt)
+                await finish(state, .sent, reason: nil, attempts: attempt)
                 return
             }
-            update(record, .sending, attempts: attempt, nextAttemptAt: .some(nil))
+            update(state, .sending, attempts: attempt, nextAttemptAt: .some(nil))
 
-            switch await answer(inbox: inbox, id: id, timeout: ackTimeout, record: record, lane: lane) {
+            switch await answer(inbox: inbox, id: id, timeout: ackTimeout, state: state, lane: lane) {
             case .final(let reply):
-                await lane.reachable()
-                finish(record, reply.status == .rejected ? .rejected : .acked, reason: reply.error, reply: reply,
+                await lane.markReachable()
+                await finish(state, reply.status == .rejected ? .rejected : .acked, reason: reply.error, reply: reply,
                     attempts: attempt)
                 return
             case .noResponders:
                 await lane.unreachable(sequence: record.sequence)
                 let reason = "node \(message.toNode ?? "") is not connected " + Outbox.noRespondersMark
-                update(record, .queued, attempts: attempt, lastError: .some(reason))
+                update(state, .queued, attempts: attempt, lastError: .some(reason))
             case .timedOut:
-                await lane.reachable()
+                await lane.markReachable()
                 let wait = backoff.delay(afterAttempt: attempt)
-                update(record, .queued, attempts: attempt, nextAttemptAt: .some(Timestamp.now.adding(seconds: wait.seconds)),
+                update(state, .queued, attempts: attempt, nextAttemptAt: .some(Timestamp.now.adding(seconds: wait.seconds)),
                     lastError: .some("no ACK within \(ackTimeout.seconds) s"))
                 _ = await state.wake.receive(timeout: wait)
             }
@@ -86,37 +86,56 @@ extension Outbox {
         }
     }
 
-    private func answer(inbox: ReplyInbox, id: String, timeout: Duration, record: OutboxRecord, lane: Lane) async -> Answer {
+    private func answer(inbox: ReplyInbox, id: String, timeout: Duration, state: DeliveryState, lane: Lane) async -> Answer {
         while let answer = await inbox.next(timeout: timeout) {
             if answer.isNoResponders { return .noResponders }
             guard let reply = try? Reply.decode(answer.payload), reply.id == id else { continue }
             guard reply.status == .inProgress else { return .final(reply) }
-            await lane.reachable()
+            await lane.markReachable()
             journal.append(Journal.Entry(event: .inProgress, id: id, node: reply.fromNode))
-            update(record, .inProgress)
+            update(state, .inProgress)
         }
         return .timedOut
     }
 
+    /// Records progress (sending, inProgress, queued for a retry) without waiting for the commit: losing it in a
+    /// crash only means the message is sent again, and the receiver answers that from its record.
     private func update(
-        _ record: OutboxRecord, _ newState: OutboxState, attempts: Int? = nil, nextAttemptAt: Timestamp?? = nil,
-        lastError: String?? = nil, reply: Reply?? = nil
+        _ state: DeliveryState, _ newState: OutboxState, attempts: Int? = nil, nextAttemptAt: Timestamp?? = nil,
+        lastError: String?? = nil
     ) {
+        let now = Timestamp.now
+        let record = state.record.withLock { record -> OutboxRecord in
+            record.apply(newState, attempts: attempts, nextAttemptAt: nextAttemptAt, lastError: lastError, now: now)
+            return record
+        }
+        store.updateOutboxSoon(
+            id: record.id, state: newState, attempts: attempts, nextAttemptAt: nextAttemptAt, lastError: lastError, now: now
+        ) { [logger] error in logger.error("cannot record the state of message \(record.id): \(error)") }
+        if isObserved { notify(record) }
+    }
+
+    /// Records the final state and waits until it is durable.
+    private func finish(
+        _ state: DeliveryState, _ finalState: OutboxState, reason: String?, reply: Reply? = nil, attempts: Int? = nil
+    ) async {
+        let now = Timestamp.now
+        let record = state.record.withLock { record -> OutboxRecord in
+            record.apply(finalState, attempts: attempts, nextAttemptAt: .some(nil), lastError: .some(reason), now: now)
+            record.reply = reply
+            return record
+        }
+        // Shown at once; should the commit be lost in a crash, the message is sent again and its receiver
+        // answers from its record, so what was shown stays true.
+        if isObserved { notify(record) }
         do {
-            try store.updateOutbox(
-                id: record.id, state: newState, attempts: attempts, nextAttemptAt: nextAttemptAt, lastError: lastError,
-                reply: reply, now: .now)
-            if isObserved, let updated = try store.outboxRecord(id: record.id) { notify(updated) }
+            try await store.updateOutbox(
+                id: record.id, state: finalState, attempts: attempts, nextAttemptAt: .some(nil), lastError: .some(reason),
+                reply: .some(reply), now: now)
         } catch {
             logger.error("cannot record the state of message \(record.id): \(error)")
         }
-    }
-
-    private func finish(
-        _ record: OutboxRecord, _ finalState: OutboxState, reason: String?, reply: Reply? = nil, attempts: Int? = nil
-    ) {
         let message = record.message
-        update(record, finalState, attempts: attempts, nextAttemptAt: .some(nil), lastError: .some(reason), reply: .some(reply))
         let event: Journal.Entry.Event =
             switch finalState {
             case .acked: .acked

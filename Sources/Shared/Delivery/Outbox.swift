@@ -78,11 +78,12 @@ public final class Outbox: Sendable {
                 start(record, in: &group)
             }
         }
+        await store.settle()
     }
 
     private func start(_ record: OutboxRecord, in group: inout ThrowingDiscardingTaskGroup<any Error>) {
         let node = record.message.toNode ?? ""
-        let state = DeliveryState(attempts: record.attempts)
+        let state = DeliveryState(record: record)
         let (lane, isNew) = registry.withLock { registry -> (Lane, Bool) in
             registry.deliveries[record.id] = state
             if let lane = registry.lanes[node] {

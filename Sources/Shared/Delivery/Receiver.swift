@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 
 /// Takes every message addressed to this node off NATS and answers it, running each exactly once.
 ///
@@ -15,6 +16,8 @@ public final class Receiver: Sendable {
     private let errors: ErrorReporter
     private let logger: Logger
     private let heard: @Sendable (String) -> Void
+    /// Messages a retry reached while they ran: their answer goes to the retry's (newer) reply subject.
+    private let retriedWhileRunning = Mutex<Set<String>>([])
 
     /// `heard` is told the sending node of every message that arrives: proof that node is connected.
     public init(
@@ -43,29 +46,36 @@ public final class Receiver: Sendable {
         let subscription = try connection.subscribe(Subject.everything(for: context.node))
         try await connection.flush()
         logger.info("listening", metadata: ["subject": "\(Subject.everything(for: context.node))"])
+        // Admitting records ids in arrival order (group-committed); the runs it releases, in that order, each
+        // get their own task here.
+        let runs = Mailbox<@Sendable () async -> Void>()
         await withDiscardingTaskGroup { group in
-            for await inbound in subscription {
-                // Recording the id happens here, in arrival order; only the run itself gets its own task.
-                if let run = admit(inbound) { group.addTask { await run() } }
+            group.addTask {
+                for await inbound in subscription { self.admit(inbound, runs: runs) }
+                runs.close()
+            }
+            while let run = await runs.receive() {
+                group.addTask { await run() }
             }
         }
+        await store.settle()
     }
 
-    /// Checks and records a message; returns the work to run, if any.
-    private func admit(_ inbound: NATSMessage) -> (@Sendable () async -> Void)? {
-        guard let subject = Subject(parsing: inbound.subject) else { return nil }
+    /// Checks a message and records it; releases the work to run, if any, into `runs` once the record is durable.
+    private func admit(_ inbound: NATSMessage, runs: Mailbox<@Sendable () async -> Void>) {
+        guard let subject = Subject(parsing: inbound.subject) else { return }
         let message: Message
         do {
             message = try Message.decode(inbound.payload)
         } catch {
             refuse(inbound, subject: subject, id: error.messageID ?? "", reason: "malformed message: \(error)",
                 fromNode: nil, method: subject.method.rawValue)
-            return nil
+            return
         }
         guard let id = message.id, let fromNode = message.fromNode, message.toNode == context.node else {
             refuse(inbound, subject: subject, id: message.id ?? "", reason: "message lacks id or fromNode, or is not for \(context.node)",
                 fromNode: message.fromNode, method: message.method.rawValue)
-            return nil
+            return
         }
         heard(fromNode)
         guard let handler = handlers[message.method] else {
@@ -73,40 +83,39 @@ public final class Receiver: Sendable {
             refuse(inbound, subject: subject, id: id,
                 reason: "node \(context.node) does not offer method `\(message.method)` (it offers \(offered))",
                 fromNode: fromNode, method: message.method.rawValue)
-            return nil
+            return
         }
         guard subject.messageType.wantsACK else {
             journal.append(Journal.Entry(event: .received, id: id, node: fromNode, method: message.method.rawValue))
-            return { _ = await handler.handle(message, context: self.context) }
+            runs.deliver { _ = await handler.handle(message, context: self.context) }
+            return
         }
-        let begin: ReceiveBegin
-        do {
-            begin = try store.beginReceive(
-                id: id, fromNode: fromNode, method: message.method.rawValue, replyTo: inbound.replyTo, now: .now)
-        } catch {
-            // Without the dedup record the message must not run; the sender retries.
-            logger.error("cannot record message \(id): \(error)")
-            return nil
+        store.beginReceive(
+            id: id, fromNode: fromNode, method: message.method.rawValue, replyTo: inbound.replyTo, now: .now
+        ) { [self] begun in
+            switch begun {
+            case .failure(let error):
+                // Without the dedup record the message must not run; the sender retries.
+                logger.error("cannot record message \(id): \(error)")
+            case .success(.new):
+                journal.append(Journal.Entry(event: .received, id: id, node: fromNode, method: message.method.rawValue))
+                runs.deliver { await self.run(message, id: id, handler: handler, replyTo: inbound.replyTo) }
+            case .success(.running):
+                retriedWhileRunning.withLock { _ = $0.insert(id) }
+                send(context.reply(to: message, .inProgress), to: inbound.replyTo)
+            case .success(.finished(let reply)):
+                send(reply, to: inbound.replyTo)
+            case .success(.interrupted):
+                send(context.reply(to: message, .interrupted, error: "node \(context.node) stopped while running it; not run again"),
+                    to: inbound.replyTo)
+            }
         }
-        switch begin {
-        case .new:
-            journal.append(Journal.Entry(event: .received, id: id, node: fromNode, method: message.method.rawValue))
-            return { await self.run(message, id: id, handler: handler, replyTo: inbound.replyTo) }
-        case .running:
-            send(context.reply(to: message, .inProgress), to: inbound.replyTo)
-        case .finished(let reply):
-            send(reply, to: inbound.replyTo)
-        case .interrupted:
-            send(context.reply(to: message, .interrupted, error: "node \(context.node) stopped while running it; not run again"),
-                to: inbound.replyTo)
-        }
-        return nil
     }
 
     private func run(_ message: Message, id: String, handler: any MethodHandler, replyTo: String?) async {
         let reply = await handler.handle(message, context: context)
         do {
-            try store.finishReceive(id: id, reply: reply, now: .now)
+            try await store.finishReceive(id: id, reply: reply, now: .now)
         } catch {
             logger.error("cannot record the result of message \(id): \(error)")
         }
@@ -116,7 +125,8 @@ public final class Receiver: Sendable {
                 toNode: context.node, error: "\(message.method) on \(context.node): \(reply.error ?? "failed")"))
         }
         // Answer on the newest reply subject: a retry that came while this ran may carry a fresher one.
-        let latest = (try? store.receivedReplyTo(id: id)) ?? replyTo
+        let retried = retriedWhileRunning.withLock { $0.remove(id) != nil }
+        let latest = retried ? ((try? store.receivedReplyTo(id: id)) ?? replyTo) : replyTo
         send(reply, to: latest)
     }
 

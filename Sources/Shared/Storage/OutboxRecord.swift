@@ -31,4 +31,16 @@ public struct OutboxRecord: Sendable, Equatable {
 
     /// The message id; the store only holds messages that have one.
     public var id: String { message.id! }
+
+    /// Applies a change the way ``Store/updateOutbox(id:state:attempts:nextAttemptAt:lastError:reply:now:)``
+    /// stores it: `nil` leaves a field, `.some(nil)` clears it.
+    mutating func apply(
+        _ newState: OutboxState, attempts: Int?, nextAttemptAt: Timestamp??, lastError: String??, now: Timestamp
+    ) {
+        state = newState
+        updatedAt = now
+        if let attempts { self.attempts = attempts }
+        if let nextAttemptAt { self.nextAttemptAt = nextAttemptAt }
+        if let lastError { self.lastError = lastError }
+    }
 }

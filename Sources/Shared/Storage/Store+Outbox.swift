@@ -48,6 +48,40 @@ extension Store {
         id: String, state: OutboxState, attempts: Int? = nil, nextAttemptAt: Timestamp?? = nil,
         lastError: String?? = nil, reply: Reply?? = nil, now: Timestamp
     ) throws(StoreError) {
+        try database.withConnection { connection throws(StoreError) in
+            try update(connection, id: id, state: state, attempts: attempts, nextAttemptAt: nextAttemptAt,
+                lastError: lastError, reply: reply, now: now)
+        }
+    }
+
+    /// ``updateOutbox(id:state:attempts:nextAttemptAt:lastError:reply:now:)`` in the next group commit;
+    /// returns once it is durable.
+    public func updateOutbox(
+        id: String, state: OutboxState, attempts: Int? = nil, nextAttemptAt: Timestamp?? = nil,
+        lastError: String?? = nil, reply: Reply?? = nil, now: Timestamp
+    ) async throws(StoreError) {
+        try await grouped { [self] connection throws(StoreError) in
+            try update(connection, id: id, state: state, attempts: attempts, nextAttemptAt: nextAttemptAt,
+                lastError: lastError, reply: reply, now: now)
+        }
+    }
+
+    /// The same update in the next group commit, without waiting for it: for states that only show progress
+    /// (a crash that loses them resends the message, which the receiver answers from its record).
+    public func updateOutboxSoon(
+        id: String, state: OutboxState, attempts: Int? = nil, nextAttemptAt: Timestamp?? = nil,
+        lastError: String?? = nil, now: Timestamp, failed: @escaping @Sendable (StoreError) -> Void
+    ) {
+        grouped({ [self] connection throws(StoreError) in
+            try update(connection, id: id, state: state, attempts: attempts, nextAttemptAt: nextAttemptAt,
+                lastError: lastError, reply: nil, now: now)
+        }, done: { error in if let error { failed(error) } })
+    }
+
+    private func update(
+        _ connection: Connection, id: String, state: OutboxState, attempts: Int?, nextAttemptAt: Timestamp??,
+        lastError: String??, reply: Reply??, now: Timestamp
+    ) throws(StoreError) {
         var assignments = ["state = ?", "updatedAt = ?"]
         var values: [(any SQLBindable)?] = [state.rawValue, now.millisecondsSinceEpoch]
         if let attempts {
@@ -68,8 +102,7 @@ extension Store {
         }
         values.append(id)
         let sql = "UPDATE outbox SET \(assignments.joined(separator: ", ")) WHERE id = ?"
-        let changed = try database.withConnection { connection throws(StoreError) in try connection.run(sql, values) }
-        guard changed > 0 else {
+        guard try connection.run(sql, values) > 0 else {
             throw StoreError(.notFound, path: path, "update outbox: no message \(id) in the outbox")
         }
     }

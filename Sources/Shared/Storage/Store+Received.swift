@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The receiver's record of the ACK-type messages it has run, so that a retried message is never run twice.
 extension Store {
     /// A received message's state; the strings are stored.
@@ -13,45 +15,75 @@ extension Store {
         id: String, fromNode: String, method: String, replyTo: String?, now: Timestamp
     ) throws(StoreError) -> ReceiveBegin {
         try database.transaction { connection throws(StoreError) in
-            let existing = try connection.query("SELECT state, reply FROM received WHERE id = ?", [id]) { row in
-                (row.text(0), row.optionalBlob(1))
-            }.first
-            guard let (name, replyBytes) = existing else {
-                try connection.run(
-                    """
-                    INSERT INTO received (id, fromNode, method, state, replyTo, receivedAt)
-                    VALUES (?, ?, ?, ?, ?, ?)
-                    """,
-                    [id, fromNode, method, ReceivedState.running.rawValue, replyTo, now.millisecondsSinceEpoch])
-                return .new
+            try begin(connection, id: id, fromNode: fromNode, method: method, replyTo: replyTo, now: now)
+        }
+    }
+
+    /// ``beginReceive(id:fromNode:method:replyTo:now:)`` in the next group commit; `then` gets the answer once
+    /// the record is durable. Calls made in some order get their answers in that order.
+    public func beginReceive(
+        id: String, fromNode: String, method: String, replyTo: String?, now: Timestamp,
+        then: @escaping @Sendable (Result<ReceiveBegin, StoreError>) -> Void
+    ) {
+        let answer = Mutex<ReceiveBegin?>(nil)
+        grouped({ [self] connection throws(StoreError) in
+            let begun = try begin(connection, id: id, fromNode: fromNode, method: method, replyTo: replyTo, now: now)
+            answer.withLock { $0 = begun }
+        }, done: { error in
+            if let error { return then(.failure(error)) }
+            if let begun = answer.withLock({ $0 }) { then(.success(begun)) }
+        })
+    }
+
+    private func begin(
+        _ connection: Connection, id: String, fromNode: String, method: String, replyTo: String?, now: Timestamp
+    ) throws(StoreError) -> ReceiveBegin {
+        let existing = try connection.query("SELECT state, reply FROM received WHERE id = ?", [id]) { row in
+            (row.text(0), row.optionalBlob(1))
+        }.first
+        guard let (name, replyBytes) = existing else {
+            try connection.run(
+                """
+                INSERT INTO received (id, fromNode, method, state, replyTo, receivedAt)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """,
+                [id, fromNode, method, ReceivedState.running.rawValue, replyTo, now.millisecondsSinceEpoch])
+            return .new
+        }
+        switch ReceivedState(rawValue: name) {
+        case .running:
+            try connection.run("UPDATE received SET replyTo = COALESCE(?, replyTo) WHERE id = ?", [replyTo, id])
+            return .running
+        case .finished:
+            guard let replyBytes else { throw corrupt("received message \(id)", "finished without a reply") }
+            do {
+                return .finished(try Reply.decode(replyBytes))
+            } catch {
+                throw corrupt("received message \(id)", "stored reply cannot be read: \(error)")
             }
-            switch ReceivedState(rawValue: name) {
-            case .running:
-                try connection.run(
-                    "UPDATE received SET replyTo = COALESCE(?, replyTo) WHERE id = ?", [replyTo, id])
-                return .running
-            case .finished:
-                guard let replyBytes else { throw corrupt("received message \(id)", "finished without a reply") }
-                do {
-                    return .finished(try Reply.decode(replyBytes))
-                } catch {
-                    throw corrupt("received message \(id)", "stored reply cannot be read: \(error)")
-                }
-            case .interrupted:
-                return .interrupted
-            case nil:
-                throw corrupt("received message \(id)", "unknown state \"\(name)\"")
-            }
+        case .interrupted:
+            return .interrupted
+        case nil:
+            throw corrupt("received message \(id)", "unknown state \"\(name)\"")
         }
     }
 
     /// Records that message `id` has finished with `reply`, the answer to give a retry from now on.
     public func finishReceive(id: String, reply: Reply, now: Timestamp) throws(StoreError) {
-        let changed = try database.withConnection { connection throws(StoreError) in
-            try connection.run(
-                "UPDATE received SET state = ?, reply = ?, finishedAt = ? WHERE id = ?",
-                [ReceivedState.finished.rawValue, reply.encoded(), now.millisecondsSinceEpoch, id])
+        try database.withConnection { connection throws(StoreError) in
+            try finish(connection, id: id, reply: reply, now: now)
         }
+    }
+
+    /// ``finishReceive(id:reply:now:)`` in the next group commit; returns once it is durable.
+    public func finishReceive(id: String, reply: Reply, now: Timestamp) async throws(StoreError) {
+        try await grouped { [self] connection throws(StoreError) in try finish(connection, id: id, reply: reply, now: now) }
+    }
+
+    private func finish(_ connection: Connection, id: String, reply: Reply, now: Timestamp) throws(StoreError) {
+        let changed = try connection.run(
+            "UPDATE received SET state = ?, reply = ?, finishedAt = ? WHERE id = ?",
+            [ReceivedState.finished.rawValue, reply.encoded(), now.millisecondsSinceEpoch, id])
         guard changed > 0 else {
             throw StoreError(.notFound, path: path, "finish receive: no received message \(id)")
         }

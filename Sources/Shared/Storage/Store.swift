@@ -1,12 +1,14 @@
 /// A node's durable state in one SQLite file: the outbox, the receiver's dedup records and, on the central node,
 /// the node registry.
 ///
-/// Safe to share between tasks: calls are serialized, and each one is a single transaction.
+/// Safe to share between tasks: calls are serialized, and each one is a single transaction, except the
+/// `async` writes of the delivery path, which share group commits (see ``GroupCommit``).
 /// Times are passed in rather than read from the clock, so that callers and tests control them.
 public final class Store: Sendable {
     /// The database file.
     public let path: String
     let database: Database
+    let groupCommit: GroupCommit
 
     /// Opens the store at `path`, creating the file and bringing its schema up to date.
     ///
@@ -15,6 +17,7 @@ public final class Store: Sendable {
         self.path = path
         database = try Database(path: path)
         try database.migrate(Schema.migrations)
+        groupCommit = GroupCommit(database: database)
     }
 
     /// The error for a stored value that cannot be read back.

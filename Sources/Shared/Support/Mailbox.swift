@@ -14,6 +14,8 @@ public final class Mailbox<Element: Sendable>: Sendable {
         var waiter: Waiter?
         var closed = false
         var nextToken: UInt64 = 0
+        /// The token whose wait ended before it began (its timer fired first).
+        var expired: UInt64 = 0
     }
 
     private let state = Mutex(State())
@@ -46,11 +48,32 @@ public final class Mailbox<Element: Sendable>: Sendable {
 
     /// The next element; nil when the mailbox is closed or the task is cancelled.
     public func receive() async -> Element? {
-        let token = state.withLock { state -> UInt64 in
+        await receive(token: nextToken())
+    }
+
+    /// The next element, or nil if none arrives within `timeout` (or the mailbox closes).
+    ///
+    /// The element is handed straight to the waiting task by whoever delivers it; a timer task only ends the
+    /// wait when nothing came.
+    public func receive(timeout: Duration) async -> Element? {
+        let token = nextToken()
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            if !Task.isCancelled { self?.endWait(token) }
+        }
+        defer { timer.cancel() }
+        return await receive(token: token)
+    }
+
+    private func nextToken() -> UInt64 {
+        state.withLock { state -> UInt64 in
             state.nextToken += 1
             return state.nextToken
         }
-        return await withTaskCancellationHandler {
+    }
+
+    private func receive(token: UInt64) async -> Element? {
+        await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Element?, Never>) in
                 let immediate: Element?? = state.withLock { state in
                     if state.head < state.buffer.count {
@@ -62,7 +85,8 @@ public final class Mailbox<Element: Sendable>: Sendable {
                         }
                         return .some(element)
                     }
-                    if state.closed || Task.isCancelled { return .some(nil) }
+                    // A timer that fired before the wait began has nothing to end: the token is spent.
+                    if state.closed || Task.isCancelled || state.expired == token { return .some(nil) }
                     precondition(state.waiter == nil, "Mailbox has one receiver at a time")
                     state.waiter = Waiter(token: token, continuation: continuation)
                     return .none
@@ -70,31 +94,20 @@ public final class Mailbox<Element: Sendable>: Sendable {
                 if let immediate { continuation.resume(returning: immediate) }
             }
         } onCancel: {
-            let waiter = state.withLock { state -> Waiter? in
-                guard let waiter = state.waiter, waiter.token == token else { return nil }
-                state.waiter = nil
-                return waiter
-            }
-            waiter?.continuation.resume(returning: nil)
+            endWait(token)
         }
     }
 
-    /// The next element, or nil if none arrives within `timeout` (or the mailbox closes).
-    public func receive(timeout: Duration) async -> Element? {
-        await withTaskGroup(of: Element?.self) { group in
-            group.addTask { await self.receive() }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
+    /// Ends the wait of `token` with nil, if it is still waiting (cancelled, or its time is up).
+    private func endWait(_ token: UInt64) {
+        let waiter = state.withLock { state -> Waiter? in
+            guard let waiter = state.waiter, waiter.token == token else {
+                state.expired = token
                 return nil
             }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            // The other child may have taken an element in the same instant: keep it rather than lose it.
-            var found = first
-            while let other = await group.next() {
-                if found == nil { found = other }
-            }
-            return found
+            state.waiter = nil
+            return waiter
         }
+        waiter?.continuation.resume(returning: nil)
     }
 }

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import Shared
+
+/// `bosun-bench`: the delivery engine measured against plain NATS in the same run (`make bench`).
+@main
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bosun-bench",
+        abstract: "Benchmarks of the delivery engine against raw libnats, measured in the same run.",
+        subcommands: [Run.self, RawResponder.self], defaultSubcommand: Run.self)
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the benchmarks; print a table and write JSON.")
+
+        @Option(help: "Runs of each scenario; figures are medians.") var runs = 3
+        @Option(help: "Sequential pings per run.") var pings = 500
+        @Option(help: "Pipelined EventACK messages per run.") var events = 10_000
+        @Option(help: "Messages in the outbox for the restart scenario.") var restart = 100_000
+        @Option(help: "Where to write the JSON results.") var output = "docs/benchmarks/delivery.json"
+
+        func run() async throws {
+            var report: [String: [String: Double]] = [:]
+            var pingRuns: [[String: Latencies]] = []
+            var eventRuns: [[String: Double]] = []
+            for run in 1...runs {
+                print("run \(run)/\(runs): ping…", terminator: " ")
+                pingRuns.append(try await Scenarios.ping(count: pings))
+                print("events…", terminator: " ")
+                eventRuns.append(try await Scenarios.events(count: events))
+                print("done")
+            }
+            print("restart with \(restart) messages…")
+            let restartFigures = try await Scenarios.restart(count: restart)
+            for side in ["raw", "engine"] {
+                report["ping.\(side)"] = [
+                    "p50Ms": median(pingRuns.map { $0[side]?.p50 ?? 0 }), "p99Ms": median(pingRuns.map { $0[side]?.p99 ?? 0 }),
+                ]
+                report["events.\(side)"] = ["perSecond": median(eventRuns.map { $0[side] ?? 0 })]
+            }
+            report["restart"] = restartFigures
+            printTable(report)
+            let json = try JSONSerialization.data(withJSONObject: [
+                "date": ISO8601DateFormatter().string(from: Date()), "runs": runs, "pings": pings, "events": events,
+                "restartMessages": restart, "results": report,
+            ], options: [.prettyPrinted, .sortedKeys])
+            try FileManager.default.createDirectory(
+                atPath: (output as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try json.write(to: URL(fileURLWithPath: output))
+            print("written to \(output)")
+        }
+
+        private func printTable(_ report: [String: [String: Double]]) {
+            func value(_ key: String, _ field: String) -> Double { report[key]?[field] ?? 0 }
+            func format(_ number: Double) -> String { String(format: "%.3f", number) }
+            let pingRatio = value("ping.engine", "p50Ms") / max(value("ping.raw", "p50Ms"), 0.000_001)
+            let eventRatio = value("events.raw", "perSecond") / max(value("events.engine", "perSecond"), 0.000_001)
+            print("")
+            print("scenario                        raw           engine        ratio")
+            print("ping p50 (ms)                   \(format(value("ping.raw", "p50Ms")).padded)\(format(value("ping.engine", "p50Ms")).padded)\(format(pingRatio))×")
+            print("ping p99 (ms)                   \(format(value("ping.raw", "p99Ms")).padded)\(format(value("ping.engine", "p99Ms")).padded)")
+            print("EventACK pipelined (msg/s)      \(String(Int(value("events.raw", "perSecond"))).padded)\(String(Int(value("events.engine", "perSecond"))).padded)\(format(eventRatio))× slower")
+            print("restart \(restart): first resend \(Int(value("restart", "firstResendMs"))) ms, all resent \(Int(value("restart", "allResentMs"))) ms")
+        }
+    }
+
+    /// A plain libnats responder: answers `raw.ping` and `raw.event` with a small ACK, no store, no journal.
+    struct RawResponder: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "raw-responder", shouldDisplay: false)
+        @Option var server: String
+
+        func run() async throws {
+            var configuration = NATSConfiguration(servers: [server])
+            configuration.sendAsap = true
+            let connection = try await NATSConnection.connect(configuration)
+            let subscription = try connection.subscribe("raw.*")
+            try await connection.flush()
+            FileHandle.standardOutput.write(Data("listening\n".utf8))
+            let ack = Array(#"{"id":"x","fromNode":"raw","status":"ok"}"#.utf8)
+            for await message in subscription {
+                if let replyTo = message.replyTo { try? connection.publish(replyTo, payload: ack) }
+            }
+        }
+    }
+}
+
+extension String {
+    fileprivate var padded: String { padding(toLength: 14, withPad: " ", startingAt: 0) }
+}

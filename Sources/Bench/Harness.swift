@@ -1,0 +1,186 @@
+import Foundation
+import Logging
+import Shared
+
+/// Real processes for a benchmark run: a nats-server on a free port and `bosun-agent`s, stopped on exit.
+final class Harness: @unchecked Sendable {
+    // Mutated only from the benchmark's single sequential flow; @unchecked because Process is not Sendable.
+    let directory: String
+    private(set) var serverURL = ""
+    private var children: [Process] = []
+
+    init() throws {
+        directory = NSTemporaryDirectory() + "bosun-bench-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    deinit {
+        for child in children where child.isRunning {
+            child.terminate()
+            child.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Starts nats-server and waits for it to be ready.
+    func startServer() async throws {
+        guard let port = Loopback.freePort() else { throw BenchError("no free port") }
+        let log = directory + "/nats.log"
+        _ = try spawn(
+            ["/usr/sbin/nats-server", "/usr/bin/nats-server"].first { FileManager.default.isExecutableFile(atPath: $0) }
+                ?? "nats-server",
+            ["-a", "127.0.0.1", "-p", String(port)], log: log)
+        try await waitFor("nats-server ready", log: log, text: "Server is ready")
+        serverURL = "nats://127.0.0.1:\(port)"
+    }
+
+    /// Starts `bosun-agent` for `node` and waits until it listens.
+    func startAgent(node: String, extra: [String] = []) async throws {
+        let log = directory + "/\(node).log"
+        _ = try spawn(
+            Self.sibling("bosun-agent"),
+            ["--node", node, "--server", serverURL, "--data-dir", directory + "/" + node, "--log-level", "info"] + extra,
+            log: log)
+        try await waitFor("agent \(node) listening", log: log, text: "listening")
+    }
+
+    /// Starts this benchmark binary's raw responder (plain libnats, no engine) and waits until it listens.
+    func startRawResponder() async throws {
+        let log = directory + "/raw.log"
+        _ = try spawn(Self.sibling("bosun-bench"), ["raw-responder", "--server", serverURL], log: log)
+        try await waitFor("raw responder", log: log, text: "listening")
+    }
+
+    /// A central node's engine in this process, its data in `<directory>/<name>`.
+    func runtime(node: String = "central", directory name: String = "central") async throws -> NodeRuntime {
+        var configuration = NodeRuntime.Configuration(
+            node: node, dataDirectory: directory + "/" + name, nats: NATSConfiguration(servers: [serverURL]))
+        configuration.watchInputs = false
+        configuration.nats.sendAsap = true
+        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+        var logger = Logger(label: "bench")
+        logger.logLevel = .error
+        return try await NodeRuntime(configuration: configuration, connectFor: .seconds(5), logger: logger) {
+            CentralHandlers.make(store: $0, errors: $1)
+        }
+    }
+
+    func connection() async throws -> NATSConnection {
+        var configuration = NATSConfiguration(servers: [serverURL])
+        configuration.sendAsap = true
+        return try await NATSConnection.connect(configuration)
+    }
+
+    private func spawn(_ executable: String, _ arguments: [String], log: String) throws -> Process {
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        children.append(process)
+        return process
+    }
+
+    private func waitFor(_ what: String, log: String, text: String) async throws {
+        for _ in 0..<500 {
+            if let contents = try? String(contentsOfFile: log, encoding: .utf8), contents.contains(text) { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw BenchError("\(what) did not start; see \(log)")
+    }
+
+    /// A program built beside this one (`.build/release/bosun-agent` next to `.build/release/bosun-bench`).
+    static func sibling(_ name: String) -> String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent(name).path
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Waits for outbox records to reach a final state, via the outbox's observer.
+final class Finals: @unchecked Sendable {
+    // All state behind `lock`.
+    private let lock = NSLock()
+    private var waiters: [String: CheckedContinuation<OutboxRecord, Never>] = [:]
+    private var done: [String: OutboxRecord] = [:]
+    private var count = 0
+    private var countWaiter: (target: Int, continuation: CheckedContinuation<Void, Never>)?
+
+    init(_ outbox: Outbox) {
+        _ = outbox.addObserver { [weak self] record in
+            guard record.state.isFinal else { return }
+            self?.finished(record)
+        }
+    }
+
+    private func finished(_ record: OutboxRecord) {
+        lock.lock()
+        count += 1
+        let waiter = waiters.removeValue(forKey: record.id)
+        if waiter == nil { done[record.id] = record }
+        var reached: CheckedContinuation<Void, Never>?
+        if let target = countWaiter, count >= target.target {
+            reached = target.continuation
+            countWaiter = nil
+        }
+        lock.unlock()
+        waiter?.resume(returning: record)
+        reached?.resume()
+    }
+
+    /// The final record of message `id`.
+    func final(_ id: String) async -> OutboxRecord {
+        await withCheckedContinuation { continuation in
+            lock.lock()
+            if let record = done.removeValue(forKey: id) {
+                lock.unlock()
+                continuation.resume(returning: record)
+            } else {
+                waiters[id] = continuation
+                lock.unlock()
+            }
+        }
+    }
+
+    /// Waits until `target` records in all have become final.
+    func total(reaching target: Int) async {
+        await withCheckedContinuation { continuation in
+            lock.lock()
+            if count >= target {
+                lock.unlock()
+                continuation.resume()
+            } else {
+                countWaiter = (target, continuation)
+                lock.unlock()
+            }
+        }
+    }
+}
+
+/// Percentiles of a sample, in milliseconds.
+struct Latencies: Codable {
+    var p50: Double
+    var p99: Double
+
+    init(_ samples: [Duration]) {
+        let sorted = samples.map { $0.milliseconds }.sorted()
+        p50 = sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+        p99 = sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))]
+    }
+}
+
+extension Duration {
+    var milliseconds: Double { Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15 }
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+}

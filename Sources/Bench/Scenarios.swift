@@ -1,0 +1,117 @@
+import Foundation
+import Shared
+
+/// The delivery engine's benchmarks, each against plain libnats measured in the same run.
+enum Scenarios {
+    static let agentNode = "bench-edge"
+
+    /// A nats-server, an agent for ``agentNode`` and the raw responder, all started.
+    private static func agentAndRawResponder() async throws -> Harness {
+        let harness = try Harness()
+        try await harness.startServer()
+        try await harness.startAgent(node: agentNode)
+        try await harness.startRawResponder()
+        return harness
+    }
+
+    /// Sequential ACKed `ping` round trips through the whole engine (durable on both sides) vs raw request/reply
+    /// to a responder process that only echoes.
+    static func ping(count: Int) async throws -> [String: Latencies] {
+        let harness = try await agentAndRawResponder()
+
+        let raw = try await harness.connection()
+        var rawSamples: [Duration] = []
+        let payload = try Message(toNode: agentNode, method: .ping).accepted(from: "central", defaults: .standard)[0].encoded()
+        for _ in 0..<count {
+            let start = ContinuousClock.now
+            _ = try await raw.request("raw.ping", payload: payload, timeout: .seconds(5))
+            rawSamples.append(.now - start)
+        }
+        await raw.close()
+
+        let runtime = try await harness.runtime()
+        let finals = Finals(runtime.outbox)
+        let running = Task { try await runtime.run() }
+        defer { running.cancel() }
+        var engineSamples: [Duration] = []
+        for _ in 0..<count {
+            let start = ContinuousClock.now
+            let id = try runtime.accept([Message(toNode: agentNode, method: .ping, ackTimeout: 5)])[0].id
+            let record = await finals.final(id)
+            guard record.state == .acked else { throw BenchError("ping \(id) ended \(record.state)") }
+            engineSamples.append(.now - start)
+        }
+        return ["raw": Latencies(rawSamples), "engine": Latencies(engineSamples)]
+    }
+
+    /// `count` EventACK messages pipelined to one agent, durable on both sides, vs raw publishes with a reply
+    /// each from the raw responder. Messages per second until the last is ACKed.
+    static func events(count: Int) async throws -> [String: Double] {
+        let harness = try await agentAndRawResponder()
+
+        let raw = try await harness.connection()
+        let inbox = try raw.makeInbox()
+        let payload = try Message(toNode: agentNode, messageType: .eventACK, method: .ping)
+            .accepted(from: "central", defaults: .standard)[0].encoded()
+        let rawStart = ContinuousClock.now
+        for _ in 0..<count { try raw.publish("raw.event", payload: payload, replyTo: inbox.subject) }
+        var replies = 0
+        while replies < count, await inbox.next(timeout: .seconds(30)) != nil { replies += 1 }
+        let rawElapsed = ContinuousClock.now - rawStart
+        guard replies == count else { throw BenchError("raw: \(replies) of \(count) replies") }
+        inbox.close()
+        await raw.close()
+
+        let runtime = try await harness.runtime()
+        let finals = Finals(runtime.outbox)
+        let running = Task { try await runtime.run() }
+        defer { running.cancel() }
+        let drafts = (0..<count).map { _ in Message(toNode: agentNode, messageType: .eventACK, method: .ping, ackTimeout: 30) }
+        let start = ContinuousClock.now
+        try runtime.accept(drafts)
+        await finals.total(reaching: count)
+        let elapsed = ContinuousClock.now - start
+        let acked = try runtime.store.outboxCounts()[.acked] ?? 0
+        guard acked == count else { throw BenchError("engine: \(acked) of \(count) acked") }
+        return [
+            "raw": Double(count) / (rawElapsed.milliseconds / 1000),
+            "engine": Double(count) / (elapsed.milliseconds / 1000),
+        ]
+    }
+
+    /// A node restarts with `count` accepted messages in its outbox: time from opening the node until the first
+    /// message is on the wire, and until the last one is (a plain subscriber for the node, which never answers).
+    static func restart(count: Int) async throws -> [String: Double] {
+        let harness = try Harness()
+        try await harness.startServer()
+        let directory = harness.directory + "/restart"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        do {
+            let store = try Store(path: directory + "/state.db")
+            let batch = 1000
+            for start in stride(from: 0, to: count, by: batch) {
+                let messages = try (start..<min(count, start + batch)).flatMap { _ in
+                    try Message(toNode: "ghost", method: .ping, ackTimeout: 3600).accepted(from: "central", defaults: .standard)
+                }
+                _ = try store.accept(messages, now: .now)
+            }
+        }
+        let listener = try await harness.connection()
+        let subscription = try listener.subscribe("bosun.ghost.>")
+        try await listener.flush()
+
+        let start = ContinuousClock.now
+        let runtime = try await harness.runtime(directory: "restart")
+        let running = Task { try await runtime.run() }
+        defer { running.cancel() }
+        var first: Duration?
+        var seen = 0
+        for await _ in subscription {
+            seen += 1
+            if first == nil { first = .now - start }
+            if seen == count { break }
+        }
+        let all = ContinuousClock.now - start
+        return ["firstResendMs": first?.milliseconds ?? 0, "allResentMs": all.milliseconds]
+    }
+}

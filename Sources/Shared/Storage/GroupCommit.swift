@@ -1,0 +1,93 @@
+import Synchronization
+
+/// Writes from many tasks committed together: one transaction per batch, each write in its own savepoint, so
+/// one failing write neither fails nor undoes the others.
+///
+/// The first write finds no batch in progress and starts a drain task; writes that come while it commits wait
+/// for the next batch. Under load a batch holds everything that arrived during the previous commit, so a
+/// thousand concurrent writers cost a few commits rather than a thousand. Writes commit, and their `done`
+/// runs, in submission order.
+final class GroupCommit: Sendable {
+    struct Write: Sendable {
+        var body: @Sendable (Connection) throws(StoreError) -> Void
+        var done: @Sendable (StoreError?) -> Void
+    }
+
+    private struct Pending {
+        var writes: [Write] = []
+        var draining = false
+    }
+
+    private let database: Database
+    private let pending = Mutex(Pending())
+
+    init(database: Database) {
+        self.database = database
+    }
+
+    func submit(_ write: Write) {
+        let startDrain = pending.withLock { pending -> Bool in
+            pending.writes.append(write)
+            guard !pending.draining else { return false }
+            pending.draining = true
+            return true
+        }
+        if startDrain { Task { self.drain() } }
+    }
+
+    private func drain() {
+        while true {
+            let batch = pending.withLock { pending -> [Write] in
+                let batch = pending.writes
+                pending.writes = []
+                if batch.isEmpty { pending.draining = false }
+                return batch
+            }
+            if batch.isEmpty { return }
+            commit(batch)
+        }
+    }
+
+    private func commit(_ batch: [Write]) {
+        var errors = [StoreError?](repeating: nil, count: batch.count)
+        do throws(StoreError) {
+            try database.transaction { connection throws(StoreError) in
+                for (index, write) in batch.enumerated() {
+                    try connection.execute("SAVEPOINT write")
+                    do throws(StoreError) {
+                        try write.body(connection)
+                    } catch {
+                        errors[index] = error
+                        try connection.execute("ROLLBACK TO write")
+                    }
+                    try connection.execute("RELEASE write")
+                }
+            }
+        } catch {
+            errors = Array(repeating: error, count: batch.count)
+        }
+        for (write, error) in zip(batch, errors) { write.done(error) }
+    }
+}
+
+extension Store {
+    /// Runs `body` in the next group commit and returns once it is durable.
+    func grouped(_ body: @escaping @Sendable (Connection) throws(StoreError) -> Void) async throws(StoreError) {
+        let error: StoreError? = await withCheckedContinuation { continuation in
+            groupCommit.submit(GroupCommit.Write(body: body, done: { continuation.resume(returning: $0) }))
+        }
+        if let error { throw error }
+    }
+
+    /// Returns once every write submitted before it is committed (on shutdown: nothing left behind in memory).
+    public func settle() async {
+        try? await grouped { _ throws(StoreError) in }
+    }
+
+    /// Runs `body` in the next group commit; `done` runs once it is durable (or failed), in submission order.
+    func grouped(
+        _ body: @escaping @Sendable (Connection) throws(StoreError) -> Void, done: @escaping @Sendable (StoreError?) -> Void
+    ) {
+        groupCommit.submit(GroupCommit.Write(body: body, done: done))
+    }
+}
