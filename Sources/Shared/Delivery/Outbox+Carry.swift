@@ -2,6 +2,10 @@
 extension Outbox {
     static let noRespondersMark = "(no responders)"
 
+    static func waitingForNode(_ message: Message) -> String {
+        "node \(message.toNode ?? "") is not connected " + noRespondersMark
+    }
+
     /// Whether the message waits because its node is not connected (its last attempt found no responders).
     public static func isWaitingForNode(_ record: OutboxRecord) -> Bool {
         !record.state.isFinal && record.attempts > 0 && (record.lastError?.hasSuffix(noRespondersMark) ?? false)
@@ -37,18 +41,23 @@ extension Outbox {
 
         while true {
             let decision = await lane.turn(sequence: record.sequence) { turn in
-                state.values.withLock { values -> Lane.Decision in
+                let (decision, attempts) = state.values.withLock { values -> (Lane.Decision, Int) in
                     if turn == .skipped { values.attempts += 1 }
                     if let stop = DeliveryState.stopReason(values, message: message, now: .now) {
                         values.finalReason = stop
-                        return .finished
+                        return (.finished, values.attempts)
                     }
-                    guard turn == .publish else { return .waiting }
+                    guard turn == .publish else { return (.waiting, values.attempts) }
                     // A publish that fails (buffer full while reconnecting) counts as an attempt that timed out.
                     try? connection.publish(subject, payload: payload, replyTo: inbox?.subject)
                     values.attempts += 1
-                    return .published
+                    return (.published, values.attempts)
                 }
+                // A failed probe of the node counted for this message too: recorded, so it shows and survives.
+                if turn == .skipped, decision == .waiting {
+                    self.update(state, .queued, attempts: attempts, lastError: .some(Outbox.waitingForNode(message)))
+                }
+                return decision
             }
             // Shutting down: the message stays unfinished in the store and resumes on the next start.
             if Task.isCancelled { return }
@@ -73,8 +82,7 @@ extension Outbox {
                 return
             case .noResponders:
                 await lane.unreachable(sequence: record.sequence)
-                let reason = "node \(message.toNode ?? "") is not connected " + Outbox.noRespondersMark
-                update(state, .queued, attempts: attempt, lastError: .some(reason))
+                update(state, .queued, attempts: attempt, lastError: .some(Outbox.waitingForNode(message)))
             case .timedOut:
                 await lane.markReachable()
                 let wait = backoff.delay(afterAttempt: attempt)

@@ -67,19 +67,34 @@ public final class Outbox: Sendable {
     }
 
     /// Resumes every unfinished message, oldest first, then carries new ones until cancelled.
+    ///
+    /// What was in the store when this starts is resumed from the store, a page at a time (so the first resend
+    /// does not wait for a large outbox to load); what is accepted later comes through `work`. A message
+    /// accepted just before the start is in both: the sequence bound keeps it from being carried twice.
     public func run() async throws {
-        let unfinished = try store.unfinishedOutbox()
-        if !unfinished.isEmpty {
-            logger.info("resuming unfinished messages", metadata: ["count": "\(unfinished.count)"])
-        }
+        let resumeThrough = try store.lastOutboxSequence()
         try await withThrowingDiscardingTaskGroup { group in
-            for record in unfinished { start(record, in: &group) }
+            var resumed = 0
+            var after: Int64 = 0
+            while !Task.isCancelled {
+                let page = try store.unfinishedOutbox(after: after, through: resumeThrough, limit: Self.resumePage)
+                guard let last = page.last else { break }
+                for record in page { start(record, in: &group) }
+                resumed += page.count
+                after = last.sequence
+                // Let the first ones go out while the next page loads.
+                await Task.yield()
+            }
+            if resumed > 0 { logger.info("resumed unfinished messages", metadata: ["count": "\(resumed)"]) }
             while let record = await work.receive() {
-                start(record, in: &group)
+                if record.sequence > resumeThrough { start(record, in: &group) }
             }
         }
         await store.settle()
     }
+
+    /// Unfinished messages read from the store per page when resuming.
+    static let resumePage = 1000
 
     private func start(_ record: OutboxRecord, in group: inout ThrowingDiscardingTaskGroup<any Error>) {
         let node = record.message.toNode ?? ""

@@ -114,9 +114,22 @@ extension Store {
 
     /// The records still to deliver (queued, sending, in progress), oldest first: the order to resume in.
     public func unfinishedOutbox() throws(StoreError) -> [OutboxRecord] {
+        try unfinishedOutbox(after: 0, through: .max, limit: .max)
+    }
+
+    /// One page of ``unfinishedOutbox()``: sequences in `after + 1 ... through`, at most `limit`, oldest first.
+    public func unfinishedOutbox(after: Int64, through: Int64, limit: Int) throws(StoreError) -> [OutboxRecord] {
         let states = [OutboxState.queued, .sending, .inProgress]
         return try selectOutbox(
-            "WHERE state IN (?, ?, ?) ORDER BY sequence ASC", states.map { $0.rawValue })
+            "WHERE state IN (?, ?, ?) AND sequence > ? AND sequence <= ? ORDER BY sequence ASC LIMIT ?",
+            states.map { $0.rawValue } + [after, through, Int64(clamping: limit)])
+    }
+
+    /// The highest sequence accepted so far (0 when the outbox is empty).
+    public func lastOutboxSequence() throws(StoreError) -> Int64 {
+        try database.withConnection { connection throws(StoreError) in
+            try connection.query("SELECT COALESCE(MAX(sequence), 0) FROM outbox") { row in row.int64(0) }.first ?? 0
+        }
     }
 
     /// Records newest first, optionally only those to `node` and in `states`, at most `limit` of them.
