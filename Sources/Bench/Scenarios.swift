@@ -71,6 +71,7 @@ enum Scenarios {
         try runtime.accept(drafts)
         await finals.total(reaching: count)
         let elapsed = ContinuousClock.now - start
+        await runtime.store.settle()
         let acked = try runtime.store.outboxCounts()[.acked] ?? 0
         guard acked == count else { throw BenchError("engine: \(acked) of \(count) acked") }
         return [
