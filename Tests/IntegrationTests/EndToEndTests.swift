@@ -24,6 +24,23 @@ struct EndToEndTests {
         }
     }
 
+    @Test func outputBiggerThanTheServersMaxPayloadComesBackWhole() async throws {
+        try await withNATSServer { server in
+            try await withTemporaryDirectory { directory in
+                let agent = AgentProcess(node: "edge-3", server: server.url, dataDirectory: directory + "/edge-3")
+                try await agent.start()
+                defer { agent.stop() }
+                // 3 MB of output against nats-server's default max_payload of 1 MiB: the ACK travels in chunks.
+                let big = try await bosun(
+                    ["send", "--to", "edge-3", "--", "sh", "-c", "head -c 3000000 /dev/zero | tr '\\0' a; echo end"],
+                    server: server.url)
+                #expect(big.status == 0, "stderr: \(big.stderr)")
+                #expect(big.stdout.utf8.count == 3_000_004)
+                #expect(big.stdout.hasSuffix("aaend\n"))
+            }
+        }
+    }
+
     @Test func pingReportsTheRoundTrip() async throws {
         try await withNATSServer { server in
             try await withTemporaryDirectory { directory in

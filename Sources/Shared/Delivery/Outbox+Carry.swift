@@ -95,9 +95,16 @@ extension Outbox {
     }
 
     private func answer(inbox: ReplyInbox, id: String, timeout: Duration, state: DeliveryState, lane: Lane) async -> Answer {
+        var assembly = ReplyAssembly()
         while let answer = await inbox.next(timeout: timeout) {
             if answer.isNoResponders { return .noResponders }
-            guard let reply = try? Reply.decode(answer.payload), reply.id == id else { continue }
+            let whole: Reply?
+            if let chunk = ReplyChunk.decode(answer.payload) {
+                whole = chunk.chunkOf == id ? assembly.add(chunk) : nil
+            } else {
+                whole = try? Reply.decode(answer.payload)
+            }
+            guard let reply = whole, reply.id == id else { continue }
             guard reply.status == .inProgress else { return .final(reply) }
             await lane.markReachable()
             journal.append(Journal.Entry(event: .inProgress, id: id, node: reply.fromNode))

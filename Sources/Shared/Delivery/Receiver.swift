@@ -149,7 +149,9 @@ public final class Receiver: Sendable {
     private func send(_ reply: Reply, to replyTo: String?) {
         guard let replyTo else { return }
         do {
-            try connection.publish(replyTo, payload: reply.encoded())
+            for piece in ReplyChunk.split(reply, maxPayload: connection.maxPayload) {
+                try connection.publish(replyTo, payload: piece)
+            }
         } catch {
             logger.warning("could not send the ACK", metadata: ["id": "\(reply.id)", "error": "\(error)"])
         }

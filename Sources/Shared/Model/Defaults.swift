@@ -33,9 +33,9 @@ public enum LivenessDefaults {
 
 /// Limits on what one method run may produce.
 public enum OutputDefaults {
-    /// Bytes of stdout (and, separately, stderr) kept for the ACK; more is cut and marked truncated.
-    /// Keeps an ACK well under NATS's default 1 MiB max_payload.
-    public static let captureLimit = 256 * 1024
+    /// Bytes of stdout (and, separately, stderr) kept for the ACK; more is cut and marked truncated. An ACK
+    /// bigger than the server's max_payload travels in chunks (``ReplyChunk``).
+    public static let captureLimit = 16 * 1024 * 1024
     /// Seconds between SIGTERM and SIGKILL when a method's process group is ended.
     public static let killGrace: Double = 5
 }

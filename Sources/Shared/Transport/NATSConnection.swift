@@ -98,6 +98,12 @@ public final class NATSConnection: Sendable {
     /// The URL of the server this connection is on, or nil while disconnected.
     public var connectedURL: String? { eventBox.connectedURL.withLock { $0 } }
 
+    /// The largest message the server takes (`max_payload` from its INFO; 1 MiB by default).
+    public var maxPayload: Int {
+        let value = Int(natsConnection_GetMaxPayload(handle.pointer))
+        return value > 0 ? value : 1024 * 1024
+    }
+
     /// Whether the connection is up right now.
     public var isConnected: Bool { natsConnection_Status(handle.pointer) == NATS_CONN_STATUS_CONNECTED }
 
