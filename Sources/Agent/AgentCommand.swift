@@ -39,7 +39,9 @@ struct AgentCommand: AsyncParsableCommand {
         let frozen = configuration
         try await withCancellationOnSignals {
             let runtime = try await NodeRuntime(configuration: frozen, connectFor: nil, logger: logger) { store, errors in
-                var handlers: [Method: any MethodHandler] = [.cliCommand: CLICommandHandler(), .ping: PingHandler()]
+                var handlers: [Method: any MethodHandler] = [
+                    .cliCommand: CLICommandHandler(), .ping: PingHandler(), .httpGet: HTTPGetHandler(),
+                ]
                 if frozen.node == frozen.centralNode {
                     handlers.merge(CentralHandlers.make(store: store, errors: errors)) { $1 }
                 }

@@ -59,7 +59,7 @@ struct MessagesCommand: ParsableCommand {
                 let row = MessageRow(id: record.id, toNode: record.message.toNode ?? "", method: record.message.method.rawValue,
                     state: record.state.rawValue, attempts: record.attempts, createdAt: record.message.createdAt,
                     updatedAt: record.updatedAt, nextAttemptAt: record.nextAttemptAt, lastError: record.lastError,
-                    reply: record.reply, methodArgs: record.message.methodArgs ?? [])
+                    reply: record.reply, result: record.result, methodArgs: record.message.methodArgs ?? [])
                 print(String(decoding: try JSONLines.encoder.encode(row), as: UTF8.self))
             } else {
                 print("\(record.id)\t\(record.message.toNode ?? "")\t\(record.message.method)\t\(record.state.rawValue)\t\(record.attempts)\t\(record.lastError ?? "")")
@@ -78,6 +78,8 @@ struct MessagesCommand: ParsableCommand {
         var nextAttemptAt: Timestamp?
         var lastError: String?
         var reply: Reply?
+        /// A result that came after the ACK (httpGet's body).
+        var result: Reply?
         var methodArgs: [String]
     }
 }

@@ -18,6 +18,8 @@ public final class Journal: Sendable {
         public enum Event: String, Sendable, Codable {
             case accepted, attempt, inProgress, acked, failed, expired, rejected, cancelled, published
             case received, answered
+            /// A result or output for one of this node's messages came back later (``Method/result``).
+            case result, output
         }
 
         public var time: Timestamp

@@ -11,10 +11,43 @@ public struct HandlerContext: Sendable {
     public var node: String
     /// The node's data directory.
     public var dataDirectory: String
+    /// Accepts messages into this node's outbox (durable, retried): how a handler sends something back later.
+    var accept: @Sendable ([Message]) throws -> Void
 
-    public init(node: String, dataDirectory: String) {
+    public init(node: String, dataDirectory: String, accept: @escaping @Sendable ([Message]) throws -> Void = { _ in }) {
         self.node = node
         self.dataDirectory = dataDirectory
+        self.accept = accept
+    }
+
+    /// Sends a result that comes after the ACK (the body `httpGet` fetched, say) back to the sender of
+    /// `message`, as a new EventACK message through this node's outbox, so it survives restarts on both sides.
+    /// By default (method `result`) the sender stores it as `message`'s result; a `replyMethod` on `message`
+    /// names another method to hand the output to, with the original id as its first argument.
+    public func sendResult(_ reply: Reply, of message: Message) throws {
+        guard let origin = message.fromNode, let id = message.id else { return }
+        let draft: Message
+        if let method = message.replyMethod, method != .result {
+            draft = Message(toNode: origin, messageType: .eventACK, method: method, methodArgs: [id], data: reply.stdout ?? "")
+        } else {
+            draft = Message(
+                toNode: origin, messageType: .eventACK, method: .result, methodArgs: [id],
+                data: String(decoding: reply.encoded(), as: UTF8.self))
+        }
+        try accept([draft])
+    }
+
+    /// Sends output of `message` as it appears (`cliCommandCont`, `tailFile`) back to its sender, in order:
+    /// each call one EventACK `output` message through this node's outbox.
+    public func sendOutput(_ text: String, stream: OutputStream, of message: Message) throws {
+        guard let origin = message.fromNode, let id = message.id, !text.isEmpty else { return }
+        try accept([Message(
+            toNode: origin, messageType: .eventACK, method: .output, methodArgs: [id, stream.rawValue], data: text)])
+    }
+
+    /// Which of a command's outputs a piece of text comes from.
+    public enum OutputStream: String, Sendable {
+        case stdout, stderr
     }
 
     /// A reply from this node to `message`.

@@ -18,18 +18,22 @@ public struct Method: RawRepresentable, Hashable, Sendable, Codable, CustomStrin
     public static let tailFile = Method(rawValue: "tailFile")
     public static let copy = Method(rawValue: "copy")
     public static let status = Method(rawValue: "status")
+    /// A result that came after the ACK, sent back to the original sender (``HandlerContext/sendResult(_:of:)``).
+    public static let result = Method(rawValue: "result")
+    /// Output of a running command, sent back to the original sender as it appears.
+    public static let output = Method(rawValue: "output")
 
     /// The methods Bosun knows, in the order they are documented.
     public static let known: [Method] = [
         .cliCommand, .cliCommandCont, .ping, .hello, .bye, .log, .errorLog, .fileWrite, .fileAppend,
-        .fileRead, .httpGet, .tailFile, .copy, .status,
+        .fileRead, .httpGet, .tailFile, .copy, .status, .result, .output,
     ]
 
     /// The message type used when a message does not name one.
     public var defaultMessageType: MessageType {
         switch self {
         case .hello, .bye: return .eventNACK
-        case .log, .errorLog, .fileWrite, .fileAppend, .httpGet: return .eventACK
+        case .log, .errorLog, .fileWrite, .fileAppend, .httpGet, .result, .output: return .eventACK
         default: return .commandACK
         }
     }

@@ -55,9 +55,13 @@ public final class NodeRuntime: Sendable {
             configuration: Outbox.Configuration(node: configuration.node, defaults: configuration.defaults),
             store: store, journal: journal, connection: connection, errors: errors, logger: logger)
         errors.attach(outbox)
-        let context = HandlerContext(node: configuration.node, dataDirectory: directory)
+        let context = HandlerContext(node: configuration.node, dataDirectory: directory) { [outbox] in
+            try outbox.accept($0)
+        }
+        let handlers = ReplyHandlers.make(store: store, journal: journal, outbox: outbox)
+            .merging(handlers(store, errors)) { _, given in given }
         receiver = Receiver(
-            connection: connection, context: context, handlers: handlers(store, errors), store: store,
+            connection: connection, context: context, handlers: handlers, store: store,
             journal: journal, errors: errors, logger: logger, heard: { [outbox] in outbox.heard(from: $0) })
     }
 

@@ -14,6 +14,11 @@ public struct OutboxRecord: Sendable, Equatable {
     public var reply: Reply?
     /// When the record last changed.
     public var updatedAt: Timestamp
+    /// A result that came after the ACK, as a message of its own (`httpGet`'s body, say).
+    public var result: Reply?
+
+    /// What to show as the message's output: the later result if one came, else the ACK.
+    public var outcome: Reply? { result ?? reply }
 
     public init(
         sequence: Int64, message: Message, state: OutboxState, attempts: Int = 0, nextAttemptAt: Timestamp? = nil,

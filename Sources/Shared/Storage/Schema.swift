@@ -38,6 +38,8 @@ enum Schema {
             saidBye INTEGER NOT NULL DEFAULT 0,
             firstSeen INTEGER NOT NULL
         );
-        """
+        """,
+        // A result that comes after the ACK (``Method/result``), kept apart from the ACK so neither overwrites the other.
+        "ALTER TABLE outbox ADD COLUMN result BLOB;",
     ]
 }

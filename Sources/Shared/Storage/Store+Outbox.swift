@@ -1,7 +1,7 @@
 /// The sender's outbox: every accepted message, from acceptance to its final state.
 extension Store {
     private static let outboxColumns =
-        "sequence, message, state, attempts, nextAttemptAt, lastError, reply, updatedAt"
+        "sequence, message, state, attempts, nextAttemptAt, lastError, reply, updatedAt, result"
 
     /// Stores `messages` as `queued`, in the order given, all or none (one commit for the batch).
     ///
@@ -202,18 +202,29 @@ extension Store {
         guard let state = OutboxState(rawValue: row.text(2)) else {
             throw corrupt("outbox record \(sequence)", "unknown state \"\(row.text(2))\"")
         }
-        var reply: Reply?
-        if let bytes = row.optionalBlob(6) {
+        func reply(at column: Int32, _ what: String) throws(StoreError) -> Reply? {
+            guard let bytes = row.optionalBlob(column) else { return nil }
             do {
-                reply = try Reply.decode(bytes)
+                return try Reply.decode(bytes)
             } catch {
-                throw corrupt("outbox record \(sequence)", "stored reply cannot be read: \(error)")
+                throw corrupt("outbox record \(sequence)", "stored \(what) cannot be read: \(error)")
             }
         }
-        return OutboxRecord(
+        var record = OutboxRecord(
             sequence: sequence, message: message, state: state, attempts: row.int(3),
             nextAttemptAt: row.optionalInt64(4).map(Timestamp.init(millisecondsSinceEpoch:)),
-            lastError: row.optionalText(5), reply: reply,
+            lastError: row.optionalText(5), reply: try reply(at: 6, "reply"),
             updatedAt: Timestamp(millisecondsSinceEpoch: row.int64(7)))
+        record.result = try reply(at: 8, "result")
+        return record
+    }
+
+    /// Stores a result that came after the ACK for message `id`; returns the record, or nil if it is not here.
+    public func setOutboxResult(id: String, result: Reply, now: Timestamp) throws(StoreError) -> OutboxRecord? {
+        let changed = try database.withConnection { connection throws(StoreError) in
+            try connection.run(
+                "UPDATE outbox SET result = ?, updatedAt = ? WHERE id = ?", [result.encoded(), now.millisecondsSinceEpoch, id])
+        }
+        return changed > 0 ? try outboxRecord(id: id) : nil
     }
 }

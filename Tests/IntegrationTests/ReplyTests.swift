@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+
+/// Results that come after the ACK, sent back as messages of their own (`httpGet`, the seed's scraper).
+@Suite(.serialized)
+struct ReplyTests {
+    @Test func httpGetACKsOnReceiptThenTheBodyComesBackAsTheResult() async throws {
+        try await withCentralAndEdge { _, directory, central, _ in
+            try await httpGetScenario(directory: directory, central: central)
+        }
+    }
+
+    private func httpGetScenario(directory: String, central: AgentProcess) async throws {
+        let site = directory + "/site"
+        try FileManager.default.createDirectory(atPath: site, withIntermediateDirectories: true)
+        try "metric_a 1\nmetric_b 2\n".write(toFile: site + "/metrics", atomically: true, encoding: .utf8)
+        let port = freePort()
+        let http = try ChildProcess(
+            "/usr/bin/env", ["python3", "-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", site],
+            logPath: directory + "/http.log")
+        // SIGKILL: the test process blocks SIGTERM, and its children inherit the mask.
+        defer { http.stop(signal: SIGKILL) }
+        #expect(await eventually { isListening(port: port) })
+
+        try central.write(inmsg: #"""
+            [{"toNode":"edge","method":"httpGet","methodArgs":["http://127.0.0.1:\#(port)/metrics"]},
+             {"toNode":"edge","method":"httpGet","methodArgs":["http://127.0.0.1:\#(port)/missing"]},
+             {"toNode":"edge","method":"httpGet","methodArgs":["https://example.invalid/"]}]
+            """#)
+        let settled = await eventually(timeout: .seconds(20)) {
+            let messages = (try? await central.messages()) ?? []
+            return messages.filter { $0["result"] != nil || ($0["reply"] as? [String: Any])?["status"] as? String == "rejected" }.count == 3
+        }
+        #expect(settled)
+        let byURL = try await repliesByURL(central)
+        #expect(byURL["/metrics"]?["stdout"] as? String == "metric_a 1\nmetric_b 2\n")
+        #expect(byURL["/metrics"]?["exitCode"] as? Int == 200)
+        #expect(byURL["/missing"]?["status"] as? String == "error")
+        #expect(byURL["/missing"]?["exitCode"] as? Int == 404)
+        #expect(byURL["https"]?["status"] as? String == "rejected")
+        #expect((byURL["https"]?["error"] as? String)?.contains("methodArgs") == true)
+        // The result came as a message of its own, journaled on the central node.
+        #expect(central.journal("result").count == 2)
+    }
+
+    /// Each message's reply, keyed by the end of its URL ("https" for the refused one).
+    private func repliesByURL(_ central: AgentProcess) async throws -> [String: [String: Any]] {
+        var result: [String: [String: Any]] = [:]
+        for record in try await central.messages() {
+            guard let url = (record["methodArgs"] as? [String])?.first,
+                let reply = (record["result"] ?? record["reply"]) as? [String: Any]
+            else {
+                continue
+            }
+            result[url.hasPrefix("https") ? "https" : "/" + (url.split(separator: "/").last.map(String.init) ?? "")] = reply
+        }
+        return result
+    }
+}
