@@ -72,6 +72,11 @@ public final class Outbox: Sendable {
     /// does not wait for a large outbox to load); what is accepted later comes through `work`. A message
     /// accepted just before the start is in both: the sequence bound keeps it from being carried twice.
     public func run() async throws {
+        // A restart (by the supervisor) begins afresh: the lanes of the last run have ended with it.
+        registry.withLock { registry in
+            registry.lanes.removeAll()
+            registry.deliveries.removeAll()
+        }
         let resumeThrough = try store.lastOutboxSequence()
         try await withThrowingDiscardingTaskGroup { group in
             var resumed = 0

@@ -28,6 +28,8 @@ public final class NodeRuntime: Sendable {
     public let errors: ErrorReporter
     public let outbox: Outbox
     public let receiver: Receiver
+    /// Restarts the parts that fail; its states show in `status`.
+    public let supervisor: Supervisor
     private let lock: DataDirectoryLock
     private let logger: Logger
 
@@ -55,6 +57,9 @@ public final class NodeRuntime: Sendable {
             configuration: Outbox.Configuration(node: configuration.node, defaults: configuration.defaults),
             store: store, journal: journal, connection: connection, errors: errors, logger: logger)
         errors.attach(outbox)
+        supervisor = Supervisor { [errors, node = configuration.node] part, reason in
+            errors.report(ErrorRecord(node: node, kind: .node, error: "\(part) on \(node) stopped: \(reason)"))
+        }
         let context = HandlerContext(node: configuration.node, dataDirectory: directory) { [outbox] in
             try outbox.accept($0)
         }
@@ -79,14 +84,19 @@ public final class NodeRuntime: Sendable {
             accept: { [self] in try self.accept($0) })
         do {
             try await withThrowingDiscardingTaskGroup { group in
-                group.addTask { try await self.outbox.run() }
-                group.addTask { try await self.receiver.run() }
+                let supervisor = self.supervisor
+                group.addTask { try await supervisor.run("outbox") { try await self.outbox.run() } }
+                group.addTask { try await supervisor.run("receiver") { try await self.receiver.run() } }
                 if configuration.watchInputs {
-                    group.addTask { try await InputWatcher(intake: intake).run() }
+                    group.addTask {
+                        try await supervisor.run("inputs", essential: false) { try await InputWatcher(intake: intake).run() }
+                    }
                 }
-                group.addTask { try await self.pruneLoop() }
+                group.addTask { try await supervisor.run("pruning", essential: false) { try await self.pruneLoop() } }
                 if let interval = configuration.helloInterval {
-                    group.addTask { try await self.helloLoop(every: interval) }
+                    group.addTask {
+                        try await supervisor.run("hello", essential: false) { try await self.helloLoop(every: interval) }
+                    }
                 }
                 group.addTask {
                     for await event in self.connection.events {
