@@ -32,6 +32,10 @@ struct BenchCommand: AsyncParsableCommand {
             }
             print("restart with \(restart) messages…")
             let restartFigures = try await Scenarios.restart(count: restart)
+            report["ping.senderOnly"] = [
+                "p50Ms": median(pingRuns.map { $0["senderOnly"]?.p50 ?? 0 }),
+                "p99Ms": median(pingRuns.map { $0["senderOnly"]?.p99 ?? 0 }),
+            ]
             for side in ["raw", "engine"] {
                 report["ping.\(side)"] = [
                     "p50Ms": median(pingRuns.map { $0[side]?.p50 ?? 0 }), "p99Ms": median(pingRuns.map { $0[side]?.p99 ?? 0 }),
@@ -59,6 +63,7 @@ struct BenchCommand: AsyncParsableCommand {
             print("scenario                        raw           engine        ratio")
             print("ping p50 (ms)                   \(format(value("ping.raw", "p50Ms")).padded)\(format(value("ping.engine", "p50Ms")).padded)\(format(pingRatio))×")
             print("ping p99 (ms)                   \(format(value("ping.raw", "p99Ms")).padded)\(format(value("ping.engine", "p99Ms")).padded)")
+            print("ping p50, sender engine only    \(format(value("ping.raw", "p50Ms")).padded)\(format(value("ping.senderOnly", "p50Ms")).padded)\(format(value("ping.senderOnly", "p50Ms") / max(value("ping.raw", "p50Ms"), 0.000_001)))×")
             print("EventACK pipelined (msg/s)      \(String(Int(value("events.raw", "perSecond"))).padded)\(String(Int(value("events.engine", "perSecond"))).padded)\(format(eventRatio))× slower")
             print("restart \(restart): first resend \(Int(value("restart", "firstResendMs"))) ms, all resent \(Int(value("restart", "allResentMs"))) ms")
         }
@@ -74,11 +79,21 @@ struct BenchCommand: AsyncParsableCommand {
             configuration.sendAsap = true
             let connection = try await NATSConnection.connect(configuration)
             let subscription = try connection.subscribe("raw.*")
+            // Also a node with no engine: ACKs each message at once, with its id, storing nothing.
+            let node = try connection.subscribe(Subject.everything(for: Scenarios.rawNode))
             try await connection.flush()
             FileHandle.standardOutput.write(Data("listening\n".utf8))
             let ack = Array(#"{"id":"x","fromNode":"raw","status":"ok"}"#.utf8)
-            for await message in subscription {
-                if let replyTo = message.replyTo { try? connection.publish(replyTo, payload: ack) }
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask {
+                    for await message in node {
+                        guard let replyTo = message.replyTo, let id = try? Message.decode(message.payload).id else { continue }
+                        try? connection.publish(replyTo, payload: Reply(id: id, fromNode: Scenarios.rawNode, status: .ok).encoded())
+                    }
+                }
+                for await message in subscription {
+                    if let replyTo = message.replyTo { try? connection.publish(replyTo, payload: ack) }
+                }
             }
         }
     }

@@ -4,6 +4,8 @@ import Shared
 /// The delivery engine's benchmarks, each against plain libnats measured in the same run.
 enum Scenarios {
     static let agentNode = "bench-edge"
+    /// Answered by the raw responder: the sender's engine against a receiver that stores nothing.
+    static let rawNode = "bench-raw"
 
     /// A nats-server, an agent for ``agentNode`` and the raw responder, all started.
     private static func agentAndRawResponder() async throws -> Harness {
@@ -33,15 +35,21 @@ enum Scenarios {
         let finals = Finals(runtime.outbox)
         let running = Task { try await runtime.run() }
         defer { running.cancel() }
-        var engineSamples: [Duration] = []
-        for _ in 0..<count {
-            let start = ContinuousClock.now
-            let id = try runtime.accept([Message(toNode: agentNode, method: .ping, ackTimeout: 5)])[0].id
-            let record = await finals.final(id)
-            guard record.state == .acked else { throw BenchError("ping \(id) ended \(record.state)") }
-            engineSamples.append(.now - start)
+        func engine(to node: String) async throws -> [Duration] {
+            var samples: [Duration] = []
+            for _ in 0..<count {
+                let start = ContinuousClock.now
+                let id = try runtime.accept([Message(toNode: node, method: .ping, ackTimeout: 5)])[0].id
+                let record = await finals.final(id)
+                guard record.state == .acked else { throw BenchError("ping \(id) ended \(record.state)") }
+                samples.append(.now - start)
+            }
+            return samples
         }
-        return ["raw": Latencies(rawSamples), "engine": Latencies(engineSamples)]
+        return [
+            "raw": Latencies(rawSamples), "engine": Latencies(try await engine(to: agentNode)),
+            "senderOnly": Latencies(try await engine(to: rawNode)),
+        ]
     }
 
     /// `count` EventACK messages pipelined to one agent, durable on both sides, vs raw publishes with a reply
