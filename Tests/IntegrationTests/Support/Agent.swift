@@ -49,6 +49,14 @@ final class AgentProcess: @unchecked Sendable {
         try json.write(toFile: dataDirectory + "/inmsg.txt", atomically: false, encoding: .utf8)
     }
 
+    /// Drops a batch into `inbox/` (written beside it, then renamed in, so it is never read half-written).
+    func drop(inbox json: String, name: String) throws {
+        let inbox = dataDirectory + "/inbox"
+        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+        try json.write(toFile: dataDirectory + "/." + name, atomically: false, encoding: .utf8)
+        try FileManager.default.moveItem(atPath: dataDirectory + "/." + name, toPath: inbox + "/" + name)
+    }
+
     /// The outbox as `bosun messages --json` prints it.
     func messages() async throws -> [[String: Any]] {
         let result = try await runProgram(Binaries.bosun, ["messages", "--json", "--limit", "100000", "--data-dir", dataDirectory])

@@ -8,15 +8,26 @@ import Foundation
 final class NATSServer: @unchecked Sendable {
     let port: Int
     let directory: String
-    let token = "t" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+    let token: String
+    /// In a cluster: the port for routes from the other servers, and their route ports.
+    let clusterPort: Int?
+    let routes: [Int]
     private var child: ChildProcess?
 
     var url: String { "nats://\(token)@127.0.0.1:\(port)" }
 
-    init(directory: String, port: Int = freePort()) {
+    init(
+        directory: String, port: Int = freePort(), token: String = NATSServer.newToken(), clusterPort: Int? = nil,
+        routes: [Int] = []
+    ) {
         self.port = port
         self.directory = directory
+        self.token = token
+        self.clusterPort = clusterPort
+        self.routes = routes
     }
+
+    static func newToken() -> String { "t" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased() }
 
     deinit { child?.stop(signal: SIGKILL) }
 
@@ -31,14 +42,21 @@ final class NATSServer: @unchecked Sendable {
     /// Starts the server and waits until it accepts connections.
     func start() async throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        child = try ChildProcess(
-            Self.executable,
-            ["-a", "127.0.0.1", "-p", String(port), "--auth", token, "-P", directory + "/nats.pid", "-sd", directory + "/store"],
-            logPath: directory + "/nats.log")
+        var arguments = ["-a", "127.0.0.1", "-p", String(port), "--auth", token, "-P", directory + "/nats.pid", "-sd", directory + "/store"]
+        if let clusterPort {
+            arguments += ["--cluster_name", "bosun-test", "--cluster", "nats://127.0.0.1:\(clusterPort)"]
+            arguments += ["--routes", routes.map { "nats://127.0.0.1:\($0)" }.joined(separator: ",")]
+        }
+        child = try ChildProcess(Self.executable, arguments, logPath: directory + "/nats.log")
         // Ready in its own log, not merely "something listens on the port": that could be another test's server.
         guard await eventually(timeout: .seconds(10), { [child] in child?.log.contains("Server is ready") ?? false }) else {
             throw TestFailure("nats-server did not start on port \(port): \(child?.log ?? "")")
         }
+    }
+
+    /// The routes to other cluster servers this server's log reports as established.
+    var routeCount: Int {
+        (child?.log ?? "").components(separatedBy: "Route connection created").count - 1
     }
 
     /// Stops the server (SIGKILL simulates a crash).
