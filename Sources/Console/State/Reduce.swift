@@ -22,6 +22,8 @@ public func reduce(_ state: inout ConsoleState, _ event: ConsoleEvent) -> [Conso
         state.flash(text)
     case .flashError(let text):
         state.flash(text, error: true)
+    case .terminate:
+        return [.quit]
     }
     return []
 }
