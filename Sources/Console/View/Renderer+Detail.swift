@@ -5,10 +5,10 @@ extension Renderer {
         let focused = state.focus == .detail
         let lines: [[TableCell]]
         let title: String
-        if state.detailSubject == .messages, let record = state.currentMessage {
+        if state.detailSubject == .messages, let record = currentMessage {
             title = paneTitle(.detail, " \(glyphs.dot) \(ShortID.of(record.id))")
             lines = messageDetail(record)
-        } else if let node = state.currentNode {
+        } else if let node = currentNode {
             title = paneTitle(.detail, " \(glyphs.dot) \(node.name)")
             lines = nodeDetail(node)
         } else {
@@ -36,8 +36,9 @@ extension Renderer {
         first.append(TableCell(text: "  last seen \(TimeText.age(from: node.lastSeen, to: state.now)) ago  "))
         first.append(TableCell(text: live.text, style: live.style))
         var lines = [first]
-        let records = state.messages.filter { $0.message.toNode == node.name }.sorted { $0.sequence > $1.sequence }
-        for record in records.prefix(20) {
+        // The state keeps messages newest first: the first twenty found are the newest twenty.
+        let records = Array(state.messages.lazy.filter { $0.message.toNode == node.name }.prefix(20))
+        for record in records {
             lines.append(summary(record))
             if let output = record.reply?.stdout?.splitLines().first {
                 lines.append([TableCell(text: "    " + output, style: .faint)])
