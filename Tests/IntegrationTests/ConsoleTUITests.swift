@@ -39,9 +39,10 @@ struct ConsoleTUITests {
         try await console.shoot("1-nodes-up")
 
         try await console.compose("pi-garage sh -c 'echo garage-$((6*7))'")
-        screen = try await console.waitFor("the command acked with its output") {
-            $0.messages(to: "pi-garage").first == "acked" && $0.text.contains("garage-42")
-        }
+        try await console.waitFor("the command acked") { $0.messages(to: "pi-garage").first == "acked" }
+        // The Messages pane (2) selects the newest message and the Detail pane shows its output.
+        try await tmux.press("2", "g")
+        try await console.waitFor("the command's output") { $0.text.contains("garage-42") }
         try await console.shoot("2-command-acked")
 
         kitchen.stop(signal: SIGKILL)
@@ -64,11 +65,10 @@ struct ConsoleTUITests {
         #expect(screen.node("pi-kitchen") == "up")
         #expect(screen.lines[0].contains("outbox 0"))
         try await console.shoot("5-delivered-after-restart")
-        try await tmux.press("j")
-        try await console.waitFor("pi-kitchen's output in the Detail pane") {
-            $0.text.contains("Detail · pi-kitchen") && $0.text.contains("kitchen-42")
-        }
+        try await tmux.press("g")
+        try await console.waitFor("pi-kitchen's output in the Detail pane") { $0.text.contains("kitchen-42") }
 
+        try await tmux.press("1")
         try await tmux.resize(cols: 60, rows: 20)
         screen = try await console.waitFor("one pane at 60×20") {
             $0.lines.count == 20 && $0.lines[1].hasPrefix("┌ [1] Nodes") && $0.lines[1].contains("Tab: next pane")

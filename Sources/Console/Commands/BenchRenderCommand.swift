@@ -47,18 +47,24 @@ struct BenchRenderCommand: ParsableCommand {
         let rssWithState = Self.residentMegabytes()
 
         var times: [Duration] = []
+        var byPane: [Pane: [Duration]] = [:]
         for frame in 0..<frames {
             // Move the selection and the clock, as an operator and the ticks would.
             _ = reduce(&state, .key(frame % 2 == 0 ? .char("j") : .tab))
             _ = reduce(&state, .tick(now.adding(seconds: Double(frame))))
             var rendered: Frame?
-            times.append(clock.measure { rendered = render(state, cols: cols, rows: rows) })
+            let time = clock.measure { rendered = render(state, cols: cols, rows: rows) }
             precondition(rendered?.rows == rows)
+            times.append(time)
+            byPane[state.focus, default: []].append(time)
         }
         times.sort()
         func ms(_ duration: Duration) -> String { String(format: "%.2f ms", duration.seconds * 1000) }
         print("fleet: \(nodes) nodes, \(messages) messages; frame \(cols)×\(rows); \(frames) frames")
         print("render: median \(ms(times[times.count / 2])), p95 \(ms(times[times.count * 95 / 100])), max \(ms(times.last!))")
+        for (pane, paneTimes) in byPane.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            print("  focus \(pane.title): median \(ms(paneTimes.sorted()[paneTimes.count / 2]))")
+        }
         print("snapshot reduce (all nodes and messages replaced): \(ms(snapshotTime))")
         print(String(format: "RSS: %.1f MB at start, %.1f MB with the state, %.1f MB after rendering", rssBefore, rssWithState, Self.residentMegabytes()))
     }

@@ -85,7 +85,9 @@ public struct ConsoleState: Sendable {
         self.messages = messages.isNewestFirst ? messages : messages.sorted { $0.sequence > $1.sequence }
         self.errors = errors
         var counts: [String: Int] = [:]
-        for record in self.messages where !record.state.isFinal { counts[record.message.toNode ?? "", default: 0] += 1 }
+        for index in self.messages.indices where !self.messages[index].state.isFinal {
+            counts[self.messages[index].message.toNode ?? "", default: 0] += 1
+        }
         pendingByNode = counts
         pendingCount = counts.values.reduce(0, +)
     }

@@ -36,8 +36,14 @@ extension Renderer {
         first.append(TableCell(text: "  last seen \(TimeText.age(from: node.lastSeen, to: state.now)) ago  "))
         first.append(TableCell(text: live.text, style: live.style))
         var lines = [first]
-        // The state keeps messages newest first: the first twenty found are the newest twenty.
-        let records = Array(state.messages.lazy.filter { $0.message.toNode == node.name }.prefix(20))
+        // The state keeps messages newest first: the first twenty found are the newest twenty. Reading the
+        // field through the subscript, not copying whole records, keeps this scan cheap at 100,000 messages.
+        var records: [OutboxRecord] = []
+        let messages = state.messages
+        for index in messages.indices where messages[index].message.toNode == node.name {
+            records.append(messages[index])
+            if records.count == 20 { break }
+        }
         for record in records {
             lines.append(summary(record))
             if let output = record.reply?.stdout?.splitLines().first {

@@ -63,7 +63,8 @@ final class TmuxSession: Sendable {
         for fd in Int32(0)...2 { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0) }
         let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
         for fd in open.compactMap(Int32.init) where fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) }
-        let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("BOSUN_") }
+        // Colours as an operator sees them, whatever the test runner asks of its own output.
+        let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("BOSUN_") && $0.key != "NO_COLOR" }
             .merging(["LANG": "C.UTF-8"]) { $1 }.map { "\($0.key)=\($0.value)" }
         let argv = [Self.executable, "-L", socket] + arguments
         var pid: pid_t = 0
