@@ -23,8 +23,8 @@ static void note_sigint(int sig) {
     sigint_pending = 1;
 }
 
-// The first SIGTERM asks the console to leave (stopping what it started); a second one restores the terminal
-// and ends the process, so a console that does not leave can still be stopped.
+// The first SIGTERM or SIGHUP (the terminal went away) asks the console to leave, stopping what it started; a
+// second one restores the terminal and ends the process, so a console that does not leave can still be stopped.
 static void note_sigterm(int sig) {
     sigterm_pending = 1;
     struct sigaction again;
@@ -52,6 +52,7 @@ void bosun_install_signal_handlers(void) {
     terminate.sa_handler = note_sigterm;
     terminate.sa_flags = 0;
     sigaction(SIGTERM, &terminate, NULL);
+    sigaction(SIGHUP, &terminate, NULL);
     installed = 1;
 }
 
