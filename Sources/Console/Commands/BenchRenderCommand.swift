@@ -14,6 +14,8 @@ struct BenchRenderCommand: ParsableCommand {
     @Option(help: "Frames to render.") var frames = 200
     @Option(help: "Terminal columns.") var cols = 120
     @Option(help: "Terminal rows.") var rows = 40
+    @Option(help: ArgumentHelp("Instead: write the fleet (messages acked or failed) into this data directory's store, to measure a real console on it.", valueName: "dir"))
+    var seed: String?
 
     func run() throws {
         let rssBefore = Self.residentMegabytes()
@@ -24,7 +26,7 @@ struct BenchRenderCommand: ParsableCommand {
                 facts: Array(#"{"version":"0.4.1","hostname":"node","os":"linux","arch":"arm64","uptime":3600}"#.utf8),
                 lastSeen: now.adding(seconds: -Double(index % 90)), helloInterval: 10, firstSeen: now)
         }
-        let states: [OutboxState] = [.acked, .acked, .acked, .failed, .queued, .sending]
+        let states: [OutboxState] = seed == nil ? [.acked, .acked, .acked, .failed, .queued, .sending] : [.acked, .failed]
         let outbox = (0..<messages).reversed().map { index in
             let id = MessageID.make(now: now.adding(seconds: -Double(messages - index)))
             let node = fleet[index % max(1, nodes)].name
@@ -36,6 +38,11 @@ struct BenchRenderCommand: ParsableCommand {
                 ? Reply(id: id, fromNode: node, status: .ok, exitCode: 0, stdout: " 10:00:00 up 3 days, load 0.1\n") : nil
             return OutboxRecord(
                 sequence: Int64(index + 1), message: message, state: state, attempts: 1, reply: reply, updatedAt: now)
+        }
+        if let seed {
+            try Self.write(fleet: fleet, outbox: outbox, dataDirectory: seed, now: now)
+            print("wrote \(fleet.count) nodes and \(outbox.count) messages to \(seed)/state.db")
+            return
         }
         var state = ConsoleState(serverURL: "nats://bench:4222", now: now)
         _ = reduce(&state, .resize(cols: cols, rows: rows))
@@ -67,6 +74,23 @@ struct BenchRenderCommand: ParsableCommand {
         }
         print("snapshot reduce (all nodes and messages replaced): \(ms(snapshotTime))")
         print(String(format: "RSS: %.1f MB at start, %.1f MB with the state, %.1f MB after rendering", rssBefore, rssWithState, Self.residentMegabytes()))
+    }
+
+    /// Stores the synthetic fleet, so that a real `bosun` can be measured with it.
+    private static func write(fleet: [NodeRecord], outbox: [OutboxRecord], dataDirectory: String, now: Timestamp) throws {
+        try FileSystem.makeDirectory(dataDirectory)
+        let store = try Store(path: dataDirectory + "/state.db")
+        for node in fleet {
+            try store.recordHello(node: node.name, facts: node.facts, helloInterval: node.helloInterval, at: node.lastSeen ?? now)
+        }
+        let oldestFirst = Array(outbox.reversed())
+        for start in stride(from: 0, to: oldestFirst.count, by: 5000) {
+            let batch = oldestFirst[start..<min(oldestFirst.count, start + 5000)]
+            _ = try store.accept(batch.map(\.message), now: now)
+            for record in batch {
+                try store.updateOutbox(id: record.id, state: record.state, attempts: 1, reply: .some(record.reply), now: now)
+            }
+        }
     }
 
     /// This process's resident set size, from /proc/self/status.
