@@ -49,6 +49,9 @@ final class TmuxSession: Sendable {
     func kill() {
         _ = detached(["kill-session"])
         _ = detached(["kill-server"])
+        // tmux leaves its socket file behind.
+        let directory = ProcessInfo.processInfo.environment["TMUX_TMPDIR"] ?? "/tmp"
+        try? FileManager.default.removeItem(atPath: "\(directory)/tmux-\(getuid())/\(socket)")
     }
 
     /// Runs tmux with no input or output and only this process's standard descriptors, and waits for it;
