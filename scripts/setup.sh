@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what Bosun needs on a Debian/Ubuntu machine, only what is missing.
+# `setup.sh screenshots` also installs what scripts/screenshots.sh needs to draw PNGs (Pillow, DejaVu fonts).
 set -euo pipefail
 
 packages=(nats-server libnats-dev libsqlite3-dev libncursesw5-dev pkg-config tmux)
+if [[ "${1:-}" == "screenshots" ]]; then packages+=(python3-pil fonts-dejavu-core); fi
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

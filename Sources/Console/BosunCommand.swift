@@ -12,7 +12,7 @@ struct BosunCommand: AsyncParsableCommand {
         version: BosunVersion.current,
         subcommands: [
             SendCommand.self, NodesCommand.self, MessagesCommand.self, ErrorsCommand.self, ReplayCommand.self,
-            ServeCommand.self, DemoCommand.self,
+            ServeCommand.self, DemoCommand.self, BenchRenderCommand.self,
         ])
 
     @Flag(help: "Run the central node's engine without the console.")
@@ -20,15 +20,20 @@ struct BosunCommand: AsyncParsableCommand {
 
     @OptionGroup var options: NodeOptions
 
+    @OptionGroup(title: "Console") var console: ConsoleFlags
+
     func run() async throws {
-        var serve = ServeCommand()
-        serve.options = options
-        serve.logLevel = .info
-        if !headless, isatty(1) == 0 {
+        if headless {
+            var serve = ServeCommand()
+            serve.options = options
+            serve.logLevel = .info
+            try await serve.run()
+            return
+        }
+        guard isatty(0) != 0, isatty(1) != 0 else {
             throw ValidationError("the console needs a terminal; use --headless to run without one")
         }
-        // The console screen is wired in ConsoleScreenCommand; until then both run the engine.
-        try await serve.run()
+        try await ConsoleSession.run(options, flags: console)
     }
 }
 

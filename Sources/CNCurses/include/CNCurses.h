@@ -48,11 +48,14 @@ static inline int bosun_get_wch(unsigned int *out) {
     return result;
 }
 
-/// Installs handlers that restore the terminal (endwin) on SIGTERM, SIGSEGV, SIGABRT, SIGBUS and SIGFPE, then
-/// re-raise the signal with its default action; SIGINT only sets a flag read by `bosun_take_sigint`.
+/// Installs handlers that restore the terminal (endwin) on SIGSEGV, SIGABRT, SIGBUS, SIGFPE and a second SIGTERM
+/// or SIGHUP, then re-raise the signal with its default action; SIGINT and a first SIGTERM or SIGHUP only set
+/// flags read by `bosun_take_sigint` and `bosun_take_sigterm`.
 void bosun_install_signal_handlers(void);
 /// Puts back the handlers that were there before `bosun_install_signal_handlers`.
 void bosun_restore_signal_handlers(void);
 /// Whether SIGINT arrived since the last call.
 int bosun_take_sigint(void);
+/// Whether a first SIGTERM or SIGHUP arrived since the last call.
+int bosun_take_sigterm(void);
 #endif

@@ -21,13 +21,18 @@ enum CentralNode {
     }
 
     /// Starts the engine for `configuration`; the central handlers are on when this node is the central one.
+    /// `observe` hears of every message a central handler has handled (hellos, byes, error reports).
     static func start(
-        _ configuration: NodeRuntime.Configuration, connectFor: Duration?, logger: Logger
+        _ configuration: NodeRuntime.Configuration, connectFor: Duration?, logger: Logger,
+        observe: (@Sendable (Message) -> Void)? = nil
     ) async throws -> NodeRuntime {
         let isCentral = configuration.node == configuration.centralNode
         return try await NodeRuntime(configuration: configuration, connectFor: connectFor, logger: logger) {
             store, errors in
-            isCentral ? CentralHandlers.make(store: store, errors: errors) : [:]
+            guard isCentral else { return [:] }
+            let handlers = CentralHandlers.make(store: store, errors: errors)
+            guard let observe else { return handlers }
+            return handlers.mapValues { ObservedHandler(inner: $0, observe: observe) }
         }
     }
 

@@ -15,4 +15,6 @@ public enum ConsoleEvent: Sendable {
     case flash(String)
     /// A one-line notice about something that went wrong, shown for a few seconds.
     case flashError(String)
+    /// The process is asked to stop (SIGTERM): leave at once, whatever the compose bar holds.
+    case terminate
 }

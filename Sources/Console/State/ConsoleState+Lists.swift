@@ -27,13 +27,19 @@ extension ConsoleState {
     public var visibleMessages: [OutboxRecord] {
         let filter = RowFilter(filters[.messages] ?? "")
         let node = showAllMessages ? nil : selectedNode
-        return messages.filter { record in
-            let to = record.message.toNode ?? ""
-            if let node, to != node { return false }
-            let text = [record.id, to, record.message.method.rawValue] + (record.message.methodArgs ?? [])
-            return filter.matches(node: to, state: record.state.rawValue, text: text)
+        var rows = messages
+        if node != nil || !filter.isEmpty {
+            rows = messages.filter { record in
+                let to = record.message.toNode ?? ""
+                if let node, to != node { return false }
+                if filter.isEmpty { return true }
+                let text = [record.id, to, record.message.method.rawValue] + (record.message.methodArgs ?? [])
+                return filter.matches(node: to, state: record.state.rawValue, text: text)
+            }
         }
-        .sorted { $0.sequence > $1.sequence }
+        // Snapshots come newest first: a check instead of a sort keeps 100,000 rows cheap.
+        if !rows.isNewestFirst { rows.sort { $0.sequence > $1.sequence } }
+        return rows
     }
 
     /// The error log, newest first, filtered with the Messages pane's filter.
@@ -47,28 +53,22 @@ extension ConsoleState {
     }
 
     /// The selected node's index in ``visibleNodes`` (the first row when the selection is not shown).
-    public var nodeIndex: Int { visibleNodes.firstIndex { $0.name == selectedNode } ?? 0 }
-    public var messageIndex: Int { visibleMessages.firstIndex { $0.id == selectedMessage } ?? 0 }
+    public var nodeIndex: Int { nodeIndex(in: visibleNodes) }
+    public var messageIndex: Int { messageIndex(in: visibleMessages) }
+
+    /// The selected node's index in `list`, a ``visibleNodes`` computed once by the caller.
+    func nodeIndex(in list: [NodeRecord]) -> Int { list.firstIndex { $0.name == selectedNode } ?? 0 }
+    func messageIndex(in list: [OutboxRecord]) -> Int { list.firstIndex { $0.id == selectedMessage } ?? 0 }
 
     /// The node the cursor is on, if the list is not empty.
     public var currentNode: NodeRecord? {
         let list = visibleNodes
-        return list.isEmpty ? nil : list[nodeIndex]
+        return list.isEmpty ? nil : list[nodeIndex(in: list)]
     }
 
     public var currentMessage: OutboxRecord? {
         let list = visibleMessages
-        return list.isEmpty ? nil : list[messageIndex]
-    }
-
-    /// Messages the sender is still working on.
-    public var pendingCount: Int { messages.count { !$0.state.isFinal } }
-
-    /// Pending messages per destination node.
-    public var pendingByNode: [String: Int] {
-        var counts: [String: Int] = [:]
-        for record in messages where !record.state.isFinal { counts[record.message.toNode ?? "", default: 0] += 1 }
-        return counts
+        return list.isEmpty ? nil : list[messageIndex(in: list)]
     }
 
     /// The message whose id is `id` or starts or ends with it (as shown on screen), if exactly one matches.
@@ -80,5 +80,14 @@ extension ConsoleState {
             return plain.hasPrefix(needle) || plain.hasSuffix(needle) || $0.id.lowercased().hasPrefix(needle)
         }
         return found.count == 1 ? found[0] : nil
+    }
+}
+
+extension [OutboxRecord] {
+    /// Whether the records are in descending sequence order.
+    var isNewestFirst: Bool {
+        guard count > 1 else { return true }
+        for index in 1..<count where self[index - 1].sequence < self[index].sequence { return false }
+        return true
     }
 }

@@ -54,12 +54,12 @@ extension ConsoleState {
         case .nodes:
             let list = visibleNodes
             guard !list.isEmpty else { return }
-            selectedNode = list[clamp(nodeIndex + delta, list.count)].name
+            selectedNode = list[clamp(nodeIndex(in: list) + delta, list.count)].name
             if !showAllMessages { keepSelectionsValid() }
         case .messages, .detail:
             let list = visibleMessages
             guard !list.isEmpty else { return }
-            selectedMessage = list[clamp(messageIndex + delta, list.count)].id
+            selectedMessage = list[clamp(messageIndex(in: list) + delta, list.count)].id
         }
     }
 

@@ -10,10 +10,15 @@ public struct ConsoleState: Sendable {
         public var expires: Timestamp
     }
 
-    // What is known.
-    public var nodes: [NodeRecord] = []
-    public var messages: [OutboxRecord] = []
-    public var errors: [ErrorRecord] = []
+    // What is known, from the latest snapshot.
+    public private(set) var nodes: [NodeRecord] = []
+    /// The outbox, newest first.
+    public private(set) var messages: [OutboxRecord] = []
+    public private(set) var errors: [ErrorRecord] = []
+    /// Messages the sender is still working on.
+    public private(set) var pendingCount = 0
+    /// Pending messages per destination node.
+    public private(set) var pendingByNode: [String: Int] = [:]
     /// The NATS connection's state, as a word.
     public var connection: String = "connecting"
     public var serverURL: String
@@ -73,6 +78,19 @@ public struct ConsoleState: Sendable {
     public static let flashSeconds = 4.0
     /// How many compose lines are remembered.
     public static let historyLimit = 500
+
+    /// Takes a snapshot: messages newest first, and the counts worked out once instead of on every frame.
+    mutating func take(nodes: [NodeRecord], messages: [OutboxRecord], errors: [ErrorRecord]) {
+        self.nodes = nodes
+        self.messages = messages.isNewestFirst ? messages : messages.sorted { $0.sequence > $1.sequence }
+        self.errors = errors
+        var counts: [String: Int] = [:]
+        for index in self.messages.indices where !self.messages[index].state.isFinal {
+            counts[self.messages[index].message.toNode ?? "", default: 0] += 1
+        }
+        pendingByNode = counts
+        pendingCount = counts.values.reduce(0, +)
+    }
 
     mutating func flash(_ text: String, error: Bool = false) {
         flash = Flash(text: text, isError: error, expires: now.adding(seconds: Self.flashSeconds))

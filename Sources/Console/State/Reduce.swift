@@ -12,9 +12,7 @@ public func reduce(_ state: inout ConsoleState, _ event: ConsoleEvent) -> [Conso
         state.now = now
         if let flash = state.flash, flash.expires <= now { state.flash = nil }
     case .snapshot(let nodes, let messages, let errors):
-        state.nodes = nodes
-        state.messages = messages
-        state.errors = errors
+        state.take(nodes: nodes, messages: messages, errors: errors)
         state.keepSelectionsValid()
     case .connection(let text):
         state.connection = text
@@ -22,6 +20,8 @@ public func reduce(_ state: inout ConsoleState, _ event: ConsoleEvent) -> [Conso
         state.flash(text)
     case .flashError(let text):
         state.flash(text, error: true)
+    case .terminate:
+        return [.quit]
     }
     return []
 }
@@ -49,10 +49,10 @@ extension ConsoleState {
 
     /// After a snapshot, selections that vanished fall back to the first row; ones still present stay.
     mutating func keepSelectionsValid() {
-        if !visibleNodes.contains(where: { $0.name == selectedNode }) { selectedNode = visibleNodes.first?.name }
-        if !visibleMessages.contains(where: { $0.id == selectedMessage }) {
-            selectedMessage = visibleMessages.first?.id
-        }
+        let nodes = visibleNodes
+        if !nodes.contains(where: { $0.name == selectedNode }) { selectedNode = nodes.first?.name }
+        let messages = visibleMessages
+        if !messages.contains(where: { $0.id == selectedMessage }) { selectedMessage = messages.first?.id }
         let known = Set(nodes.map(\.name))
         marked.formIntersection(known)
         selectedError = min(selectedError, max(0, errors.count - 1))

@@ -18,6 +18,9 @@ public struct RowFilter: Sendable {
         }
     }
 
+    /// Whether the filter has no terms, so every row matches.
+    public var isEmpty: Bool { terms.isEmpty }
+
     public func matches(node: String, state: String, text: [String]) -> Bool {
         terms.allSatisfy { term in
             switch term {

@@ -22,8 +22,11 @@ public final class ConsoleApp: Sendable {
 
     /// Takes the terminal and runs until the operator quits (or the task is cancelled); the terminal is given
     /// back on every path. `.copy` is written to the terminal as OSC 52 here and also handed on; `.quit` is
-    /// handed on last.
-    public func run(onAction: @escaping @Sendable (ConsoleAction) async -> Void) async throws {
+    /// handed on last. `onHistory` gets the compose history each time a sent line changes it.
+    public func run(
+        onAction: @escaping @Sendable (ConsoleAction) async -> Void,
+        onHistory: @escaping @Sendable ([String]) -> Void = { _ in }
+    ) async throws {
         let terminal = TerminalThread(noColor: options.noColor, installSignalHandlers: options.installSignalHandlers)
         try terminal.start { [continuation] event in continuation.yield(.event(event)) }
         defer { terminal.stop() }
@@ -46,16 +49,17 @@ public final class ConsoleApp: Sendable {
                         continuation.yield(.frameDue)
                     }
                 }
-                await loop(terminal: terminal, actions: actionSink, interval: interval)
+                await loop(terminal: terminal, actions: actionSink, interval: interval, onHistory: onHistory)
                 timers.cancelAll()
             }
             actionSink.finish()
         }
     }
 
-    private func loop(terminal: TerminalThread, actions: AsyncStream<ConsoleAction>.Continuation, interval: Duration)
-        async
-    {
+    private func loop(
+        terminal: TerminalThread, actions: AsyncStream<ConsoleAction>.Continuation, interval: Duration,
+        onHistory: @Sendable ([String]) -> Void
+    ) async {
         var state = ConsoleState(
             serverURL: options.serverURL, now: .now, utcOffset: ConsoleOptions.localUTCOffset, ascii: options.ascii,
             noColor: options.noColor, history: options.history)
@@ -68,7 +72,10 @@ public final class ConsoleApp: Sendable {
                 break
             case .event(let event):
                 dirty = true
-                for action in reduce(&state, event) {
+                let history = state.history
+                let produced = reduce(&state, event)
+                if state.history != history { onHistory(state.history) }
+                for action in produced {
                     if case .copy(let text) = action { terminal.writeRaw(OSC52.sequence(text)) }
                     actions.yield(action)
                     if action == .quit { return }

@@ -8,7 +8,8 @@ import Synchronization
 #endif
 
 /// The one thread that owns ncurses: it reads keys (with a short timeout), draws the latest frame handed to
-/// it, and turns SIGINT into Ctrl-C. Other threads only hand it frames and raw output through a mutex.
+/// it, turns SIGINT into Ctrl-C and a first SIGTERM into
+/// a request to leave. Other threads only hand it frames and raw output through a mutex.
 final class TerminalThread: Sendable {
     private struct Outbox {
         var frame: Frame?
@@ -104,6 +105,7 @@ final class TerminalThread: Sendable {
             if let frame { screen.draw(frame) }
             for text in raw { screen.writeRaw(text) }
             if bosun_take_sigint() != 0 { onEvent(.key(.ctrl("c"))) }
+            if bosun_take_sigterm() != 0 { onEvent(.terminate) }
             switch screen.read() {
             case .key(let key)?: onEvent(.key(key))
             case .resize?:

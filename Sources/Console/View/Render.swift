@@ -8,16 +8,34 @@ public func render(_ state: ConsoleState, cols: Int, rows: Int) -> Frame {
 }
 
 /// Draws into a frame; split by concern over `Renderer+*.swift`.
+///
+/// The panes' lists are worked out once per frame, and only the rows on screen are drawn, so a frame costs
+/// the same few milliseconds with ten nodes or ten thousand.
 struct Renderer {
     let state: ConsoleState
     var frame: Frame
     let glyphs: Glyphs
+    /// The Nodes pane's rows and the selected one's index in them.
+    let nodes: [NodeRecord]
+    let nodeIndex: Int
+    /// The Messages pane's rows and the selected one's index in them.
+    let messages: [OutboxRecord]
+    let messageIndex: Int
 
     init(state: ConsoleState, frame: Frame) {
         self.state = state
         self.frame = frame
         glyphs = Glyphs(ascii: state.ascii)
+        nodes = state.visibleNodes
+        nodeIndex = state.nodeIndex(in: nodes)
+        messages = state.visibleMessages
+        messageIndex = state.messageIndex(in: messages)
     }
+
+    /// The node the cursor is on, if the list is not empty.
+    var currentNode: NodeRecord? { nodes.isEmpty ? nil : nodes[nodeIndex] }
+    /// The message the cursor is on, if the list is not empty.
+    var currentMessage: OutboxRecord? { messages.isEmpty ? nil : messages[messageIndex] }
 
     mutating func draw() {
         let layout = Layout(cols: frame.cols, rows: frame.rows)

@@ -65,16 +65,18 @@ extension Renderer {
             Column(title: "TIME", width: 8), Column(title: "NODE", width: 12), Column(title: "KIND", width: 8),
             Column(title: "MESSAGE", width: ShortID.length + 1), Column(title: "ERROR", width: 0, minimum: 10),
         ]
-        let rows = errors.map { error in
-            [
+        let (state, glyphs) = (state, glyphs)
+        drawTable(body, columns: columns, count: errors.count, selected: errors.isEmpty ? nil : selected, focused: true) {
+            index in
+            let error = errors[index]
+            let cells = [
                 TableCell(text: TimeText.clock(error.time, utcOffset: state.utcOffset), style: .faint),
                 TableCell(text: error.node),
                 TableCell(text: error.kind.rawValue, style: Style(.failed, bold: true)),
                 TableCell(text: error.messageId.map { ShortID.of($0) } ?? "-", style: .faint),
                 TableCell(text: error.error),
             ]
+            return (index == selected ? glyphs.selected + " " : "  ", cells)
         }
-        let signs = errors.indices.map { $0 == selected ? glyphs.selected + " " : "  " }
-        drawTable(body, columns: columns, rows: rows, signs: signs, selected: errors.isEmpty ? nil : selected, focused: true)
     }
 }

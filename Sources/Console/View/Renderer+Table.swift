@@ -12,6 +12,9 @@ struct TableCell {
     var style: Style = .plain
 }
 
+/// One row of a table: the selection and mark signs shown before it, and its cells.
+typealias TableRow = (sign: String, cells: [TableCell])
+
 extension Renderer {
     /// Resolves the flexible column and drops columns from the right until the table fits `width`.
     func fitColumns(_ columns: [Column], width: Int) -> [Column] {
@@ -30,30 +33,30 @@ extension Renderer {
         }
     }
 
-    /// Draws a header row and `rows` (scrolled so `selected` shows) into `area`; the first two cells of each
-    /// row hold the selection and mark signs from `signs`.
+    /// Draws a header row and `count` rows (scrolled so `selected` shows) into `area`; the first two cells of
+    /// each row hold its selection and mark signs. `row` is asked only for the rows that fit.
     mutating func drawTable(
-        _ area: Rect, columns: [Column], rows: [[TableCell]], signs: [String], selected: Int?, focused: Bool
+        _ area: Rect, columns: [Column], count: Int, selected: Int?, focused: Bool, row: (Int) -> TableRow
     ) {
         guard area.height >= 1, area.width >= 3 else { return }
         let fitted = fitColumns(columns, width: area.width - 2)
         let titles = fitted.map { TableCell(text: $0.title, style: Style(.header, bold: true)) }
         drawRow(titles, fitted, x: area.x + 2, y: area.y, width: area.width - 2)
         let height = area.height - 1
-        let first = top(selected: selected ?? 0, count: rows.count, height: height)
-        for (offset, row) in rows.dropFirst(first).prefix(height).enumerated() {
-            let index = first + offset
-            let y = area.y + 1 + offset
+        let first = top(selected: selected ?? 0, count: count, height: height)
+        for index in first..<min(count, first + height) {
+            let y = area.y + 1 + index - first
             let isSelected = index == selected
-            frame.put(signs[index], x: area.x, y: y, style: Style(.header, bold: true), limit: 2)
-            drawRow(row, fitted, x: area.x + 2, y: y, width: area.width - 2)
+            let (sign, cells) = row(index)
+            frame.put(sign, x: area.x, y: y, style: Style(.header, bold: true), limit: 2)
+            drawRow(cells, fitted, x: area.x + 2, y: y, width: area.width - 2)
             if isSelected {
                 frame.restyle(x: area.x, y: y, width: area.width) { style in
                     if focused { style.reverse = true } else { style.bold = true }
                 }
             }
         }
-        if rows.isEmpty {
+        if count == 0 {
             frame.put("(none)", x: area.x + 2, y: area.y + 1, style: .faint, limit: area.width - 2)
         }
     }

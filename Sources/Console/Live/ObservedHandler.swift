@@ -1,0 +1,14 @@
+import Shared
+
+/// A method handler that tells the console after the wrapped one has handled a message (a hello has been
+/// recorded, an error appended), so the screen changes on the event itself rather than on a poll.
+struct ObservedHandler: MethodHandler {
+    let inner: any MethodHandler
+    let observe: @Sendable (Message) -> Void
+
+    func handle(_ message: Message, context: HandlerContext) async -> Reply {
+        let reply = await inner.handle(message, context: context)
+        observe(message)
+        return reply
+    }
+}

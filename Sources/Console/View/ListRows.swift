@@ -1,0 +1,35 @@
+import Shared
+
+/// The cells of one row of the Nodes and Messages panes.
+struct ListRows {
+    let state: ConsoleState
+    let glyphs: Glyphs
+    /// Whether the VERSION and TRY columns are shown.
+    let wide: Bool
+
+    func node(_ node: NodeRecord, selected: Bool, pending: Int) -> TableRow {
+        let marked = state.marked.contains(node.name)
+        let live = glyphs.liveness(state.liveness(of: node))
+        var cells = [
+            TableCell(text: node.name, style: marked ? Style(bold: true) : .plain),
+            TableCell(text: live.text, style: live.style),
+            TableCell(text: TimeText.age(from: node.lastSeen, to: state.now)),
+        ]
+        if wide { cells.append(TableCell(text: NodeFacts(node.facts).version ?? "-", style: .faint)) }
+        cells.append(TableCell(text: String(pending)))
+        return ((selected ? glyphs.selected : " ") + (marked ? glyphs.mark : " "), cells)
+    }
+
+    func message(_ record: OutboxRecord, selected: Bool) -> TableRow {
+        let shown = glyphs.message(record.state)
+        var cells = [
+            TableCell(text: ShortID.of(record.id), style: .faint),
+            TableCell(text: record.message.toNode ?? "-"),
+            TableCell(text: record.message.method.rawValue),
+            TableCell(text: shown.text, style: shown.style),
+        ]
+        if wide { cells.append(TableCell(text: String(record.attempts))) }
+        cells.append(TableCell(text: TimeText.age(from: record.message.createdAt ?? record.updatedAt, to: state.now)))
+        return (selected ? glyphs.selected + " " : "  ", cells)
+    }
+}
