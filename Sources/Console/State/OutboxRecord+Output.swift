@@ -6,8 +6,10 @@ extension OutboxRecord {
         ([message.method.rawValue] + (message.methodArgs ?? [])).joined(separator: " ")
     }
 
-    /// What the output viewer shows: the command's stdout, then its stderr, then any error, line by line.
+    /// What the output viewer shows: the command's stdout, then its stderr, then any error, line by line; for a
+    /// message whose result came later (httpGet), that result.
     var outputLines: [String] {
+        let reply = outcome
         var lines: [String] = []
         if let stdout = reply?.stdout, !stdout.isEmpty { lines += stdout.splitLines() }
         if let stderr = reply?.stderr, !stderr.isEmpty {

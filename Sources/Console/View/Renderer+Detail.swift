@@ -46,7 +46,7 @@ extension Renderer {
         }
         for record in records {
             lines.append(summary(record))
-            if let output = record.reply?.stdout?.splitLines().first {
+            if let output = record.outcome?.stdout?.splitLines().first {
                 lines.append([TableCell(text: "    " + output, style: .faint)])
             }
         }
@@ -99,7 +99,7 @@ extension Renderer {
         case .acked:
             let created = record.message.createdAt ?? record.updatedAt
             parts.append("acked in " + TimeText.duration(max(0, record.updatedAt.seconds(since: created))))
-            if let code = record.reply?.exitCode { parts.append("exit \(code)") }
+            if let code = record.outcome?.exitCode { parts.append("exit \(code)") }
         case .failed, .expired, .rejected:
             parts.append("\(record.state.rawValue) after \(attempts)")
         case .cancelled:
