@@ -125,6 +125,30 @@ struct DeliveryTests {
         #expect(await eventually { agent.log.contains("pruned old messages") && agent.log.contains("received=1") })
     }
 
+    @Test func aReceiverRunsAtMostItsLimitAtOnceAndTheRestWait() async throws {
+        try await withCentral { server, directory, central in
+            try await concurrencyLimitScenario(server: server.url, directory: directory, central: central)
+        }
+    }
+
+    private func concurrencyLimitScenario(server: String, directory: String, central: AgentProcess) async throws {
+        let agent = AgentProcess(node: "edge", server: server, dataDirectory: directory + "/edge")
+        defer { agent.stop() }
+        try await agent.start(extraArguments: ["--max-concurrent-runs", "2"])
+        let trace = directory + "/trace.txt"
+        let batch = (0..<6).map { command($0, "echo start >> \(trace); sleep 0.5; echo end >> \(trace)") }
+        try central.write(inmsg: "[" + batch.joined(separator: ",") + "]")
+        #expect(await eventually(timeout: .seconds(30)) { (try? await self.states(central)) == Array(repeating: "acked", count: 6) })
+        var running = 0
+        var most = 0
+        for line in try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n") {
+            running += line == "start" ? 1 : -1
+            most = max(most, running)
+        }
+        // Two at a time: the limit is used, and never passed.
+        #expect(most == 2)
+    }
+
     @Test func retriesBoundGivesUpAndReportsToTheCentralErrorLog() async throws {
         try await withNATSServer { server in
             try await withTemporaryDirectory { directory in

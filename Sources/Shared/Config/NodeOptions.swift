@@ -72,6 +72,9 @@ public struct NodeOptions: ParsableArguments, Sendable {
         valueName: "seconds"))
     public var keepResults: Double?
 
+    @Option(help: ArgumentHelp("Messages this node handles at once; more wait, slowing their senders (default 64).", valueName: "n"))
+    public var maxConcurrentRuns: Int?
+
     /// The delivery defaults after the flags.
     public var deliveryDefaults: DeliveryDefaults {
         var defaults = DeliveryDefaults.standard
@@ -81,6 +84,7 @@ public struct NodeOptions: ParsableArguments, Sendable {
         if let ttl { defaults.ttl = ttl }
         if let methodTimeout { defaults.methodTimeout = methodTimeout }
         if let keepResults { defaults.keepResults = keepResults }
+        if let maxConcurrentRuns { defaults.maxConcurrentRuns = max(1, maxConcurrentRuns) }
         return defaults
     }
 

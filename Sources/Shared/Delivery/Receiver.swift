@@ -16,15 +16,19 @@ public final class Receiver: Sendable {
     private let errors: ErrorReporter
     private let logger: Logger
     private let heard: @Sendable (String) -> Void
+    private let maxConcurrentRuns: Int
     /// Messages a retry reached while they ran: their answer goes to the retry's (newer) reply subject.
     private let retriedWhileRunning = Mutex<Set<String>>([])
 
     /// `heard` is told the sending node of every message that arrives: proof that node is connected.
     public init(
         connection: NATSConnection, context: HandlerContext, handlers: [Method: any MethodHandler], store: Store,
-        journal: Journal, errors: ErrorReporter, logger: Logger, heard: @escaping @Sendable (String) -> Void = { _ in }
+        journal: Journal, errors: ErrorReporter, logger: Logger,
+        maxConcurrentRuns: Int = DeliveryDefaults.standard.maxConcurrentRuns,
+        heard: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.heard = heard
+        self.maxConcurrentRuns = maxConcurrentRuns
         self.connection = connection
         self.context = context
         self.handlers = handlers
@@ -48,10 +52,17 @@ public final class Receiver: Sendable {
         logger.info("listening", metadata: ["subject": "\(Subject.everything(for: context.node))"])
         // Admitting records ids in arrival order (group-committed); the runs it releases, in that order, each
         // get their own task here.
+        // At most `maxConcurrentRuns` messages are between arrival and answer at once: beyond that the loop stops
+        // taking messages off the subscription, so a flooding sender is slowed (its ACKs come later, it backs
+        // off) instead of exhausting the node.
         let runs = Mailbox<@Sendable () async -> Void>()
+        let slots = Capacity(maxConcurrentRuns)
         await withDiscardingTaskGroup { group in
             group.addTask {
-                for await inbound in subscription { self.admit(inbound, runs: runs) }
+                for await inbound in subscription {
+                    await slots.acquire()
+                    if !self.admit(inbound, runs: runs, release: slots.release) { slots.release() }
+                }
                 runs.close()
             }
             while let run = await runs.receive() {
@@ -62,20 +73,24 @@ public final class Receiver: Sendable {
     }
 
     /// Checks a message and records it; releases the work to run, if any, into `runs` once the record is durable.
-    private func admit(_ inbound: NATSMessage, runs: Mailbox<@Sendable () async -> Void>) {
-        guard let subject = Subject(parsing: inbound.subject) else { return }
+    /// Returns whether it took charge of `release` (called once the message is answered); false when it is done
+    /// with the message already.
+    private func admit(
+        _ inbound: NATSMessage, runs: Mailbox<@Sendable () async -> Void>, release: @escaping @Sendable () -> Void
+    ) -> Bool {
+        guard let subject = Subject(parsing: inbound.subject) else { return false }
         let message: Message
         do {
             message = try Message.decode(inbound.payload)
         } catch {
             refuse(inbound, subject: subject, id: error.messageID ?? "", reason: "malformed message: \(error)",
                 fromNode: nil, method: subject.method.rawValue)
-            return
+            return false
         }
         guard let id = message.id, let fromNode = message.fromNode, message.toNode == context.node else {
             refuse(inbound, subject: subject, id: message.id ?? "", reason: "message lacks id or fromNode, or is not for \(context.node)",
                 fromNode: message.fromNode, method: message.method.rawValue)
-            return
+            return false
         }
         heard(fromNode)
         guard let handler = handlers[message.method] else {
@@ -83,12 +98,15 @@ public final class Receiver: Sendable {
             refuse(inbound, subject: subject, id: id,
                 reason: "node \(context.node) does not offer method `\(message.method)` (it offers \(offered))",
                 fromNode: fromNode, method: message.method.rawValue)
-            return
+            return false
         }
         guard subject.messageType.wantsACK else {
             journal.append(Journal.Entry(event: .received, id: id, node: fromNode, method: message.method.rawValue))
-            runs.deliver { _ = await handler.handle(message, context: self.context) }
-            return
+            runs.deliver {
+                _ = await handler.handle(message, context: self.context)
+                release()
+            }
+            return true
         }
         store.beginReceive(
             id: id, fromNode: fromNode, method: message.method.rawValue, replyTo: inbound.replyTo, now: .now
@@ -97,9 +115,14 @@ public final class Receiver: Sendable {
             case .failure(let error):
                 // Without the dedup record the message must not run; the sender retries.
                 logger.error("cannot record message \(id): \(error)")
+                release()
             case .success(.new):
                 journal.append(Journal.Entry(event: .received, id: id, node: fromNode, method: message.method.rawValue))
-                runs.deliver { await self.run(message, id: id, handler: handler, replyTo: inbound.replyTo) }
+                runs.deliver {
+                    await self.run(message, id: id, handler: handler, replyTo: inbound.replyTo)
+                    release()
+                }
+                return
             case .success(.running):
                 retriedWhileRunning.withLock { _ = $0.insert(id) }
                 send(context.reply(to: message, .inProgress), to: inbound.replyTo)
@@ -109,7 +132,9 @@ public final class Receiver: Sendable {
                 send(context.reply(to: message, .interrupted, error: "node \(context.node) stopped while running it; not run again"),
                     to: inbound.replyTo)
             }
+            release()
         }
+        return true
     }
 
     private func run(_ message: Message, id: String, handler: any MethodHandler, replyTo: String?) async {

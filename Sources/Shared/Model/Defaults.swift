@@ -15,6 +15,9 @@ public struct DeliveryDefaults: Sendable, Equatable, Codable {
     /// How long a node keeps what it delivered and received once final (the receiver's stored results answer a
     /// late retry without running it again, so keep them at least as long as senders' ttl): 7 days.
     public var keepResults: Double = 7 * 24 * 3600
+    /// Messages a receiver handles at once; more wait on the subscription, so a flooding sender is slowed
+    /// rather than allowed to exhaust the node.
+    public var maxConcurrentRuns: Int = 64
 
     public init() {}
 

@@ -67,7 +67,8 @@ public final class NodeRuntime: Sendable {
             .merging(handlers(store, errors)) { _, given in given }
         receiver = Receiver(
             connection: connection, context: context, handlers: handlers, store: store,
-            journal: journal, errors: errors, logger: logger, heard: { [outbox] in outbox.heard(from: $0) })
+            journal: journal, errors: errors, logger: logger, maxConcurrentRuns: configuration.defaults.maxConcurrentRuns,
+            heard: { [outbox] in outbox.heard(from: $0) })
     }
 
     /// Accepts messages into the outbox; `*` expands to every node the registry knows.
