@@ -32,8 +32,7 @@ struct AgentCommand: AsyncParsableCommand {
             nats: options.natsConfiguration(name: "bosun-agent \(node)"))
         // The agent answers requests: write replies at once instead of waiting for the flusher.
         configuration.nats.sendAsap = true
-        configuration.centralNode = options.central
-        configuration.defaults = options.deliveryDefaults
+        try options.configure(&configuration)
         configuration.helloInterval = node == options.central ? nil : helloInterval
         let logger = makeLogger(node: node)
         let frozen = configuration

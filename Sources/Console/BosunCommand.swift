@@ -12,7 +12,7 @@ struct BosunCommand: AsyncParsableCommand {
         version: BosunVersion.current,
         subcommands: [
             SendCommand.self, NodesCommand.self, MessagesCommand.self, ErrorsCommand.self, ReplayCommand.self,
-            ServeCommand.self, DemoCommand.self, BenchRenderCommand.self,
+            ServeCommand.self, DemoCommand.self, KeysCommand.self, BenchRenderCommand.self,
         ])
 
     @Flag(help: "Run the central node's engine without the console.")

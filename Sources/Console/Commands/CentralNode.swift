@@ -13,8 +13,7 @@ enum CentralNode {
         let node = try options.nodeName(default: options.central)
         var configuration = NodeRuntime.Configuration(
             node: node, dataDirectory: dataDirectory(options), nats: options.natsConfiguration(name: name))
-        configuration.centralNode = options.central
-        configuration.defaults = options.deliveryDefaults
+        try options.configure(&configuration)
         configuration.nats.sendAsap = true
         configuration.helloInterval = node == options.central ? nil : LivenessDefaults.helloInterval
         return configuration

@@ -42,6 +42,12 @@ struct DemoCommand: AsyncParsableCommand {
             Loopback.isListening(port: port)
         }
 
+        // The console's key, trusted by every agent: they run what it sends, signed, and nothing unsigned.
+        let central = directory + "/central"
+        try FileManager.default.createDirectory(atPath: central, withIntermediateDirectories: true)
+        let centralKey = try NodeKey.loadOrCreate(path: central + "/node.key").publicKey
+        step("the console's key: \(centralKey) (bosun keys show); the agents trust it")
+
         var started: [Process] = []
         defer { started.forEach(LocalProcesses.stop) }
         for node in agents {
@@ -52,7 +58,7 @@ struct DemoCommand: AsyncParsableCommand {
                     LocalProcesses.sibling("bosun-agent"),
                     [
                         "--node", node, "--server", url, "--data-dir", directory + "/" + node, "--hello-interval",
-                        String(helloInterval),
+                        String(helloInterval), "--trust", centralKey,
                     ], log: log))
             try await LocalProcesses.waitFor(timeout: 15, "agent \(node) to subscribe") {
                 ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("listening")
@@ -61,12 +67,12 @@ struct DemoCommand: AsyncParsableCommand {
 
         if interactive {
             step("opening the console (q quits and stops the demo)")
-            let options = try NodeOptions.parse(["--server", url, "--data-dir", directory + "/central"])
+            let options = try NodeOptions.parse(["--server", url, "--data-dir", central])
             try await ConsoleSession.run(options, flags: console)
             step("done; the demo's server and agents are stopped")
             return
         }
-        try sendSamples(to: agents[0], server: url)
+        try sendSamples(to: agents[0], server: url, dataDirectory: central)
         if keep {
             step("running; try: BOSUN_SERVER=\(url) bosun send --to \(agents[0]) -- uptime   (Ctrl-C to stop)")
             while true { try await Task.sleep(for: .seconds(3600)) }
@@ -82,7 +88,7 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     /// Without a terminal: a few `bosun send`s, their output on this terminal.
-    private func sendSamples(to node: String, server url: String) throws {
+    private func sendSamples(to node: String, server url: String, dataDirectory: String) throws {
         for arguments in [
             ["--method", "ping"],
             ["--", "uname", "-a"],
@@ -90,7 +96,7 @@ struct DemoCommand: AsyncParsableCommand {
         ] {
             step((["bosun", "send", "--to", node] + arguments).joined(separator: " "))
             let status = try LocalProcesses.runToEnd(
-                LocalProcesses.sibling("bosun"), ["send", "--server", url, "--to", node] + arguments)
+                LocalProcesses.sibling("bosun"), ["send", "--server", url, "--data-dir", dataDirectory, "--to", node] + arguments)
             print("  → exit \(status)")
         }
     }

@@ -1,28 +1,52 @@
+import Synchronization
+
 /// The methods the central node answers for its fleet: liveness, the error log, forwarded logs.
 public enum CentralHandlers {
     /// Handlers for a central node that keeps its state in `store`.
     public static func make(store: Store, errors: ErrorReporter) -> [Method: any MethodHandler] {
         [
-            .hello: HelloHandler(store: store), .bye: ByeHandler(store: store),
+            .hello: HelloHandler(store: store, errors: errors), .bye: ByeHandler(store: store),
             .errorLog: ErrorLogHandler(errors: errors), .log: LogHandler(),
         ]
     }
 }
 
-/// `hello`: records the node's facts and the time it was seen.
-struct HelloHandler: MethodHandler {
+/// `hello`: records the node's facts and the time it was seen, and pins the key it signs with the first time.
+/// A known node whose hello comes signed by another key raises an alarm at the error handler (once per key); the
+/// pinned key stays until `bosun keys forget NODE`.
+final class HelloHandler: MethodHandler {
     let store: Store
+    let errors: ErrorReporter
+    private let alarmed = Mutex<Set<String>>([])
+
+    init(store: Store, errors: ErrorReporter) {
+        self.store = store
+        self.errors = errors
+    }
 
     func handle(_ message: Message, context: HandlerContext) async -> Reply {
         guard let node = message.fromNode else { return context.reply(to: message, .rejected, error: "hello without fromNode") }
         let bytes = Array((message.data ?? "").utf8)
         let hello = Hello.decode(bytes)
+        if let key = hello?.publicKey, message.signedBy == key, message.hasValidSignature {
+            pin(key, for: node)
+        }
         do {
             try store.recordHello(node: node, facts: hello == nil ? nil : bytes, helloInterval: hello?.helloInterval, at: .now)
             return context.reply(to: message, .ok)
         } catch {
             return context.reply(to: message, .error, error: "\(error)")
         }
+    }
+}
+
+extension HelloHandler {
+    private func pin(_ key: String, for node: String) {
+        guard case .changed(let pinned) = (try? store.pinKey(node: node, key: key, at: .now)) ?? .same,
+            alarmed.withLock({ $0.insert(node + " " + key).inserted })
+        else { return }
+        errors.report(ErrorRecord(node: node, kind: .node, error:
+            "node \(node) now signs with key \(key), not the pinned \(pinned): not trusted (reinstalled? then run `bosun keys forget \(node)`)"))
     }
 }
 

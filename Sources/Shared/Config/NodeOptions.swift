@@ -75,6 +75,17 @@ public struct NodeOptions: ParsableArguments, Sendable {
     @Option(help: ArgumentHelp("Messages this node handles at once; more wait, slowing their senders (default 64).", valueName: "n"))
     public var maxConcurrentRuns: Int?
 
+    @Option(help: ArgumentHelp(
+        "Trust messages signed by this key (base64 ed25519), or by every key in this file (one per line, # comments); repeatable. Trusting any key turns on --require-signatures.",
+        valueName: "key-or-file"))
+    public var trust: [String] = []
+
+    @Flag(help: "Run only signed messages from trusted keys (ping, hello, bye and status excepted).")
+    public var requireSignatures = false
+
+    @Option(help: ArgumentHelp("This node's signing key (default <data-dir>/node.key, created on first start).", valueName: "file"))
+    public var key: String?
+
     /// The delivery defaults after the flags.
     public var deliveryDefaults: DeliveryDefaults {
         var defaults = DeliveryDefaults.standard
@@ -89,6 +100,39 @@ public struct NodeOptions: ParsableArguments, Sendable {
     }
 
     public init() {}
+
+    /// Applies the options that shape a node's engine: central node, delivery defaults, trust and key.
+    public func configure(_ configuration: inout NodeRuntime.Configuration) throws {
+        configuration.centralNode = central
+        configuration.defaults = deliveryDefaults
+        configuration.trust = try trustPolicy()
+        configuration.keyPath = key
+    }
+
+    /// The trust policy from `--trust` and `--require-signatures`; a file that cannot be read, or a key that is
+    /// not one, is an error naming it.
+    public func trustPolicy() throws -> TrustPolicy {
+        var keys = Set<String>()
+        for entry in trust {
+            if NodeKey.isPublicKey(entry) {
+                keys.insert(entry)
+                continue
+            }
+            guard FileSystem.exists(entry) else {
+                throw ValidationError("--trust \(entry): neither a public key (base64 ed25519) nor a readable file")
+            }
+            let lines = String(decoding: try FileSystem.read(entry), as: UTF8.self).split(separator: "\n")
+            for (number, line) in lines.enumerated() {
+                let text = String(line.prefix { $0 != "#" }).trimmingSpaces
+                guard !text.isEmpty else { continue }
+                guard NodeKey.isPublicKey(text) else {
+                    throw ValidationError("--trust \(entry), line \(number + 1): not a public key (base64 ed25519): \(text)")
+                }
+                keys.insert(text)
+            }
+        }
+        return TrustPolicy(trustedKeys: keys, requireSignatures: requireSignatures)
+    }
 
     /// The node name from the option, else `BOSUN_NODE`, else `fallback`; validated.
     public func nodeName(default fallback: String?) throws -> String {
@@ -135,7 +179,7 @@ public enum Environment {
 
 extension String {
     var trimmingSpaces: String {
-        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+        String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
     }
 }
 extension Logger.Level: @retroactive ExpressibleByArgument {}

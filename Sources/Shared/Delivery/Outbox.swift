@@ -12,6 +12,8 @@ public final class Outbox: Sendable {
         public var defaults: DeliveryDefaults
         /// How long a destination's lane lives with nothing to send before it is retired.
         public var laneIdleTimeout: Duration = .seconds(60)
+        /// Signs every accepted message (nil: sent unsigned).
+        public var key: NodeKey?
         public init(node: String, defaults: DeliveryDefaults = .standard) {
             self.node = node
             self.defaults = defaults
@@ -56,6 +58,7 @@ public final class Outbox: Sendable {
             messages += try draft.accepted(
                 from: configuration.node, defaults: configuration.defaults, knownNodes: knownNodes, now: now)
         }
+        if let key = configuration.key { messages = messages.map(key.sign) }
         let records = try store.accept(messages, now: now)
         journal.append(records.map { Journal.Entry(time: now, event: .accepted, id: $0.id, node: $0.message.toNode,
             method: $0.message.method.rawValue, message: $0.message) })

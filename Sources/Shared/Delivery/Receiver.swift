@@ -17,6 +17,8 @@ public final class Receiver: Sendable {
     private let logger: Logger
     private let heard: @Sendable (String) -> Void
     private let maxConcurrentRuns: Int
+    private let trust: TrustPolicy
+    private let key: NodeKey?
     /// Messages a retry reached while they ran: their answer goes to the retry's (newer) reply subject.
     private let retriedWhileRunning = Mutex<Set<String>>([])
 
@@ -24,10 +26,12 @@ public final class Receiver: Sendable {
     public init(
         connection: NATSConnection, context: HandlerContext, handlers: [Method: any MethodHandler], store: Store,
         journal: Journal, errors: ErrorReporter, logger: Logger,
-        maxConcurrentRuns: Int = DeliveryDefaults.standard.maxConcurrentRuns,
-        heard: @escaping @Sendable (String) -> Void = { _ in }
+        maxConcurrentRuns: Int = DeliveryDefaults.standard.maxConcurrentRuns, trust: TrustPolicy = TrustPolicy(),
+        key: NodeKey? = nil, heard: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.heard = heard
+        self.trust = trust
+        self.key = key
         self.maxConcurrentRuns = maxConcurrentRuns
         self.connection = connection
         self.context = context
@@ -93,6 +97,10 @@ public final class Receiver: Sendable {
             return false
         }
         heard(fromNode)
+        if let reason = trust.refusal(of: message, pinned: try? store.pinnedKey(node: fromNode)) {
+            refuse(inbound, subject: subject, id: id, reason: reason, fromNode: fromNode, method: message.method.rawValue)
+            return false
+        }
         guard let handler = handlers[message.method] else {
             let offered = methods.map(\.rawValue).joined(separator: ", ")
             refuse(inbound, subject: subject, id: id,
@@ -173,6 +181,7 @@ public final class Receiver: Sendable {
 
     private func send(_ reply: Reply, to replyTo: String?) {
         guard let replyTo else { return }
+        let reply = key?.sign(reply) ?? reply
         do {
             for piece in ReplyChunk.split(reply, maxPayload: connection.maxPayload) {
                 try connection.publish(replyTo, payload: piece)

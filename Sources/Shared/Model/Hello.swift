@@ -15,12 +15,15 @@ public struct Hello: Sendable, Equatable, Codable {
     /// Seconds between this node's hellos; liveness is judged against it.
     public var helloInterval: Double
     public var methods: [String]
+    /// The key the node signs with (base64 ed25519); the central node pins it on first sight.
+    public var publicKey: String?
 
     public init(
         version: String, hostname: String? = nil, os: String? = nil, kernel: String? = nil, arch: String? = nil,
         uptime: Double? = nil, load: Double? = nil, startedAt: Timestamp? = nil, helloInterval: Double,
-        methods: [String]
+        methods: [String], publicKey: String? = nil
     ) {
+        self.publicKey = publicKey
         self.version = version
         self.hostname = hostname
         self.os = os

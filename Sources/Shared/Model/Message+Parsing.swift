@@ -3,7 +3,7 @@ extension Message {
     /// The keys a message may have. Keys are case-sensitive.
     public static let fieldNames: Set<String> = [
         "id", "toNode", "toNodes", "fromNode", "messageType", "method", "methodArgs", "data", "dataEncoding",
-        "ackTimeout", "retries", "retryWait", "methodTimeout", "ttl", "replyMethod", "createdAt",
+        "ackTimeout", "retries", "retryWait", "methodTimeout", "ttl", "replyMethod", "createdAt", "signedBy", "signature",
     ]
 
     /// Decodes one message from JSON bytes (the wire form).
@@ -71,6 +71,8 @@ extension Message {
             methodTimeout = try fields.seconds("methodTimeout")
             ttl = try fields.seconds("ttl")
             replyMethod = try fields.string("replyMethod", pattern: .token).map(Method.init(rawValue:))
+            signedBy = try fields.string("signedBy")
+            signature = try fields.string("signature")
             createdAt = try fields.string("createdAt").map { (text: String) throws(MessageError) in
                 guard let time = Timestamp(rfc3339: text) else {
                     throw MessageError(

@@ -33,6 +33,9 @@ public struct Message: Sendable, Equatable, Encodable {
     public var replyMethod: Method?
     /// When the message was accepted.
     public var createdAt: Timestamp?
+    /// The sending node's public key (ed25519, base64) and its signature over ``signedBytes`` (base64).
+    public var signedBy: String?
+    public var signature: String?
 
     public init(
         id: String? = nil, toNode: String? = nil, toNodes: [String]? = nil, fromNode: String? = nil,
@@ -109,6 +112,9 @@ public struct Message: Sendable, Equatable, Encodable {
             copy.methodTimeout = methodTimeout ?? defaults.methodTimeout
             copy.ttl = ttl ?? defaults.ttl
             copy.createdAt = createdAt ?? now
+            // Signed again by the sending node once accepted (``NodeKey/sign(_:)``).
+            copy.signedBy = nil
+            copy.signature = nil
             return copy
         }
     }

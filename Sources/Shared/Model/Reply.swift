@@ -32,6 +32,9 @@ public struct Reply: Sendable, Equatable, Codable {
     public var finishedAt: Timestamp?
     /// The reason, for `error`, `rejected` and `interrupted`.
     public var error: String?
+    /// The answering node's public key (base64) and its signature over ``signedBytes``.
+    public var signedBy: String?
+    public var signature: String?
 
     public init(
         id: String, fromNode: String, status: Status, exitCode: Int32? = nil, stdout: String? = nil,

@@ -13,6 +13,10 @@ public final class NodeRuntime: Sendable {
         public var helloInterval: Double?
         /// Watch inmsg.txt and inbox/.
         public var watchInputs = true
+        /// Which signed messages this node runs.
+        public var trust = TrustPolicy()
+        /// The node's signing key; nil: `<data-dir>/node.key`, created on first start.
+        public var keyPath: String?
 
         public init(node: String, dataDirectory: String, nats: NATSConfiguration) {
             self.node = node
@@ -30,6 +34,8 @@ public final class NodeRuntime: Sendable {
     public let receiver: Receiver
     /// Restarts the parts that fail; its states show in `status`.
     public let supervisor: Supervisor
+    /// The key this node signs its messages and answers with.
+    public let key: NodeKey
     private let lock: DataDirectoryLock
     private let logger: Logger
 
@@ -46,6 +52,7 @@ public final class NodeRuntime: Sendable {
         self.configuration = configuration
         self.logger = logger
         store = try Store(path: directory + "/state.db")
+        key = try NodeKey.loadOrCreate(path: configuration.keyPath ?? directory + "/node.key")
         journal = try Journal(path: directory + "/journal.jsonl")
         connection = try await NATSConnection.connect(configuration.nats, retryFor: connectFor) { error, wait in
             logger.warning("\(error); retrying in \(Int(wait.seconds.rounded(.up))) s")
@@ -53,8 +60,10 @@ public final class NodeRuntime: Sendable {
         logger.info("connected to NATS", metadata: ["server": "\(connection.connectedURL ?? "")"])
         errors = ErrorReporter(
             node: configuration.node, centralNode: configuration.centralNode, dataDirectory: directory, logger: logger)
+        var outboxConfiguration = Outbox.Configuration(node: configuration.node, defaults: configuration.defaults)
+        outboxConfiguration.key = key
         outbox = Outbox(
-            configuration: Outbox.Configuration(node: configuration.node, defaults: configuration.defaults),
+            configuration: outboxConfiguration,
             store: store, journal: journal, connection: connection, errors: errors, logger: logger)
         errors.attach(outbox)
         supervisor = Supervisor { [errors, node = configuration.node] part, reason in
@@ -68,7 +77,7 @@ public final class NodeRuntime: Sendable {
         receiver = Receiver(
             connection: connection, context: context, handlers: handlers, store: store,
             journal: journal, errors: errors, logger: logger, maxConcurrentRuns: configuration.defaults.maxConcurrentRuns,
-            heard: { [outbox] in outbox.heard(from: $0) })
+            trust: configuration.trust, key: key, heard: { [outbox] in outbox.heard(from: $0) })
     }
 
     /// Accepts messages into the outbox; `*` expands to every node the registry knows.
@@ -145,10 +154,10 @@ public final class NodeRuntime: Sendable {
             kernel: SystemFacts.kernel, arch: SystemFacts.architecture, uptime: SystemFacts.uptime,
             load: SystemFacts.load, startedAt: SystemFacts.processStart,
             helloInterval: configuration.helloInterval ?? LivenessDefaults.helloInterval,
-            methods: receiver.methods.map(\.rawValue))
+            methods: receiver.methods.map(\.rawValue), publicKey: key.publicKey)
         let draft = Message(
             toNode: configuration.centralNode, method: method, data: String(decoding: hello.encoded(), as: UTF8.self))
-        guard let message = try? draft.accepted(from: configuration.node, defaults: configuration.defaults).first,
+        guard let message = try? draft.accepted(from: configuration.node, defaults: configuration.defaults).first.map(key.sign),
             let subject = message.subject
         else { return }
         try? connection.publish(subject.description, payload: message.encoded())

@@ -41,5 +41,7 @@ enum Schema {
         """,
         // A result that comes after the ACK (``Method/result``), kept apart from the ACK so neither overwrites the other.
         "ALTER TABLE outbox ADD COLUMN result BLOB;",
+        // The public key each node signs with, pinned the first time it is seen (trust on first use).
+        "CREATE TABLE keys (node TEXT PRIMARY KEY, publicKey TEXT NOT NULL, pinnedAt INTEGER NOT NULL);",
     ]
 }

@@ -1,0 +1,37 @@
+/// Which signed messages a node runs: the keys it trusts and whether it requires signatures at all.
+///
+/// A node that trusts at least one key requires signatures (so does `--require-signatures`): then a message
+/// must be signed by a trusted key, or by the key pinned for the node it comes from, except for the methods
+/// anyone may call (``openMethods``). A signature that does not match its message is refused whatever the
+/// policy, and so is a message past its ttl.
+public struct TrustPolicy: Sendable, Equatable {
+    public var trustedKeys: Set<String>
+    public var requireSignatures: Bool
+
+    /// What an unsigned message, or one from an unknown signer, may still call.
+    public static let openMethods: Set<Method> = [.ping, .hello, .bye, .status]
+
+    public init(trustedKeys: Set<String> = [], requireSignatures: Bool = false) {
+        self.trustedKeys = trustedKeys
+        self.requireSignatures = requireSignatures || !trustedKeys.isEmpty
+    }
+
+    /// Why `message` must be refused, or nil when it may run. `pinned` is the key pinned for its sender.
+    public func refusal(of message: Message, pinned: String?, now: Timestamp = .now) -> String? {
+        let signed = message.signature != nil || message.signedBy != nil
+        if signed, !message.hasValidSignature {
+            return "the signature does not match the message (altered in flight, or forged)"
+        }
+        if let expiresAt = message.expiresAt, now > expiresAt {
+            return "the message expired at \(expiresAt) (ttl \(message.ttl ?? 0) s)"
+        }
+        guard requireSignatures, !Self.openMethods.contains(message.method) else { return nil }
+        guard let signer = message.signedBy, signed else {
+            return "unsigned message, and this node requires signatures for `\(message.method)`"
+        }
+        guard trustedKeys.contains(signer) || signer == pinned else {
+            return "signed by key \(signer), which this node does not trust"
+        }
+        return nil
+    }
+}
