@@ -79,6 +79,7 @@ public final class NodeRuntime: Sendable {
                 group.addTask { try await self.receiver.run() }
                 if configuration.watchInputs {
                     group.addTask { try await InputWatcher(intake: intake).run() }
+                    group.addTask { try await SocketInput(intake: intake, logger: self.logger).run() }
                 }
                 if let interval = configuration.helloInterval {
                     group.addTask { try await self.helloLoop(every: interval) }
