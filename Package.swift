@@ -76,6 +76,11 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(
+            name: "AgentTests",
+            dependencies: ["Agent", "Shared"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: ["Shared"],
             swiftSettings: strictSwift
