@@ -12,17 +12,17 @@ protocol CheckedMethod: Sendable {
 
 /// Runs a ``CheckedMethod``: bad arguments get a `rejected` reply naming the argument and an entry at the
 /// central error handler, and nothing runs.
-struct Checked<Method: CheckedMethod>: MethodHandler {
-    let method: Method
+struct Checked<Checking: CheckedMethod>: MethodHandler {
+    let method: Checking
     let errors: ErrorReporter
 
-    init(_ method: Method, errors: ErrorReporter) {
+    init(_ method: Checking, errors: ErrorReporter) {
         self.method = method
         self.errors = errors
     }
 
     func handle(_ message: Message, context: HandlerContext) async -> Reply {
-        let arguments: Method.Arguments
+        let arguments: Checking.Arguments
         do {
             arguments = try method.check(message, context: context)
         } catch {
