@@ -39,6 +39,26 @@ struct FileMethodTests {
         }
     }
 
+    @Test func commandGetsTheMessageDataAsAFileAndItsDirectoryAndEnvironment() async throws {
+        try await withServerAndDirectory { server, directory in
+            let agent = try await startAgent("cmd", server: server, directory: directory, allowing: directory)
+            defer { agent.stop() }
+            let cat = try await bosun(
+                ["send", "--to", "cmd", "--data", "from the message\n", "--", "cat", "{{BOSUN_DATA}}"], server: server)
+            #expect(cat.status == 0, "stderr: \(cat.stderr)")
+            #expect(cat.stdout == "from the message\n")
+            let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: agent.dataDirectory + "/tmp")) ?? []
+            #expect(leftovers.isEmpty)
+
+            let shell = try await bosun(
+                ["send", "--to", "cmd", "--", "--cwd=\(directory)", "--env=GREETING=hi there", "--shell", "echo \"$GREETING\"; pwd"],
+                server: server)
+            #expect(shell.status == 0, "stderr: \(shell.stderr)")
+            let real = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
+            #expect(shell.stdout == "hi there\n\(real)\n" || shell.stdout == "hi there\n\(directory)\n", "\(shell.stdout)")
+        }
+    }
+
     @Test func binaryContentTravelsAsBase64() async throws {
         try await withServerAndDirectory(binaryScenario)
     }

@@ -2,15 +2,20 @@ import Shared
 
 /// `cliCommand` (CommandACK): `methodArgs: [--shell] [--cwd=DIR] [--env=NAME=VALUE]… [--] <command> [args…]`.
 ///
-/// The argv runs directly; with `--shell` the one argument is a script run by `/bin/sh -c`. Answers with the
-/// exit code, stdout, stderr and timings; `methodTimeout` ends the whole process group.
+/// The argv runs directly; with `--shell` the one argument is a script run by `/bin/sh -c`. `{{BOSUN_DATA}}` in
+/// an argument becomes the path of a file holding the message's `data` (removed after the run). Answers with
+/// the exit code, stdout, stderr and timings; `methodTimeout` ends the whole process group.
 struct CLICommandHandler: CheckedMethod {
     struct Arguments: Sendable {
         var argv: [String]
         var workingDirectory: String?
         var environment: [String: String]
         var timeout: Double
+        /// The content for `{{BOSUN_DATA}}`, when an argument names it.
+        var data: [UInt8]?
     }
+
+    static let dataPlaceholder = "{{BOSUN_DATA}}"
 
     var runner = ProcessRunner()
 
@@ -41,17 +46,30 @@ struct CLICommandHandler: CheckedMethod {
         if let directory, !(directory.hasPrefix("/") && FileSystem.isDirectory(directory)) {
             throw ArgumentError("--cwd", "must be an existing directory given by its absolute path, got \"\(directory)\"")
         }
+        let content = try MessageContent.bytes(of: message)
+        let usesData = argv.contains { $0.contains(Self.dataPlaceholder) }
+        if usesData, message.data == nil {
+            throw ArgumentError("data", "an argument names \(Self.dataPlaceholder) but the message has no data")
+        }
         return Arguments(
             argv: argv, workingDirectory: directory, environment: environment,
-            timeout: message.methodTimeout ?? DeliveryDefaults.standard.methodTimeout)
+            timeout: message.methodTimeout ?? DeliveryDefaults.standard.methodTimeout, data: usesData ? content : nil)
     }
 
     func run(_ arguments: Arguments, message: Message, context: HandlerContext) async -> Reply {
         let startedAt = Timestamp.now
         var reply: Reply
+        var argv = arguments.argv
+        let dataPath = "\(context.dataDirectory)/tmp/data-\(message.id ?? "message")"
+        defer { if arguments.data != nil { FileSystem.remove(dataPath) } }
         do {
+            if let data = arguments.data {
+                try FileSystem.makeDirectory(context.dataDirectory + "/tmp")
+                try FileSystem.write(data, to: dataPath, mode: 0o600)
+                argv = argv.map { $0.replacing(Self.dataPlaceholder, with: dataPath) }
+            }
             let outcome = try await runner.run(
-                arguments.argv, timeout: arguments.timeout, workingDirectory: arguments.workingDirectory,
+                argv, timeout: arguments.timeout, workingDirectory: arguments.workingDirectory,
                 environment: arguments.environment)
             reply = context.reply(to: message, .ok)
             reply.exitCode = outcome.signal.map { 128 + $0 } ?? outcome.exitCode
@@ -63,7 +81,7 @@ struct CLICommandHandler: CheckedMethod {
                 reply.error = "timed out after \(arguments.timeout) s; process group ended"
             }
         } catch {
-            reply = context.reply(to: message, .error, error: "cannot run \(arguments.argv[0]): \(error)")
+            reply = context.reply(to: message, .error, error: "cannot run \(argv[0]): \(error)")
             reply.exitCode = 127
         }
         reply.startedAt = startedAt

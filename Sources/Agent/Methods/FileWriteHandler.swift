@@ -30,7 +30,7 @@ struct FileWriteHandler: CheckedMethod {
         let parsed = try spec.parse(message.methodArgs ?? [], data: message.data, methodTimeout: message.methodTimeout)
         let argument = "methodArgs[\((message.methodArgs?.count ?? 1) - 1)]"
         let path = try access.resolve(parsed.positional[0], argument: argument, node: context.node)
-        return Arguments(path: path, bytes: try Self.content(of: message), mode: parsed.octal("mode") ?? 0o644)
+        return Arguments(path: path, bytes: try MessageContent.bytes(of: message), mode: parsed.octal("mode") ?? 0o644)
     }
 
     func run(_ arguments: Arguments, message: Message, context: HandlerContext) async -> Reply {
@@ -51,15 +51,5 @@ struct FileWriteHandler: CheckedMethod {
         reply.startedAt = startedAt
         reply.finishedAt = .now
         return reply
-    }
-
-    /// The message's `data` as bytes, decoding base64 when `dataEncoding` says so.
-    static func content(of message: Message) throws(ArgumentError) -> [UInt8] {
-        guard let data = message.data else { return [] }
-        guard message.dataEncoding == "base64" else { return Array(data.utf8) }
-        guard let decoded = Data(base64Encoded: data) else {
-            throw ArgumentError("data", "is not valid base64 (dataEncoding is base64)")
-        }
-        return Array(decoded)
     }
 }
