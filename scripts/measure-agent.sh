@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Measures the release agent: binary size, then RSS and CPU time after SECONDS idle (hello every 10 s) with a
-# local nats-server. Usage: scripts/measure-agent.sh [SECONDS]   (default 600; build first: make agent-release)
+# Measures the release agent (build it first: make agent-release) against a local nats-server:
+#   scripts/measure-agent.sh idle [SECONDS]   binary size, RSS and CPU time after SECONDS idle (default 600),
+#                                             hello every 10 s
+#   scripts/measure-agent.sh load [COUNT]     RSS after COUNT pings (default 10000) that the agent sends to itself
+#                                             through its outbox and answers, and how long they took
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=${1:-600}
+mode=${1:-idle}
 agent=.build/release/bosun-agent
 [[ -x $agent ]] || { echo "measure: build it first: make agent-release" >&2; exit 1; }
 work=$(mktemp -d)
@@ -12,9 +15,33 @@ nats-server -a 127.0.0.1 -p "$port" -P "$work/nats.pid" >"$work/nats.log" 2>&1 &
 "$agent" --node measure --server "nats://127.0.0.1:$port" --data-dir "$work/data" >"$work/agent.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; kill "$(cat "$work/nats.pid")" 2>/dev/null; rm -rf "$work"' EXIT
+
+report() {
+    local ticks utime stime
+    ticks=$(getconf CLK_TCK)
+    read -r utime stime < <(awk '{ print $14, $15 }' "/proc/$pid/stat")
+    echo "$1: $(grep -E '^VmRSS' "/proc/$pid/status" | tr -s '\t ' ' '), $(grep -E '^VmHWM' "/proc/$pid/status" | tr -s '\t ' ' ')," \
+        "private dirty $(awk '/^Private_Dirty/ { print $2 }' "/proc/$pid/smaps_rollup") kB, CPU $(( (utime + stime) * 1000 / ticks )) ms"
+}
+
 echo "binary: $(stat -c %s "$agent") bytes"
-sleep "$seconds"
-ticks=$(getconf CLK_TCK)
-read -r utime stime < <(awk '{ print $14, $15 }' "/proc/$pid/stat")
-echo "after ${seconds} s idle: $(grep -E '^VmRSS' "/proc/$pid/status" | tr -s ' ')," \
-    "$(grep -E '^VmHWM' "/proc/$pid/status" | tr -s ' '), CPU $(( (utime + stime) * 1000 / ticks )) ms"
+until grep -q listening "$work/agent.log"; do sleep 0.1; done
+case $mode in
+idle)
+    seconds=${2:-600}
+    report "after 1 s"
+    sleep "$seconds"
+    report "after ${seconds} s idle"
+    ;;
+load)
+    count=${2:-10000}
+    report "before"
+    python3 -c "import json,sys; print(json.dumps([{'toNode':'measure','method':'ping'}]*$count))" >"$work/batch.json"
+    start=$(date +%s.%N)
+    mv "$work/batch.json" "$work/data/inbox/batch.json"
+    until [[ $(grep -c '"event":"acked"' "$work/data/journal.jsonl" 2>/dev/null || true) -ge $count ]]; do sleep 0.5; done
+    echo "$count pings sent, handled and acked in $(python3 -c "import time; print(round(time.time() - $start, 1))") s"
+    report "after $count handled messages"
+    ;;
+*) echo "usage: $0 idle [SECONDS] | load [COUNT]" >&2; exit 64 ;;
+esac

@@ -1,3 +1,4 @@
+import Dispatch
 import Logging
 
 #if canImport(Glibc)
@@ -36,22 +37,25 @@ public struct SocketInput: Sendable {
             logger.error("no socket input: \(error)")
             return
         }
+        // Woken by the kernel when a client connects: no polling while idle.
+        let (pending, signal) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let source = DispatchSource.makeReadSource(fileDescriptor: listener, queue: .global())
+        source.setEventHandler { signal.yield() }
+        source.setCancelHandler { close(listener) }
+        source.resume()
         defer {
-            close(listener)
+            source.cancel()
+            signal.finish()
             unlink(path)
         }
         logger.debug("socket input listening", metadata: ["path": "\(path)"])
         await withDiscardingTaskGroup { group in
-            while !Task.isCancelled {
-                let client = accept(listener, nil, nil)
-                if client >= 0 {
+            for await _ in pending {
+                while case let client = accept(listener, nil, nil), client >= 0 {
                     _ = fcntl(client, F_SETFD, FD_CLOEXEC)
                     _ = fcntl(client, F_SETFL, O_NONBLOCK)
                     group.addTask { await self.serve(client) }
-                    continue
                 }
-                // Non-blocking accept, polled like the inbox watcher: cancellable without a thread of its own.
-                guard (try? await Task.sleep(for: .milliseconds(50))) != nil else { break }
             }
         }
     }
