@@ -2,8 +2,8 @@
 # Measures the release agent (build it first: make agent-release) against a local nats-server:
 #   scripts/measure-agent.sh idle [SECONDS]   binary size, RSS and CPU time after SECONDS idle (default 600),
 #                                             hello every 10 s
-#   scripts/measure-agent.sh load [COUNT]     RSS after COUNT pings (default 10000) that the agent sends to itself
-#                                             through its outbox and answers, and how long they took
+#   scripts/measure-agent.sh load [COUNT]     the agent's RSS after it answered COUNT pings (default 10000) sent by a
+#                                             central engine (bosun serve, .build/debug or BOSUN), and how long they took
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-idle}
@@ -36,12 +36,20 @@ idle)
 load)
     count=${2:-10000}
     report "before"
-    python3 -c "import json,sys; print(json.dumps([{'toNode':'measure','method':'ping'}]*$count))" >"$work/batch.json"
+    bosun=${BOSUN:-.build/debug/bosun}
+    "$bosun" serve --server "nats://127.0.0.1:$port" --data-dir "$work/central" >"$work/central.log" 2>&1 &
+    central=$!
+    trap 'kill $pid $central 2>/dev/null; kill "$(cat "$work/nats.pid")" 2>/dev/null; rm -rf "$work"' EXIT
+    until [[ -d $work/central/inbox ]]; do sleep 0.1; done
+    python3 -c "import json; print(json.dumps([{'toNode':'measure','method':'ping'}]*$count))" >"$work/batch.json"
     start=$(date +%s.%N)
-    mv "$work/batch.json" "$work/data/inbox/batch.json"
-    until [[ $(grep -c '"event":"acked"' "$work/data/journal.jsonl" 2>/dev/null || true) -ge $count ]]; do sleep 0.5; done
-    echo "$count pings sent, handled and acked in $(python3 -c "import time; print(round(time.time() - $start, 1))") s"
+    mv "$work/batch.json" "$work/central/inbox/batch.json"
+    until [[ $(grep -c '"event":"acked"' "$work/central/journal.jsonl" 2>/dev/null || true) -ge $count ]]; do sleep 0.5; done
+    echo "$count pings sent, answered and acked in $(python3 -c "import time; print(round(time.time() - $start, 1))") s"
     report "after $count handled messages"
+    echo "the sender (bosun serve): $(grep -E '^VmRSS' "/proc/$central/status" | tr -s '\t ' ' ')"
+    sleep 30
+    report "30 s later"
     ;;
 *) echo "usage: $0 idle [SECONDS] | load [COUNT]" >&2; exit 64 ;;
 esac
