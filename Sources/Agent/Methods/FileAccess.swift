@@ -20,9 +20,14 @@ struct FileAccess: Sendable {
         if path.split(separator: "/").contains(where: { $0 == ".." }) {
             throw ArgumentError(argument, "path traversal (`..`) is refused: \"\(path)\"")
         }
-        let roots = allowed.current.compactMap(Self.realPath)
+        let configured = allowed.current
+        let roots = configured.compactMap(Self.realPath)
         guard !roots.isEmpty else {
-            throw ArgumentError(argument, "no directory is allowed on node \(node) (see --allow-dir and allowDirs)")
+            if configured.isEmpty {
+                throw ArgumentError(argument, "no directory is allowed on node \(node) (see --allow-dir and allowDirs)")
+            }
+            throw ArgumentError(
+                argument, "none of the allowed directories exists on node \(node): \(configured.joined(separator: ", "))")
         }
         let real: String
         if let existing = Self.realPath(path) {
