@@ -15,7 +15,7 @@ release: setup
 	$(SWIFT) build -c release --product bosun
 
 # The agent for edge nodes: Swift's runtime linked in, symbols stripped. On the target it needs only
-# libnats3.4 and libsqlite3-0 (and libc). Prints the binary's size.
+# libnats3.4 and libsqlite3-0 (beside libc and libstdc++6). Prints the binary's size and what it links.
 agent-release: setup
 	$(SWIFT) build -c release --product bosun-agent --static-swift-stdlib -Xswiftc -Osize -Xlinker -s
 	@ls -l .build/release/bosun-agent | awk '{ printf "bosun-agent: %d bytes (%.1f MiB)\n", $$5, $$5 / 1048576 }'
