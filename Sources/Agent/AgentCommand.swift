@@ -9,23 +9,24 @@ struct AgentCommand: AsyncParsableCommand {
         commandName: "bosun-agent",
         abstract: "The Bosun agent: receives commands and events for this node over NATS and answers them.",
         discussion: """
-            Subscribes to bosun.<node>.> and runs what arrives (cliCommand, ping, status, fileRead, fileWrite,
-            fileAppend), each message exactly once. Every argument is checked before anything runs.
-            Sends a hello to the central node every --hello-interval seconds, and a bye when stopped.
-            Messages written to <data-dir>/inmsg.txt, dropped in <data-dir>/inbox/ or written to the unix socket
-            <data-dir>/bosun.sock are sent with guaranteed delivery.
-            It keeps trying to reach NATS until it succeeds, and reconnects by itself after an outage.
-            SIGTERM or SIGINT: stop taking work, say bye, exit 0. SIGHUP: read the configuration file again.
+            Subscribes to bosun.<node>.> and runs what arrives (cliCommand, ping, status, fileRead, fileWrite, \
+            fileAppend), each message exactly once. Every argument is checked before anything runs. Sends a hello \
+            to the central node every --hello-interval seconds, and a bye when stopped. Messages written to \
+            <data-dir>/inmsg.txt, dropped in <data-dir>/inbox/ or written to the unix socket <data-dir>/bosun.sock \
+            are sent with guaranteed delivery. It keeps trying to reach NATS until it succeeds, and reconnects by \
+            itself after an outage.
 
-            Defaults not shown below: --node is required (or BOSUN_NODE, or "node" in the file);
-            --data-dir /var/lib/bosun; --config <data-dir>/agent.json, used when it exists; no --allow-dir
-            (file methods refuse every path); no --creds, --nkey or --tls-*: plain NATS.
+            SIGTERM or SIGINT: stop taking work, say bye, exit 0. SIGHUP: read the configuration file again; \
+            allowDirs takes effect at once, the other keys at the next start.
 
-            Configuration file (JSON, every key optional, an unknown key is an error):
+            Defaults not shown below: --node is required (or BOSUN_NODE, or "node" in the file); --data-dir \
+            /var/lib/bosun; --config <data-dir>/agent.json, used when it exists; no --allow-dir (file methods \
+            refuse every path); no --creds, --nkey or --tls-*: plain NATS.
+
+            Configuration file: one JSON object, every key optional; an unknown key is an error. Flags and BOSUN_* \
+            variables win over it; --allow-dir adds to allowDirs. Example:
               {"node": "pi-garage", "server": "nats://hub.lan:4222", "central": "central",
                "helloInterval": 10, "logLevel": "info", "allowDirs": ["/srv/drop"]}
-            Flags and BOSUN_* variables win over the file; --allow-dir adds to allowDirs.
-            SIGHUP applies allowDirs at once; the other keys at the next start.
             """,
         version: BosunVersion.current)
 
