@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BIN = .build/debug
 
-.PHONY: setup build release demo test unit integration format clean screenshots bench
+.PHONY: setup build release agent-release demo test unit integration format clean screenshots bench
 
 setup:
 	@scripts/setup.sh
@@ -13,6 +13,13 @@ build: setup
 release: setup
 	$(SWIFT) build -c release --product bosun-agent -Xswiftc -Osize
 	$(SWIFT) build -c release --product bosun
+
+# The agent for edge nodes: Swift's runtime linked in, symbols stripped. On the target it needs only
+# libnats3.4 and libsqlite3-0 (beside libc and libstdc++6). Prints the binary's size and what it links.
+agent-release: setup
+	$(SWIFT) build -c release --product bosun-agent --static-swift-stdlib -Xswiftc -Osize -Xlinker -s
+	@ls -l .build/release/bosun-agent | awk '{ printf "bosun-agent: %d bytes (%.1f MiB)\n", $$5, $$5 / 1048576 }'
+	@ldd .build/release/bosun-agent | awk '{ print "  needs " $$1 }'
 
 demo: build
 	$(BIN)/bosun demo

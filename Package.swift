@@ -88,6 +88,11 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(
+            name: "AgentTests",
+            dependencies: ["Agent", "Shared"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: ["Shared"],
             swiftSettings: strictSwift

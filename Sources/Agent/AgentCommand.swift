@@ -9,54 +9,106 @@ struct AgentCommand: AsyncParsableCommand {
         commandName: "bosun-agent",
         abstract: "The Bosun agent: receives commands and events for this node over NATS and answers them.",
         discussion: """
-            Subscribes to bosun.<node>.> and runs what arrives (cliCommand, ping, …), each message exactly once.
-            Sends a hello to the central node every --hello-interval seconds, and a bye when stopped.
-            Messages written to <data-dir>/inmsg.txt or dropped in <data-dir>/inbox/ are sent with guaranteed delivery.
-            It keeps trying to reach NATS until it succeeds, and reconnects by itself after an outage.
-            SIGTERM or SIGINT: stop taking work, say bye, exit 0.
+            Subscribes to bosun.<node>.> and runs what arrives (cliCommand, ping, status, fileRead, fileWrite, \
+            fileAppend), each message exactly once. Every argument is checked before anything runs. Sends a hello \
+            to the central node every --hello-interval seconds, and a bye when stopped. Messages written to \
+            <data-dir>/inmsg.txt, dropped in <data-dir>/inbox/ or written to the unix socket <data-dir>/bosun.sock \
+            are sent with guaranteed delivery. It keeps trying to reach NATS until it succeeds, and reconnects by \
+            itself after an outage.
+
+            SIGTERM or SIGINT: stop taking work, say bye, exit 0. SIGHUP: read the configuration file again; \
+            allowDirs takes effect at once, the other keys at the next start.
+
+            Defaults not shown below: --node is required (or BOSUN_NODE, or "node" in the file); --data-dir \
+            /var/lib/bosun; --config <data-dir>/agent.json, used when it exists; no --allow-dir (file methods \
+            refuse every path); no --creds, --nkey or --tls-*: plain NATS.
+
+            Configuration file: one JSON object, every key optional; an unknown key is an error. Flags and BOSUN_* \
+            variables win over it; --allow-dir adds to allowDirs. Example:
+              {"node": "pi-garage", "server": "nats://hub.lan:4222", "central": "central",
+               "helloInterval": 10, "logLevel": "info", "allowDirs": ["/srv/drop"]}
             """,
         version: BosunVersion.current)
 
     @OptionGroup var options: NodeOptions
 
-    @Option(help: ArgumentHelp("Seconds between hellos to the central node, jittered ±20%.", valueName: "seconds"))
-    var helloInterval: Double = LivenessDefaults.helloInterval
+    @Option(
+        name: .customLong("config"),
+        help: ArgumentHelp(
+            "Configuration file (JSON). Env: BOSUN_CONFIG. Default: <data-dir>/agent.json if it exists.",
+            valueName: "file"))
+    var configFile: String?
 
-    @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
-    var logLevel: Logger.Level = .info
+    @Option(
+        name: .customLong("allow-dir"),
+        help: ArgumentHelp(
+            "A directory fileRead, fileWrite and fileAppend may use (repeatable; adds to allowDirs). Default: none.",
+            valueName: "dir"))
+    var allowDirectories: [String] = []
 
-    func run() async throws {
-        let node = try options.nodeName(default: nil)
-        var configuration = NodeRuntime.Configuration(
-            node: node, dataDirectory: options.dataDirectory(default: "/var/lib/bosun"),
-            nats: options.natsConfiguration(name: "bosun-agent \(node)"))
-        // The agent answers requests: write replies at once instead of waiting for the flusher.
-        configuration.nats.sendAsap = true
-        try options.configure(&configuration)
-        configuration.helloInterval = node == options.central ? nil : helloInterval
-        let logger = makeLogger(node: node)
-        let frozen = configuration
-        try await withCancellationOnSignals {
-            let runtime = try await NodeRuntime(configuration: frozen, connectFor: nil, logger: logger) { store, errors in
-                var handlers: [Method: any MethodHandler] = [
-                    .cliCommand: CLICommandHandler(), .ping: PingHandler(), .httpGet: HTTPGetHandler(),
-                ]
-                if frozen.node == frozen.centralNode {
-                    handlers.merge(CentralHandlers.make(store: store, errors: errors)) { $1 }
-                }
-                return handlers
-            }
-            try await runtime.run()
-            await runtime.connection.close()
-            logger.info("stopped")
+    @Option(
+        help: ArgumentHelp(
+            "Seconds between hellos to the central node, jittered ±20% (default 10).", valueName: "seconds"))
+    var helloInterval: Double?
+
+    @Option(
+        help: ArgumentHelp(
+            "Log level: trace, debug, info, notice, warning, error, critical (default info).", valueName: "level"))
+    var logLevel: Logger.Level?
+
+    func validate() throws {
+        for directory in allowDirectories where !directory.hasPrefix("/") {
+            throw ValidationError("--allow-dir: \"\(directory)\" is not an absolute path")
         }
     }
 
-    private func makeLogger(node: String) -> Logger {
+    func run() async throws {
+        let dataDirectory = options.dataDirectory(default: "/var/lib/bosun")
+        let named = configFile ?? Environment.value("BOSUN_CONFIG")
+        let reloader = ConfigReloader(
+            path: named ?? dataDirectory + "/agent.json", required: named != nil,
+            flagDirectories: allowDirectories, allowed: AllowedDirectories())
+        let file = try reloader.load()
+        reloader.allowed.replace(with: reloader.directories(file))
+
+        var options = options
+        options.server = options.server ?? Environment.value("BOSUN_SERVER") ?? file.server
+        if options.central == Wire.centralNode, let central = file.central { options.central = central }
+        let node = try options.nodeName(default: file.node)
+        var configuration = NodeRuntime.Configuration(
+            node: node, dataDirectory: dataDirectory, nats: options.natsConfiguration(name: "bosun-agent \(node)"))
+        // The agent answers requests: write replies at once instead of waiting for the flusher.
+        configuration.nats.sendAsap = true
+        try options.configure(&configuration)
+        configuration.helloInterval =
+            node == options.central ? nil : helloInterval ?? file.helloInterval ?? LivenessDefaults.helloInterval
+        let logger = makeLogger(node: node, level: logLevel ?? file.logLevel ?? .info)
+        let frozen = configuration
+        try await withHangupSignals { hangups in
+            try await withCancellationOnSignals {
+                let runtime = try await NodeRuntime(configuration: frozen, connectFor: nil, logger: logger) {
+                    store, errors in
+                    AgentMethods.handlers(
+                        configuration: frozen, store: store, errors: errors, allowed: reloader.allowed)
+                }
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await runtime.run() }
+                    group.addTask {
+                        for await _ in hangups { reloader.reload(node: node, errors: runtime.errors, logger: logger) }
+                    }
+                    try await group.next()
+                    group.cancelAll()
+                }
+                await runtime.connection.close()
+                logger.info("stopped")
+            }
+        }
+    }
+
+    private func makeLogger(node: String, level: Logger.Level) -> Logger {
         var logger = Logger(label: "bosun-agent")
-        logger.logLevel = logLevel
+        logger.logLevel = level
         logger[metadataKey: "node"] = "\(node)"
         return logger
     }
 }
-

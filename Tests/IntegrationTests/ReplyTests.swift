@@ -38,7 +38,7 @@ struct ReplyTests {
         #expect(byURL["/missing"]?["status"] as? String == "error")
         #expect(byURL["/missing"]?["exitCode"] as? Int == 404)
         #expect(byURL["https"]?["status"] as? String == "rejected")
-        #expect((byURL["https"]?["error"] as? String)?.contains("methodArgs") == true)
+        #expect((byURL["https"]?["error"] as? String)?.contains("methodArgs[0]") == true)
         // The result came as a message of its own, journaled on the central node.
         #expect(central.journal("result").count == 2)
     }

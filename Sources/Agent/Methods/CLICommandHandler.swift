@@ -1,46 +1,96 @@
 import Shared
 
-/// `cliCommand`: runs `methodArgs` as an argv (no shell unless the argv is `sh -c …`), and answers with
-/// the exit code, stdout, stderr and timings.
-struct CLICommandHandler: MethodHandler {
+/// `cliCommand` (CommandACK): `methodArgs: [--shell] [--cwd=DIR] [--env=NAME=VALUE]… [--] <command> [args…]`.
+///
+/// The argv runs directly; with `--shell` the one argument is a script run by `/bin/sh -c`. `{{BOSUN_DATA}}` in
+/// an argument becomes the path of a file holding the message's `data` (removed after the run). Answers with
+/// the exit code, stdout, stderr and timings; `methodTimeout` ends the whole process group.
+struct CLICommandHandler: CheckedMethod {
+    struct Arguments: Sendable {
+        var argv: [String]
+        var workingDirectory: String?
+        var environment: [String: String]
+        var timeout: Double
+        /// The content for `{{BOSUN_DATA}}`, when an argument names it.
+        var data: [UInt8]?
+    }
+
+    static let dataPlaceholder = "{{BOSUN_DATA}}"
+
     var runner = ProcessRunner()
 
-    func handle(_ message: Message, context: HandlerContext) async -> Reply {
-        let argv = message.methodArgs ?? []
-        guard !argv.isEmpty else {
-            return context.reply(to: message, .rejected, error: "field `methodArgs`: cliCommand needs a command to run")
+    var spec: ArgumentSpec {
+        ArgumentSpec(
+            method: Method.cliCommand.rawValue, options: ["shell": .flag, "cwd": .text, "env": .repeated],
+            positional: ["command"], variadic: true, takesData: true)
+    }
+
+    func check(_ message: Message, context: HandlerContext) throws(ArgumentError) -> Arguments {
+        let parsed = try spec.parse(message.methodArgs ?? [], data: message.data, methodTimeout: message.methodTimeout)
+        var argv = parsed.positional
+        if parsed.flags.contains("shell") {
+            guard argv.count == 1 else {
+                throw ArgumentError("--shell", "takes one script as its argument, got \(argv.count)")
+            }
+            argv = ["/bin/sh", "-c", argv[0]]
         }
+        var environment: [String: String] = [:]
+        for pair in parsed.values["env"] ?? [] {
+            let name = String(pair.prefix { $0 != "=" })
+            guard pair.contains("="), Self.isVariableName(name) else {
+                throw ArgumentError("--env", "must be NAME=VALUE with NAME letters, digits and _, got \"\(pair)\"")
+            }
+            environment[name] = String(pair.dropFirst(name.count + 1))
+        }
+        let directory = parsed.value("cwd")
+        if let directory, !(directory.hasPrefix("/") && FileSystem.isDirectory(directory)) {
+            throw ArgumentError("--cwd", "must be an existing directory given by its absolute path, got \"\(directory)\"")
+        }
+        let content = try MessageContent.bytes(of: message)
+        let usesData = argv.contains { $0.contains(Self.dataPlaceholder) }
+        if usesData, message.data == nil {
+            throw ArgumentError("data", "an argument names \(Self.dataPlaceholder) but the message has no data")
+        }
+        return Arguments(
+            argv: argv, workingDirectory: directory, environment: environment,
+            timeout: message.methodTimeout ?? DeliveryDefaults.standard.methodTimeout, data: usesData ? content : nil)
+    }
+
+    func run(_ arguments: Arguments, message: Message, context: HandlerContext) async -> Reply {
         let startedAt = Timestamp.now
+        var reply: Reply
+        var argv = arguments.argv
+        let dataPath = "\(context.dataDirectory)/tmp/data-\(message.id ?? "message")"
+        defer { if arguments.data != nil { FileSystem.remove(dataPath) } }
         do {
+            if let data = arguments.data {
+                try FileSystem.makeDirectory(context.dataDirectory + "/tmp")
+                try FileSystem.write(data, to: dataPath, mode: 0o600)
+                argv = argv.map { $0.replacing(Self.dataPlaceholder, with: dataPath) }
+            }
             let outcome = try await runner.run(
-                argv, timeout: message.methodTimeout ?? DeliveryDefaults.standard.methodTimeout)
-            var reply = context.reply(to: message, .ok)
+                argv, timeout: arguments.timeout, workingDirectory: arguments.workingDirectory,
+                environment: arguments.environment)
+            reply = context.reply(to: message, .ok)
             reply.exitCode = outcome.signal.map { 128 + $0 } ?? outcome.exitCode
             reply.stdout = String(decoding: outcome.stdout, as: UTF8.self)
             reply.stderr = String(decoding: outcome.stderr, as: UTF8.self)
             reply.truncated = outcome.truncated ? true : nil
-            reply.startedAt = startedAt
-            reply.finishedAt = .now
             if outcome.timedOut {
                 reply.status = .error
-                reply.error = "timed out after \(message.methodTimeout ?? 0) s; process group ended"
+                reply.error = "timed out after \(arguments.timeout) s; process group ended"
             }
-            return reply
         } catch {
-            var reply = context.reply(to: message, .error, error: "cannot run \(argv[0]): \(error)")
+            reply = context.reply(to: message, .error, error: "cannot run \(argv[0]): \(error)")
             reply.exitCode = 127
-            reply.startedAt = startedAt
-            reply.finishedAt = .now
-            return reply
         }
-    }
-}
-
-/// `ping`: answers at once, so the sender learns the round trip.
-struct PingHandler: MethodHandler {
-    func handle(_ message: Message, context: HandlerContext) async -> Reply {
-        var reply = context.reply(to: message, .ok, stdout: "pong")
+        reply.startedAt = startedAt
         reply.finishedAt = .now
         return reply
+    }
+
+    static func isVariableName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else { return false }
+        return name.utf8.allSatisfy { $0 == UInt8(ascii: "_") || ($0 | 0x20) >= UInt8(ascii: "a") && ($0 | 0x20) <= UInt8(ascii: "z") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
     }
 }

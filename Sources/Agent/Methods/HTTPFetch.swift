@@ -132,17 +132,25 @@ struct HTTPFetch {
 /// `httpGet` (EventACK), the scraper of the seed: ACKs on receipt, then fetches `methodArgs[0]` and sends the
 /// body back to the sender as a later result (``HandlerContext/sendResult(_:of:)``): `stdout` the body,
 /// `exitCode` the HTTP status, status `error` for a failed fetch or an HTTP status of 400 or more.
-struct HTTPGetHandler: MethodHandler {
-    func handle(_ message: Message, context: HandlerContext) async -> Reply {
+struct HTTPGetHandler: CheckedMethod {
+    func check(_ message: Message, context: HandlerContext) throws(ArgumentError) -> String {
         let arguments = message.methodArgs ?? []
         guard arguments.count == 1 else {
-            return context.reply(to: message, .rejected, error: "field `methodArgs`: httpGet takes one URL, got \(arguments.count) arguments")
+            throw ArgumentError("methodArgs", "httpGet takes one URL, got \(arguments.count) arguments")
         }
         do {
             _ = try HTTPFetch.parse(arguments[0])
         } catch {
-            return context.reply(to: message, .rejected, error: "field `methodArgs`[0]: \(error)")
+            throw ArgumentError("methodArgs[0]", error.description)
         }
+        if let timeout = message.methodTimeout, timeout <= 0 {
+            throw ArgumentError("methodTimeout", "must be more than 0 seconds, got \(timeout)")
+        }
+        return arguments[0]
+    }
+
+    func run(_ url: String, message: Message, context: HandlerContext) async -> Reply {
+        let arguments = [url]
         let timeout = message.methodTimeout ?? DeliveryDefaults.standard.methodTimeout
         Task.detached {
             let startedAt = Timestamp.now

@@ -23,7 +23,9 @@ struct ProcessRunner: Sendable {
     var captureLimit = OutputDefaults.captureLimit
     var killGrace = OutputDefaults.killGrace
 
-    func run(_ argv: [String], timeout: Double, workingDirectory: String? = nil) async throws -> Outcome {
+    func run(
+        _ argv: [String], timeout: Double, workingDirectory: String? = nil, environment: [String: String] = [:]
+    ) async throws -> Outcome {
         precondition(!argv.isEmpty)
         var platform = PlatformOptions()
         // A new session makes the child a process-group leader: killing -pid reaches `sh -c` pipelines too.
@@ -34,7 +36,7 @@ struct ProcessRunner: Sendable {
         let result = try await Subprocess.run(
             executable,
             arguments: Arguments(Array(argv.dropFirst())),
-            environment: .inherit,
+            environment: .inherit.updating(Self.updates(environment)),
             workingDirectory: workingDirectory.map { FilePath($0) },
             platformOptions: platform,
             input: .none,
@@ -69,6 +71,14 @@ struct ProcessRunner: Sendable {
         return Outcome(
             exitCode: exitCode, signal: signal, stdout: stdout.bytes, stderr: stderr.bytes,
             truncated: stdout.truncated || stderr.truncated, timedOut: timedOut)
+    }
+
+    private static func updates(_ environment: [String: String]) -> [Subprocess.Environment.Key: String?] {
+        var updates: [Subprocess.Environment.Key: String?] = [:]
+        for (name, value) in environment {
+            if let key = Subprocess.Environment.Key(rawValue: name) { updates[key] = value }
+        }
+        return updates
     }
 
     private static func collect(

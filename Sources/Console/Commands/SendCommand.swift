@@ -93,6 +93,9 @@ struct SendCommand: AsyncParsableCommand {
         let progress = Mailbox<OutboxRecord>()
         let token = runtime.outbox.addObserver { if $0.id == id { progress.deliver($0) } }
         defer { runtime.outbox.removeObserver(token) }
+        // The answer may come before the observer is in place (a rejection takes a millisecond): start from
+        // the stored record, or `send` would wait for a change that already happened.
+        if let stored = try runtime.store.outboxRecord(id: id) { progress.deliver(stored) }
         while let record = await progress.receive() {
             if record.state.isFinal { return record }
             if !wait, record.attempts > 0 { return record }

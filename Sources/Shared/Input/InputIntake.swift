@@ -58,30 +58,46 @@ public struct InputIntake: Sendable {
         }
     }
 
-    /// Parses and accepts one input; on failure keeps it in `rejected/`.
+    /// Parses and accepts one input file; on failure keeps it in `rejected/`.
     public func take(_ path: String, shownAs source: String, keepName: String) -> Result<[OutboxRecord], MessageError> {
+        let result: Result<[OutboxRecord], MessageError>
         do {
-            let bytes = try FileSystem.read(path)
-            let messages = try Message.decodeBatch(bytes)
-            let records = try accept(messages)
-            FileSystem.remove(path)
-            return .success(records)
-        } catch let error as MessageError {
-            let located = error.with(source: source)
-            reject(path, name: keepName, error: located)
-            return .failure(located)
+            result = parseAndAccept(try FileSystem.read(path), source: source)
         } catch {
-            let located = MessageError(.invalidJSON, "\(error)").with(source: source)
-            reject(path, name: keepName, error: located)
-            return .failure(located)
+            result = .failure(MessageError(.invalidJSON, "\(error)").with(source: source))
+        }
+        switch result {
+        case .success: FileSystem.remove(path)
+        case .failure(let error): reject(name: keepName, error: error) { try FileSystem.rename(path, to: $0) }
+        }
+        return result
+    }
+
+    /// Parses and accepts input that arrived whole in memory (the socket); on failure keeps it in `rejected/`.
+    public func take(bytes: [UInt8], shownAs source: String, keepName: String) -> Result<[OutboxRecord], MessageError> {
+        let result = parseAndAccept(bytes, source: source)
+        if case .failure(let error) = result {
+            reject(name: keepName, error: error) { try FileSystem.write(bytes, to: $0) }
+        }
+        return result
+    }
+
+    private func parseAndAccept(_ bytes: [UInt8], source: String) -> Result<[OutboxRecord], MessageError> {
+        do {
+            return .success(try accept(Message.decodeBatch(bytes)))
+        } catch let error as MessageError {
+            return .failure(error.with(source: source))
+        } catch {
+            return .failure(MessageError(.invalidJSON, "\(error)").with(source: source))
         }
     }
 
-    private func reject(_ path: String, name: String, error: MessageError) {
+    /// Keeps rejected input (`keep` puts it at the path given) with a `.error` file beside it, and reports it.
+    private func reject(name: String, error: MessageError, keep: (String) throws -> Void) {
         let stamp = Timestamp.now.rfc3339.replacingColons
         let target = "\(rejectedDirectory)/\(stamp)-\(name)"
         try? FileSystem.makeDirectory(rejectedDirectory)
-        try? FileSystem.rename(path, to: target)
+        try? keep(target)
         try? FileSystem.write(Array((error.description + "\n").utf8), to: target + ".error")
         errors.report(ErrorRecord(node: node, kind: .input, messageId: error.messageID,
             error: "\(error) (kept as \(target))"))

@@ -101,6 +101,11 @@ public final class NodeRuntime: Sendable {
                     group.addTask {
                         try await supervisor.run("inputs", essential: false) { try await InputWatcher(intake: intake).run() }
                     }
+                    group.addTask {
+                        try await supervisor.run("socket", essential: false) {
+                            try await SocketInput(intake: intake, logger: self.logger).run()
+                        }
+                    }
                 }
                 group.addTask { try await supervisor.run("pruning", essential: false) { try await self.pruneLoop() } }
                 if let interval = configuration.helloInterval {

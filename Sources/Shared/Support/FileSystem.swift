@@ -79,9 +79,12 @@ public enum FileSystem {
         try rename(temporary, to: path)
     }
 
-    /// Appends to the file, creating it if needed.
-    public static func append(_ bytes: [UInt8], to path: String) throws(Failure) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+    /// Appends to the file, creating it if needed. With `followSymlinks: false` a symlink at `path` is refused
+    /// (ELOOP), so a checked path cannot be swapped for a link elsewhere.
+    public static func append(
+        _ bytes: [UInt8], to path: String, mode: mode_t = 0o644, followSymlinks: Bool = true
+    ) throws(Failure) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (followSymlinks ? 0 : O_NOFOLLOW), mode)
         guard fd >= 0 else { throw Failure(path: path, operation: "opening", errno: errno) }
         defer { close(fd) }
         try writeAll(fd, bytes, path: path)

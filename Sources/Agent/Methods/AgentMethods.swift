@@ -1,0 +1,24 @@
+import Shared
+
+/// The methods this agent offers, each behind its argument check.
+enum AgentMethods {
+    static func handlers(
+        configuration: NodeRuntime.Configuration, store: Store, errors: ErrorReporter, allowed: AllowedDirectories
+    ) -> [Method: any MethodHandler] {
+        let access = FileAccess(allowed: allowed)
+        var handlers: [Method: any MethodHandler] = [
+            .cliCommand: Checked(CLICommandHandler(), errors: errors),
+            .ping: Checked(PingHandler(), errors: errors),
+            .fileWrite: Checked(FileWriteHandler(appending: false, access: access), errors: errors),
+            .fileAppend: Checked(FileWriteHandler(appending: true, access: access), errors: errors),
+            .fileRead: Checked(FileReadHandler(access: access), errors: errors),
+            .httpGet: Checked(HTTPGetHandler(), errors: errors),
+        ]
+        if configuration.node == configuration.centralNode {
+            handlers.merge(CentralHandlers.make(store: store, errors: errors)) { $1 }
+        }
+        let offered = Array(handlers.keys) + [.status]
+        handlers[.status] = Checked(StatusHandler(store: store, methods: offered, allowed: allowed), errors: errors)
+        return handlers
+    }
+}

@@ -1,0 +1,16 @@
+import Shared
+
+/// `ping` (CommandACK), no arguments: answers at once, so the sender learns the round trip.
+struct PingHandler: CheckedMethod {
+    var spec: ArgumentSpec { ArgumentSpec(method: Method.ping.rawValue) }
+
+    func check(_ message: Message, context: HandlerContext) throws(ArgumentError) {
+        _ = try spec.parse(message.methodArgs ?? [], data: message.data, methodTimeout: message.methodTimeout)
+    }
+
+    func run(_ arguments: Void, message: Message, context: HandlerContext) async -> Reply {
+        var reply = context.reply(to: message, .ok, stdout: "pong")
+        reply.finishedAt = .now
+        return reply
+    }
+}

@@ -1,0 +1,44 @@
+import Testing
+
+@testable import Agent
+
+@Suite struct AgentConfigFileTests {
+    @Test func everyKnownKeyIsRead() throws {
+        let text = #"""
+            {"node": "pi-1", "server": "nats://hub:4222", "central": "hq", "helloInterval": 5,
+             "logLevel": "debug", "allowDirs": ["/srv", "/var/log"]}
+            """#
+        let file = try AgentConfigFile.parse(Array(text.utf8), path: "/etc/bosun/agent.json")
+        #expect(file.node == "pi-1")
+        #expect(file.server == "nats://hub:4222")
+        #expect(file.central == "hq")
+        #expect(file.helloInterval == 5)
+        #expect(file.logLevel == .debug)
+        #expect(file.allowDirs == ["/srv", "/var/log"])
+    }
+
+    @Test(arguments: [
+        (#"{"allowDir": ["/srv"]}"#, "allowDir"),
+        (#"{"helloInterval": "ten"}"#, "helloInterval"),
+        (#"{"helloInterval": 0}"#, "helloInterval"),
+        (#"{"logLevel": "loud"}"#, "logLevel"),
+        (#"{"allowDirs": ["srv"]}"#, "allowDirs[0]"),
+        (#"{"allowDirs": "/srv"}"#, "allowDirs"),
+        (#"{"node": 3}"#, "node"),
+    ])
+    func wrongKeysAndValuesNameTheKeyAndTheFile(text: String, key: String) {
+        do {
+            _ = try AgentConfigFile.parse(Array(text.utf8), path: "/etc/bosun/agent.json")
+            Issue.record("accepted \(text)")
+        } catch {
+            #expect(error.key == key)
+            #expect(error.description.contains("/etc/bosun/agent.json"))
+            #expect(error.description.contains("`\(key)`"))
+        }
+    }
+
+    @Test func notAnObjectOrNotJSON() {
+        #expect(throws: ConfigError.self) { try AgentConfigFile.parse(Array("[]".utf8), path: "f") }
+        #expect(throws: ConfigError.self) { try AgentConfigFile.parse(Array("{".utf8), path: "f") }
+    }
+}

@@ -1,0 +1,8 @@
+/// Runs `body` with a started nats-server's URL and a fresh temporary directory, both cleaned up on every path.
+func withServerAndDirectory(_ body: (_ server: String, _ directory: String) async throws -> Void) async throws {
+    try await withNATSServer { server in
+        try await withTemporaryDirectory { directory in
+            try await body(server.url, directory)
+        }
+    }
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Measures the release agent (build it first: make agent-release) against a local nats-server:
+#   scripts/measure-agent.sh idle [SECONDS]   binary size, RSS and CPU time after SECONDS idle (default 600),
+#                                             hello every 10 s
+#   scripts/measure-agent.sh load [COUNT]     the agent's RSS after it answered COUNT pings (default 10000) sent by a
+#                                             central engine (bosun serve, .build/debug or BOSUN), and how long they took
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-idle}
+agent=.build/release/bosun-agent
+[[ -x $agent ]] || { echo "measure: build it first: make agent-release" >&2; exit 1; }
+work=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+nats-server -a 127.0.0.1 -p "$port" -P "$work/nats.pid" >"$work/nats.log" 2>&1 &
+"$agent" --node measure --server "nats://127.0.0.1:$port" --data-dir "$work/data" >"$work/agent.log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null; kill "$(cat "$work/nats.pid")" 2>/dev/null; rm -rf "$work"' EXIT
+
+report() {
+    local ticks utime stime
+    ticks=$(getconf CLK_TCK)
+    read -r utime stime < <(awk '{ print $14, $15 }' "/proc/$pid/stat")
+    echo "$1: $(grep -E '^VmRSS' "/proc/$pid/status" | tr -s '\t ' ' '), $(grep -E '^VmHWM' "/proc/$pid/status" | tr -s '\t ' ' ')," \
+        "private dirty $(awk '/^Private_Dirty/ { print $2 }' "/proc/$pid/smaps_rollup") kB, CPU $(( (utime + stime) * 1000 / ticks )) ms"
+}
+
+echo "binary: $(stat -c %s "$agent") bytes"
+until grep -q listening "$work/agent.log"; do sleep 0.1; done
+case $mode in
+idle)
+    seconds=${2:-600}
+    report "after 1 s"
+    sleep "$seconds"
+    report "after ${seconds} s idle"
+    ;;
+load)
+    count=${2:-10000}
+    report "before"
+    bosun=${BOSUN:-.build/debug/bosun}
+    "$bosun" serve --server "nats://127.0.0.1:$port" --data-dir "$work/central" >"$work/central.log" 2>&1 &
+    central=$!
+    trap 'kill $pid $central 2>/dev/null; kill "$(cat "$work/nats.pid")" 2>/dev/null; rm -rf "$work"' EXIT
+    until [[ -d $work/central/inbox ]]; do sleep 0.1; done
+    python3 -c "import json; print(json.dumps([{'toNode':'measure','method':'ping'}]*$count))" >"$work/batch.json"
+    start=$(date +%s.%N)
+    mv "$work/batch.json" "$work/central/inbox/batch.json"
+    until [[ $(grep -c '"event":"acked"' "$work/central/journal.jsonl" 2>/dev/null || true) -ge $count ]]; do sleep 0.5; done
+    echo "$count pings sent, answered and acked in $(python3 -c "import time; print(round(time.time() - $start, 1))") s"
+    report "after $count handled messages"
+    echo "the sender (bosun serve): $(grep -E '^VmRSS' "/proc/$central/status" | tr -s '\t ' ' ')"
+    sleep 30
+    report "30 s later"
+    ;;
+*) echo "usage: $0 idle [SECONDS] | load [COUNT]" >&2; exit 64 ;;
+esac
