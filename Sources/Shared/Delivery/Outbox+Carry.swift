@@ -161,10 +161,10 @@ extension Outbox {
             default: .failed
             }
         journal.append(Journal.Entry(event: event, id: record.id, node: message.toNode, attempt: attempts, reply: reply, reason: reason))
-        guard [.failed, .expired, .rejected].contains(finalState) else { return }
+        // A rejection is reported by the node that refused the message, which knows why; not twice.
+        guard [.failed, .expired].contains(finalState) else { return }
         errors.report(ErrorRecord(
-            node: finalState == .rejected ? (reply?.fromNode ?? message.toNode ?? "") : configuration.node,
-            kind: finalState == .rejected ? .rejected : .failed, messageId: record.id, method: message.method.rawValue,
+            node: configuration.node, kind: .failed, messageId: record.id, method: message.method.rawValue,
             toNode: message.toNode, error: "message \(record.id) (\(message.method)) to \(message.toNode ?? ""): \(finalState.rawValue): \(reason ?? "")"))
     }
 }
