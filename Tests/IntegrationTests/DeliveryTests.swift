@@ -104,10 +104,8 @@ struct DeliveryTests {
     }
 
     @Test func finalMessagesAndStoredResultsArePrunedAfterKeepResults() async throws {
-        try await withNATSServer { server in
-            try await withTemporaryDirectory { directory in
-                try await pruningScenario(server: server.url, directory: directory)
-            }
+        try await withNATSServerAndDirectory { server, directory in
+            try await pruningScenario(server: server, directory: directory)
         }
     }
 

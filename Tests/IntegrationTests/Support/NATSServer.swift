@@ -76,6 +76,13 @@ func withNATSServer<T>(_ body: (NATSServer) async throws -> T) async throws -> T
     }
 }
 
+/// Runs `body` with a started nats-server's URL and a new temporary directory.
+func withNATSServerAndDirectory<T>(_ body: (String, String) async throws -> T) async throws -> T {
+    try await withNATSServer { server in
+        try await withTemporaryDirectory { directory in try await body(server.url, directory) }
+    }
+}
+
 struct TestFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
