@@ -85,6 +85,7 @@ let package = Package(
         .testTarget(
             name: "ConsoleTests",
             dependencies: ["Console", "Shared"],
+            exclude: ["Golden"],
             swiftSettings: strictSwift
         ),
         .testTarget(

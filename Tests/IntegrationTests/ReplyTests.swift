@@ -43,6 +43,28 @@ struct ReplyTests {
         #expect(central.journal("result").count == 2)
     }
 
+    @Test func cliCommandContStreamsItsLinesInOrderBeforeTheResult() async throws {
+        try await withCentralAndEdge { _, _, central, _ in
+            try await streamingScenario(central: central)
+        }
+    }
+
+    private func streamingScenario(central: AgentProcess) async throws {
+        try central.write(inmsg: #"""
+            {"toNode":"edge","method":"cliCommandCont","methodArgs":["--shell","for i in 1 2 3 4 5; do echo line $i; sleep 0.2; done"]}
+            """#)
+        #expect(await eventually(timeout: .seconds(20)) { (try? await central.messages().first?["state"] as? String) == "acked" })
+        let id = try #require(central.journalIDs("accepted").first)
+        let expected = (1...5).map { "line \($0)\n" }.joined()
+        #expect(await eventually { (try? String(contentsOfFile: central.dataDirectory + "/output/\(id).stdout", encoding: .utf8)) == expected })
+        // The ACK still carries the whole output.
+        #expect(try await central.newestReply()["stdout"] == expected)
+        // Streamed: the first line came back before the command ended.
+        let firstOutput = try #require(central.journal("output").first?["time"] as? String)
+        let acked = try #require(central.journal("acked").first?["time"] as? String)
+        #expect(firstOutput < acked)
+    }
+
     /// Each message's reply, keyed by the end of its URL ("https" for the refused one).
     private func repliesByURL(_ central: AgentProcess) async throws -> [String: [String: Any]] {
         var result: [String: [String: Any]] = [:]

@@ -13,6 +13,7 @@ enum AgentMethods {
             .fileAppend: Checked(FileWriteHandler(appending: true, access: access), errors: errors),
             .fileRead: Checked(FileReadHandler(access: access), errors: errors),
             .httpGet: Checked(HTTPGetHandler(), errors: errors),
+            .cliCommandCont: Checked(CLICommandHandler(streaming: true), errors: errors),
         ]
         if configuration.node == configuration.centralNode {
             handlers.merge(CentralHandlers.make(store: store, errors: errors)) { $1 }

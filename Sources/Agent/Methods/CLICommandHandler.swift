@@ -1,6 +1,6 @@
 import Shared
 
-/// `cliCommand` (CommandACK): `methodArgs: [--shell] [--cwd=DIR] [--env=NAME=VALUE]… [--] <command> [args…]`.
+/// `cliCommand` and `cliCommandCont` (CommandACK): `methodArgs: [--shell] [--cwd=DIR] [--env=NAME=VALUE]… [--] <command> [args…]`.
 ///
 /// The argv runs directly; with `--shell` the one argument is a script run by `/bin/sh -c`. `{{BOSUN_DATA}}` in
 /// an argument becomes the path of a file holding the message's `data` (removed after the run). Answers with
@@ -18,10 +18,13 @@ struct CLICommandHandler: CheckedMethod {
     static let dataPlaceholder = "{{BOSUN_DATA}}"
 
     var runner = ProcessRunner()
+    /// `cliCommandCont`: output goes back to the sender line by line as it appears (``HandlerContext/sendOutput``),
+    /// then the whole result as the ACK.
+    var streaming = false
 
     var spec: ArgumentSpec {
         ArgumentSpec(
-            method: Method.cliCommand.rawValue, options: ["shell": .flag, "cwd": .text, "env": .repeated],
+            method: (streaming ? Method.cliCommandCont : Method.cliCommand).rawValue, options: ["shell": .flag, "cwd": .text, "env": .repeated],
             positional: ["command"], variadic: true, takesData: true)
     }
 
@@ -68,9 +71,13 @@ struct CLICommandHandler: CheckedMethod {
                 try FileSystem.write(data, to: dataPath, mode: 0o600)
                 argv = argv.map { $0.replacing(Self.dataPlaceholder, with: dataPath) }
             }
+            var lines: ProcessRunner.LineSink?
+            if streaming {
+                lines = { @Sendable stream, text in _ = try? context.sendOutput(text, stream: stream, of: message) }
+            }
             let outcome = try await runner.run(
                 argv, timeout: arguments.timeout, workingDirectory: arguments.workingDirectory,
-                environment: arguments.environment)
+                environment: arguments.environment, lines: lines)
             reply = context.reply(to: message, .ok)
             reply.exitCode = outcome.signal.map { 128 + $0 } ?? outcome.exitCode
             reply.stdout = String(decoding: outcome.stdout, as: UTF8.self)

@@ -23,8 +23,12 @@ struct ProcessRunner: Sendable {
     var captureLimit = OutputDefaults.captureLimit
     var killGrace = OutputDefaults.killGrace
 
+    /// Output as it appears: whole lines of one stream, in order (`cliCommandCont`).
+    typealias LineSink = @Sendable (HandlerContext.OutputStream, String) -> Void
+
     func run(
-        _ argv: [String], timeout: Double, workingDirectory: String? = nil, environment: [String: String] = [:]
+        _ argv: [String], timeout: Double, workingDirectory: String? = nil, environment: [String: String] = [:],
+        lines: LineSink? = nil
     ) async throws -> Outcome {
         precondition(!argv.isEmpty)
         var platform = PlatformOptions()
@@ -52,8 +56,8 @@ struct ProcessRunner: Sendable {
                     kill(-group, SIGKILL)
                     return true
                 }
-                async let out = Self.collect(execution.standardOutput, limit: limit)
-                async let err = Self.collect(execution.standardError, limit: limit)
+                async let out = Self.collect(execution.standardOutput, limit: limit, lines: Self.lines(of: .stdout, lines))
+                async let err = Self.collect(execution.standardError, limit: limit, lines: Self.lines(of: .stderr, lines))
                 let (stdout, stderr) = try await (out, err)
                 tasks.cancelAll()
                 var timedOut = false
@@ -81,18 +85,35 @@ struct ProcessRunner: Sendable {
         return updates
     }
 
+    private static func lines(
+        of stream: HandlerContext.OutputStream, _ sink: LineSink?
+    ) -> (@Sendable (String) -> Void)? {
+        guard let sink else { return nil }
+        return { @Sendable text in sink(stream, text) }
+    }
+
+    /// Reads one stream to its end, keeping `limit` bytes; with `lines`, hands on each read's complete lines
+    /// (and the last, unterminated one at the end) as they come.
     private static func collect(
-        _ sequence: SubprocessOutputSequence, limit: Int
+        _ sequence: SubprocessOutputSequence, limit: Int, lines: (@Sendable (String) -> Void)?
     ) async throws -> (bytes: [UInt8], truncated: Bool) {
         var bytes: [UInt8] = []
         var truncated = false
+        var pending: [UInt8] = []
         for try await buffer in sequence {
             buffer.withUnsafeBytes { raw in
                 let room = limit - bytes.count
                 if raw.count > room { truncated = true }
                 if room > 0 { bytes.append(contentsOf: raw.prefix(room)) }
+                guard let lines else { return }
+                pending.append(contentsOf: raw)
+                if let end = pending.lastIndex(of: UInt8(ascii: "\n")) {
+                    lines(String(decoding: pending[...end], as: UTF8.self))
+                    pending.removeFirst(end + 1)
+                }
             }
         }
+        if let lines, !pending.isEmpty { lines(String(decoding: pending, as: UTF8.self)) }
         return (bytes, truncated)
     }
 }
