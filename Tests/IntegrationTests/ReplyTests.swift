@@ -65,6 +65,37 @@ struct ReplyTests {
         #expect(firstOutput < acked)
     }
 
+    @Test func tailFileSendsBackTheLinesAppendedWhileItFollows() async throws {
+        try await withCentral { server, directory, central in
+            try await tailScenario(server: server.url, directory: directory, central: central)
+        }
+    }
+
+    private func tailScenario(server: String, directory: String, central: AgentProcess) async throws {
+        let logs = directory + "/var-log"
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        let file = logs + "/app.log"
+        try "before the tail\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let agent = AgentProcess(node: "edge", server: server, dataDirectory: directory + "/edge")
+        defer { agent.stop() }
+        try await agent.start(extraArguments: ["--allow-dir", logs])
+        try central.write(inmsg: #"{"toNode":"edge","method":"tailFile","methodArgs":["--seconds=3","\#(file)"]}"#)
+        #expect(await eventually { agent.journalIDs("received").count == 1 })
+        try await Task.sleep(for: .milliseconds(300))
+        let handle = try #require(FileHandle(forWritingAtPath: file))
+        for index in 1...3 {
+            handle.seekToEndOfFile()
+            handle.write(Data("appended \(index)\n".utf8))
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        try handle.close()
+        let expected = "appended 1\nappended 2\nappended 3\n"
+        #expect(await eventually(timeout: .seconds(15)) { (try? await central.messages().first?["state"] as? String) == "acked" })
+        #expect(try await central.newestReply()["stdout"] == expected)
+        let id = try #require(central.journalIDs("accepted").first)
+        #expect(await eventually { (try? String(contentsOfFile: central.dataDirectory + "/output/\(id).stdout", encoding: .utf8)) == expected })
+    }
+
     /// Each message's reply, keyed by the end of its URL ("https" for the refused one).
     private func repliesByURL(_ central: AgentProcess) async throws -> [String: [String: Any]] {
         var result: [String: [String: Any]] = [:]

@@ -14,6 +14,7 @@ enum AgentMethods {
             .fileRead: Checked(FileReadHandler(access: access), errors: errors),
             .httpGet: Checked(HTTPGetHandler(), errors: errors),
             .cliCommandCont: Checked(CLICommandHandler(streaming: true), errors: errors),
+            .tailFile: Checked(TailFileHandler(access: access), errors: errors),
         ]
         if configuration.node == configuration.centralNode {
             handlers.merge(CentralHandlers.make(store: store, errors: errors)) { $1 }
