@@ -15,6 +15,8 @@ enum AgentMethods {
             .httpGet: Checked(HTTPGetHandler(), errors: errors),
             .cliCommandCont: Checked(CLICommandHandler(streaming: true), errors: errors),
             .tailFile: Checked(TailFileHandler(access: access), errors: errors),
+            .copy: Checked(CopyHandler(access: access), errors: errors),
+            .copyChunk: Checked(CopyChunkHandler(access: access), errors: errors),
         ]
         if configuration.node == configuration.centralNode {
             handlers.merge(CentralHandlers.make(store: store, errors: errors)) { $1 }

@@ -26,8 +26,14 @@ public struct HandlerContext: Sendable {
     /// names another method to hand the output to, with the original id as its first argument.
     public func sendResult(_ reply: Reply, of message: Message) throws {
         guard let origin = message.fromNode, let id = message.id else { return }
+        try sendResult(reply, for: id, to: origin, replyMethod: message.replyMethod)
+    }
+
+    /// ``sendResult(_:of:)`` for message `id` of node `origin`, when this handler has only those (a file copy's
+    /// last chunk reports the whole copy to the node that asked for it).
+    public func sendResult(_ reply: Reply, for id: String, to origin: String, replyMethod: Method? = nil) throws {
         let draft: Message
-        if let method = message.replyMethod, method != .result {
+        if let method = replyMethod, method != .result {
             draft = Message(toNode: origin, messageType: .eventACK, method: method, methodArgs: [id], data: reply.stdout ?? "")
         } else {
             draft = Message(
@@ -35,6 +41,11 @@ public struct HandlerContext: Sendable {
                 data: String(decoding: reply.encoded(), as: UTF8.self))
         }
         try accept([draft])
+    }
+
+    /// Sends new messages from this node, through its outbox (durable, retried, in order per destination).
+    public func send(_ messages: [Message]) throws {
+        try accept(messages)
     }
 
     /// Sends output of `message` as it appears (`cliCommandCont`, `tailFile`) back to its sender, in order:

@@ -47,7 +47,8 @@ public final class Receiver: Sendable {
 
     /// Receives until the task is cancelled.
     public func run() async throws {
-        let interrupted = try store.markRunningInterrupted(now: .now)
+        let interrupted = try store.markRunningInterrupted(
+            now: .now, rerunnable: Set(Method.rerunnable.map(\.rawValue)))
         if !interrupted.isEmpty {
             logger.warning("messages cut off by the last stop are marked interrupted", metadata: ["ids": "\(interrupted)"])
         }

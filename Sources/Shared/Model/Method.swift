@@ -22,18 +22,24 @@ public struct Method: RawRepresentable, Hashable, Sendable, Codable, CustomStrin
     public static let result = Method(rawValue: "result")
     /// Output of a running command, sent back to the original sender as it appears.
     public static let output = Method(rawValue: "output")
+    /// One piece of a file that `copy` sends from node to node.
+    public static let copyChunk = Method(rawValue: "copyChunk")
 
     /// The methods Bosun knows, in the order they are documented.
     public static let known: [Method] = [
         .cliCommand, .cliCommandCont, .ping, .hello, .bye, .log, .errorLog, .fileWrite, .fileAppend,
-        .fileRead, .httpGet, .tailFile, .copy, .status, .result, .output,
+        .fileRead, .httpGet, .tailFile, .copy, .status, .result, .output, .copyChunk,
     ]
+
+    /// Methods whose run may be cut off and run again with the same effect (writing the same bytes to the same
+    /// place): after a crash the receiver runs them again instead of answering `interrupted`.
+    public static let rerunnable: Set<Method> = [.ping, .status, .fileWrite, .copyChunk, .result]
 
     /// The message type used when a message does not name one.
     public var defaultMessageType: MessageType {
         switch self {
         case .hello, .bye: return .eventNACK
-        case .log, .errorLog, .fileWrite, .fileAppend, .httpGet, .result, .output: return .eventACK
+        case .log, .errorLog, .fileWrite, .fileAppend, .httpGet, .result, .output, .copyChunk: return .eventACK
         default: return .commandACK
         }
     }

@@ -100,8 +100,12 @@ extension Store {
 
     /// At startup: marks every message still recorded as running as interrupted, since whatever ran it is gone.
     /// Returns their ids, oldest first, so that the senders can be told.
-    public func markRunningInterrupted(now: Timestamp) throws(StoreError) -> [String] {
+    public func markRunningInterrupted(now: Timestamp, rerunnable: Set<String> = []) throws(StoreError) -> [String] {
         try database.transaction { connection throws(StoreError) in
+            // Methods that are safe to run again forget the cut-off run instead: the sender's retry runs them anew.
+            for method in rerunnable {
+                try connection.run("DELETE FROM received WHERE state = ? AND method = ?", [ReceivedState.running.rawValue, method])
+            }
             let ids = try connection.query(
                 "SELECT id FROM received WHERE state = ? ORDER BY receivedAt, id", [ReceivedState.running.rawValue]
             ) { row in row.text(0) }

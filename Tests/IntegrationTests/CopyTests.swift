@@ -1,0 +1,50 @@
+import Crypto
+import Foundation
+import Testing
+
+/// `copy`: a file from one agent to another in checked chunks, through both outboxes.
+@Suite(.serialized)
+struct CopyTests {
+    @Test func aTwentyMegabyteFileArrivesWholeEvenWhenTheReceiverIsKilledMidCopy() async throws {
+        try await withCentral { server, directory, central in
+            try await copyScenario(server: server.url, directory: directory, central: central)
+        }
+    }
+
+    private func copyScenario(server: String, directory: String, central: AgentProcess) async throws {
+        let from = directory + "/from"
+        let to = directory + "/to"
+        for folder in [from, to] { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        let random = try #require(FileHandle(forReadingAtPath: "/dev/urandom"))
+        let content = try #require(try random.read(upToCount: 20 * 1024 * 1024))
+        try random.close()
+        try content.write(to: URL(fileURLWithPath: from + "/image.bin"))
+        let expected = SHA256.hash(data: content).map { String(format: "%02x", $0) }.joined()
+
+        let sender = AgentProcess(node: "edge-a", server: server, dataDirectory: directory + "/edge-a")
+        defer { sender.stop() }
+        try await sender.start(extraArguments: ["--allow-dir", from])
+        let receiver = AgentProcess(node: "edge-b", server: server, dataDirectory: directory + "/edge-b")
+        defer { receiver.stop() }
+        try await receiver.start(extraArguments: ["--allow-dir", to])
+
+        try central.write(inmsg: #"{"toNode":"edge-a","method":"copy","methodArgs":["--to=edge-b","\#(from)/image.bin","\#(to)/image.bin"]}"#)
+        // Some chunks are in place when the receiving agent dies.
+        let chunks = to + "/image.bin.bosun-copy.chunks"
+        #expect(await eventually(timeout: .seconds(60)) {
+            ((try? String(contentsOfFile: chunks, encoding: .utf8)) ?? "").split(separator: "\n").count >= 10
+        })
+        receiver.stop(signal: SIGKILL)
+        #expect(!FileManager.default.fileExists(atPath: to + "/image.bin"))
+        try await receiver.start(extraArguments: ["--allow-dir", to])
+
+        let copied = await eventually(timeout: .seconds(120)) {
+            let result = try? await central.messages().first?["result"] as? [String: Any]
+            return (result?["stdout"] as? String)?.hasPrefix("copied 20971520 bytes") == true
+        }
+        #expect(copied)
+        let arrived = try Data(contentsOf: URL(fileURLWithPath: to + "/image.bin"))
+        #expect(SHA256.hash(data: arrived).map { String(format: "%02x", $0) }.joined() == expected)
+        #expect(!FileManager.default.fileExists(atPath: chunks))
+    }
+}
