@@ -119,20 +119,10 @@ struct ChunkHeader: Sendable, Equatable {
         [copyID, origin, String(index), String(count), String(size), chunkSHA256, sha256, destination]
     }
 
-    init(
-        copyID: String, origin: String, index: Int, count: Int, size: Int, chunkSHA256: String, sha256: String,
-        destination: String
-    ) {
-        self.copyID = copyID
-        self.origin = origin
-        self.index = index
-        self.count = count
-        self.size = size
-        self.chunkSHA256 = chunkSHA256
-        self.sha256 = sha256
-        self.destination = destination
-    }
+}
 
+extension ChunkHeader {
+    /// Reads the header back from a `copyChunk` message's `methodArgs`.
     init(_ arguments: [String]) throws(ArgumentError) {
         guard arguments.count == 8 else {
             throw ArgumentError("methodArgs", "copyChunk takes 8 arguments, got \(arguments.count)")
