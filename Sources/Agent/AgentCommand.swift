@@ -56,13 +56,32 @@ struct AgentCommand: AsyncParsableCommand {
             "Log level: trace, debug, info, notice, warning, error, critical (default info).", valueName: "level"))
     var logLevel: Logger.Level?
 
+    @Option(help: ArgumentHelp(
+        "Simulate this many nodes in this process instead of being one (for benchmarks; see --node-prefix).",
+        valueName: "n"))
+    var swarm: Int?
+
+    @Option(help: ArgumentHelp("Name prefix of simulated nodes: sim-0, sim-1, … (default sim-).", valueName: "prefix"))
+    var nodePrefix = "sim-"
+
     func validate() throws {
+        if let swarm, swarm < 1 { throw ValidationError("--swarm: must be at least 1, got \(swarm)") }
+        if !NodeName.isValid(nodePrefix + "0") { throw ValidationError("--node-prefix: \"\(nodePrefix)\" makes invalid node names") }
         for directory in allowDirectories where !directory.hasPrefix("/") {
             throw ValidationError("--allow-dir: \"\(directory)\" is not an absolute path")
         }
     }
 
     func run() async throws {
+        if let swarm {
+            let logger = makeLogger(node: nodePrefix + "*", level: logLevel ?? .info)
+            let simulated = Swarm(
+                count: swarm, prefix: nodePrefix, central: options.central,
+                helloInterval: helloInterval ?? LivenessDefaults.helloInterval,
+                nats: options.natsConfiguration(name: "bosun-agent swarm \(nodePrefix)"), logger: logger)
+            try await withCancellationOnSignals { try await simulated.run() }
+            return
+        }
         let dataDirectory = options.dataDirectory(default: "/var/lib/bosun")
         let named = configFile ?? Environment.value("BOSUN_CONFIG")
         let reloader = ConfigReloader(

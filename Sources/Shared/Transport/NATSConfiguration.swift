@@ -29,6 +29,9 @@ public struct NATSConfiguration: Sendable, Equatable {
     public var tlsKeyFile: String?
     /// Require TLS even with no TLS file given.
     public var tlsRequired: Bool = false
+    /// Deliver every subscription's messages from libnats's shared thread pool instead of a thread per
+    /// subscription: for a process with thousands of subscriptions (a simulated swarm).
+    public var sharedDelivery: Bool = false
 
     public init(servers: [String]) {
         self.servers = servers

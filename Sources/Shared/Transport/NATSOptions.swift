@@ -43,6 +43,9 @@ final class NATSOptions {
         try check(
             natsOptions_SetReconnectBufSize(pointer, Int32(configuration.reconnectBufferSize)), "reconnect buffer")
         try check(natsOptions_SetSendAsap(pointer, configuration.sendAsap), "send asap")
+        if configuration.sharedDelivery {
+            try check(natsOptions_UseGlobalMessageDelivery(pointer, true), "shared message delivery")
+        }
         try check(natsOptions_SetDisconnectedCB(pointer, natsOnDisconnected, events), "disconnect callback")
         try check(natsOptions_SetReconnectedCB(pointer, natsOnReconnected, events), "reconnect callback")
         try check(natsOptions_SetClosedCB(pointer, natsOnClosed, events), "closed callback")
