@@ -17,6 +17,7 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Sequential pings per run.") var pings = 500
         @Option(help: "Pipelined EventACK messages per run.") var events = 10_000
         @Option(help: "Messages in the outbox for the restart scenario.") var restart = 100_000
+        @Option(parsing: .upToNextOption, help: "Simulated fleet sizes for the fan-out scenario.") var fanOut = [1000, 10_000]
         @Option(help: "Where to write the JSON results.") var output = "docs/benchmarks/delivery.json"
 
         func run() async throws {
@@ -29,6 +30,12 @@ struct BenchCommand: AsyncParsableCommand {
                 print("events…", terminator: " ")
                 eventRuns.append(try await Scenarios.events(count: events))
                 print("done")
+            }
+            for nodes in fanOut {
+                for up in [nodes, nodes * 9 / 10] {
+                    print("ping to \(nodes) simulated nodes, \(up) up…")
+                    report["fanOut.\(nodes).up\(up)"] = try await Scenarios.fanOut(count: nodes, up: up)
+                }
             }
             print("restart with \(restart) messages…")
             let restartFigures = try await Scenarios.restart(count: restart)
@@ -65,6 +72,10 @@ struct BenchCommand: AsyncParsableCommand {
             print("ping p99 (ms)                   \(format(value("ping.raw", "p99Ms")).padded)\(format(value("ping.engine", "p99Ms")).padded)")
             print("ping p50, sender engine only    \(format(value("ping.raw", "p50Ms")).padded)\(format(value("ping.senderOnly", "p50Ms")).padded)\(format(value("ping.senderOnly", "p50Ms") / max(value("ping.raw", "p50Ms"), 0.000_001)))×")
             print("EventACK pipelined (msg/s)      \(String(Int(value("events.raw", "perSecond"))).padded)\(String(Int(value("events.engine", "perSecond"))).padded)\(format(eventRatio))× slower")
+            for key in report.keys.sorted() where key.hasPrefix("fanOut.") {
+                let figures = report[key] ?? [:]
+                print("\(key): all up ACKed in \(Int(figures["allUpAckedMs"] ?? 0)) ms, \(Int(figures["acked"] ?? 0)) acked, \(Int(figures["pending"] ?? 0)) pending")
+            }
             print("restart \(restart): first resend \(Int(value("restart", "firstResendMs"))) ms, all resent \(Int(value("restart", "allResentMs"))) ms")
         }
     }

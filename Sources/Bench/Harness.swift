@@ -44,6 +44,15 @@ final class Harness: @unchecked Sendable {
         try await waitFor("agent \(node) listening", log: log, text: "listening")
     }
 
+    /// Starts `bosun-agent --swarm count` and waits until its nodes listen.
+    func startSwarm(count: Int, prefix: String = "sim-") async throws {
+        let log = directory + "/swarm-\(prefix)\(count).log"
+        _ = try spawn(
+            Self.sibling("bosun-agent"),
+            ["--swarm", String(count), "--node-prefix", prefix, "--server", serverURL, "--hello-interval", "60"], log: log)
+        try await waitFor("swarm of \(count)", log: log, text: "listening")
+    }
+
     /// Starts this benchmark binary's raw responder (plain libnats, no engine) and waits until it listens.
     func startRawResponder() async throws {
         let log = directory + "/raw.log"

@@ -88,6 +88,29 @@ enum Scenarios {
         ]
     }
 
+    /// One `ping` to each of `count` simulated nodes (`bosun-agent --swarm`), of which only `up` run: time until
+    /// every running node has ACKed, and how many messages are left waiting for the nodes that are down.
+    static func fanOut(count: Int, up: Int) async throws -> [String: Double] {
+        let harness = try Harness()
+        try await harness.startServer()
+        try await harness.startSwarm(count: up)
+        let runtime = try await harness.runtime()
+        let finals = Finals(runtime.outbox)
+        let running = Task { try await runtime.run() }
+        defer { running.cancel() }
+        let names = (0..<count).map { "sim-\($0)" }
+        let start = ContinuousClock.now
+        try runtime.accept([Message(toNodes: names, method: .ping, ackTimeout: 30)])
+        await finals.total(reaching: up)
+        let elapsed = ContinuousClock.now - start
+        await runtime.store.settle()
+        let counts = try runtime.store.outboxCounts()
+        return [
+            "allUpAckedMs": elapsed.milliseconds, "acked": Double(counts[.acked] ?? 0),
+            "pending": Double((counts[.queued] ?? 0) + (counts[.sending] ?? 0)),
+        ]
+    }
+
     /// A node restarts with `count` accepted messages in its outbox: time from opening the node until the first
     /// message is on the wire, and until the last one is (a plain subscriber for the node, which never answers).
     static func restart(count: Int) async throws -> [String: Double] {
