@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import Shared
+import Synchronization
 
 /// `bosun-agent`: the daemon on every edge node.
 @main
@@ -61,6 +62,11 @@ struct AgentCommand: AsyncParsableCommand {
         valueName: "n"))
     var swarm: Int?
 
+    @Option(help: ArgumentHelp(
+        "On SIGTERM, seconds to let running messages finish before stopping (default 30); a second SIGTERM stops at once.",
+        valueName: "seconds"))
+    var stopGrace: Double = 30
+
     @Option(help: ArgumentHelp("Name prefix of simulated nodes: sim-0, sim-1, … (default sim-).", valueName: "prefix"))
     var nodePrefix = "sim-"
 
@@ -103,13 +109,18 @@ struct AgentCommand: AsyncParsableCommand {
             node == options.central ? nil : helloInterval ?? file.helloInterval ?? LivenessDefaults.helloInterval
         let logger = makeLogger(node: node, level: logLevel ?? file.logLevel ?? .info)
         let frozen = configuration
+        let started = Mutex<NodeRuntime?>(nil)
+        let grace = Duration.seconds(stopGrace)
         try await withHangupSignals { hangups in
-            try await withCancellationOnSignals {
+            try await withCancellationOnSignals(beforeCancel: {
+                await started.withLock { $0 }?.finishRunning(grace: grace)
+            }) {
                 let runtime = try await NodeRuntime(configuration: frozen, connectFor: nil, logger: logger) {
                     store, errors in
                     AgentMethods.handlers(
                         configuration: frozen, store: store, errors: errors, allowed: reloader.allowed)
                 }
+                started.withLock { $0 = runtime }
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await runtime.run() }
                     group.addTask {

@@ -147,6 +147,24 @@ struct DeliveryTests {
         #expect(most == 2)
     }
 
+    @Test func sigtermLetsTheRunningCommandFinishAndItsACKGoOutThenExitsZero() async throws {
+        try await withCentralAndEdge { _, directory, central, agent in
+            try await gracefulStopScenario(directory: directory, central: central, agent: agent)
+        }
+    }
+
+    private func gracefulStopScenario(directory: String, central: AgentProcess, agent: AgentProcess) async throws {
+        let marker = directory + "/started.txt"
+        try central.write(inmsg: command(0, "echo started > \(marker); sleep 2; echo finished", extra: #","methodTimeout":30"#))
+        #expect(await eventually { FileManager.default.fileExists(atPath: marker) })
+        agent.stop(signal: SIGTERM)
+        #expect(agent.child?.exitStatus == 0)
+        // The command was let finish, and its answer went out before the agent left.
+        #expect(await eventually { (try? await self.states(central)) == ["acked"] })
+        #expect(try await central.newestReply()["stdout"] == "finished\n")
+        #expect(agent.log.contains("stopping: no new messages"))
+    }
+
     @Test func retriesBoundGivesUpAndReportsToTheCentralErrorLog() async throws {
         try await withNATSServer { server in
             try await withTemporaryDirectory { directory in

@@ -18,6 +18,11 @@ public final class Receiver: Sendable {
     private let heard: @Sendable (String) -> Void
     private let maxConcurrentRuns: Int
     private let trust: TrustPolicy
+    /// The subscription while receiving, so ``stopTaking()`` can end it.
+    private let subscription = Mutex<NATSSubscription?>(nil)
+    /// Messages whose handler is running or about to.
+    private let running = Atomic<Int>(0)
+    private let stopped = Atomic<Bool>(false)
     private let key: NodeKey?
     /// Messages a retry reached while they ran: their answer goes to the retry's (newer) reply subject.
     private let retriedWhileRunning = Mutex<Set<String>>([])
@@ -53,6 +58,8 @@ public final class Receiver: Sendable {
             logger.warning("messages cut off by the last stop are marked interrupted", metadata: ["ids": "\(interrupted)"])
         }
         let subscription = try connection.subscribe(Subject.everything(for: context.node))
+        self.subscription.withLock { $0 = subscription }
+        defer { self.subscription.withLock { $0 = nil } }
         try await connection.flush()
         logger.info("listening", metadata: ["subject": "\(Subject.everything(for: context.node))"])
         // Admitting records ids in arrival order (group-committed); the runs it releases, in that order, each
@@ -75,6 +82,27 @@ public final class Receiver: Sendable {
             }
         }
         await store.settle()
+        // Stopped on purpose: stay stopped (not "ended", which would have the supervisor start it again).
+        while stopped.load(ordering: .relaxed), !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(3600))
+        }
+    }
+
+    /// Stops taking messages (a graceful stop): what was already delivered still runs; senders retry the rest
+    /// with whoever listens next.
+    public func stopTaking() {
+        stopped.store(true, ordering: .relaxed)
+        subscription.withLock { $0?.unsubscribe() }
+    }
+
+    /// Waits until no handler runs, or `timeout` passes; returns whether none runs.
+    @discardableResult
+    public func waitUntilIdle(timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while running.load(ordering: .relaxed) > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return running.load(ordering: .relaxed) == 0
     }
 
     /// Checks a message and records it; releases the work to run, if any, into `runs` once the record is durable.
@@ -111,8 +139,10 @@ public final class Receiver: Sendable {
         }
         guard subject.messageType.wantsACK else {
             journal.append(Journal.Entry(event: .received, id: id, node: fromNode, method: message.method.rawValue))
+            running.add(1, ordering: .relaxed)
             runs.deliver {
                 _ = await handler.handle(message, context: self.context)
+                self.running.subtract(1, ordering: .relaxed)
                 release()
             }
             return true
@@ -127,8 +157,10 @@ public final class Receiver: Sendable {
                 release()
             case .success(.new):
                 journal.append(Journal.Entry(event: .received, id: id, node: fromNode, method: message.method.rawValue))
+                running.add(1, ordering: .relaxed)
                 runs.deliver {
                     await self.run(message, id: id, handler: handler, replyTo: inbound.replyTo)
+                    self.running.subtract(1, ordering: .relaxed)
                     release()
                 }
                 return

@@ -80,6 +80,16 @@ public final class NodeRuntime: Sendable {
             trust: configuration.trust, key: key, heard: { [outbox] in outbox.heard(from: $0) })
     }
 
+    /// The first half of a graceful stop: take no new messages, and let the running ones finish (up to `grace`);
+    /// then cancel ``run()``, which says bye and flushes the outbox's state.
+    public func finishRunning(grace: Duration) async {
+        logger.notice("stopping: no new messages; waiting up to \(grace.components.seconds) s for running ones")
+        receiver.stopTaking()
+        if !(await receiver.waitUntilIdle(timeout: grace)) {
+            logger.warning("stopping with messages still running after the grace period; they will answer interrupted")
+        }
+    }
+
     /// Accepts messages into the outbox; `*` expands to every node the registry knows.
     @discardableResult
     public func accept(_ messages: [Message]) throws -> [OutboxRecord] {

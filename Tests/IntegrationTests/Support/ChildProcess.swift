@@ -23,6 +23,9 @@ final class ChildProcess: @unchecked Sendable {
     var pid: Int32 { process.processIdentifier }
     var isRunning: Bool { process.isRunning }
 
+    /// The exit status, once it has ended.
+    var exitStatus: Int32 { process.terminationStatus }
+
     /// The log so far.
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
