@@ -102,6 +102,9 @@ struct FileMethodTests {
         #expect(status["inFlight"] as? [String] == [])
         #expect(status["allowedDirectories"] as? [String] == [directory])
         #expect(status["pending"] as? Int != nil)
+        let parts = status["parts"] as? [String: String] ?? [:]
+        #expect(parts["receiver"] == "running")
+        #expect(parts["outbox"] == "running")
     }
 }
 

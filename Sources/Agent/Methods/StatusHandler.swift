@@ -18,6 +18,8 @@ struct StatusHandler: CheckedMethod {
         var storedResults: Int
         var methods: [String]
         var allowedDirectories: [String]
+        /// The node's parts (receiver, outbox, inputs, socket, hello, pruning) and their supervision state.
+        var parts: [String: String]
     }
 
     let store: Store
@@ -40,7 +42,7 @@ struct StatusHandler: CheckedMethod {
                 outbox: Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) }),
                 pending: counts.filter { !$0.key.isFinal }.values.reduce(0, +),
                 storedResults: try store.receivedCount(), methods: methods.map(\.rawValue).sorted(),
-                allowedDirectories: allowed.current)
+                allowedDirectories: allowed.current, parts: context.parts())
             let json = String(decoding: try JSONLines.encoder.encode(report), as: UTF8.self)
             var reply = context.reply(to: message, .ok, stdout: json + "\n")
             reply.finishedAt = .now

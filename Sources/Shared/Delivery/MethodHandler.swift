@@ -13,11 +13,17 @@ public struct HandlerContext: Sendable {
     public var dataDirectory: String
     /// Accepts messages into this node's outbox (durable, retried): how a handler sends something back later.
     var accept: @Sendable ([Message]) throws -> Void
+    /// The node's parts (receiver, outbox, inputs, …) and their supervision state, for `status`.
+    public var parts: @Sendable () -> [String: String]
 
-    public init(node: String, dataDirectory: String, accept: @escaping @Sendable ([Message]) throws -> Void = { _ in }) {
+    public init(
+        node: String, dataDirectory: String, accept: @escaping @Sendable ([Message]) throws -> Void = { _ in },
+        parts: @escaping @Sendable () -> [String: String] = { [:] }
+    ) {
         self.node = node
         self.dataDirectory = dataDirectory
         self.accept = accept
+        self.parts = parts
     }
 
     /// Sends a result that comes after the ACK (the body `httpGet` fetched, say) back to the sender of

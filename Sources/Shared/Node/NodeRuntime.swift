@@ -69,9 +69,9 @@ public final class NodeRuntime: Sendable {
         supervisor = Supervisor { [errors, node = configuration.node] part, reason in
             errors.report(ErrorRecord(node: node, kind: .node, error: "\(part) on \(node) stopped: \(reason)"))
         }
-        let context = HandlerContext(node: configuration.node, dataDirectory: directory) { [outbox] in
-            try outbox.accept($0)
-        }
+        let context = HandlerContext(
+            node: configuration.node, dataDirectory: directory, accept: { [outbox] in try outbox.accept($0) },
+            parts: { [supervisor] in supervisor.parts.mapValues(\.description) })
         let handlers = ReplyHandlers.make(store: store, journal: journal, outbox: outbox)
             .merging(handlers(store, errors)) { _, given in given }
         receiver = Receiver(
