@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import Shared
 import Testing
 
 /// `copy`: a file from one agent to another in checked chunks, through both outboxes.
@@ -19,7 +19,7 @@ struct CopyTests {
         let content = try #require(try random.read(upToCount: 20 * 1024 * 1024))
         try random.close()
         try content.write(to: URL(fileURLWithPath: from + "/image.bin"))
-        let expected = SHA256.hash(data: content).map { String(format: "%02x", $0) }.joined()
+        let expected = SHA256Digest.hash(content)
 
         let sender = AgentProcess(node: "edge-a", server: server, dataDirectory: directory + "/edge-a")
         defer { sender.stop() }
@@ -44,7 +44,7 @@ struct CopyTests {
         }
         #expect(copied)
         let arrived = try Data(contentsOf: URL(fileURLWithPath: to + "/image.bin"))
-        #expect(SHA256.hash(data: arrived).map { String(format: "%02x", $0) }.joined() == expected)
+        #expect(SHA256Digest.hash(arrived) == expected)
         #expect(!FileManager.default.fileExists(atPath: chunks))
     }
 }

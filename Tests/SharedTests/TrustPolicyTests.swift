@@ -1,3 +1,5 @@
+import FoundationEssentials
+import Glibc
 import Shared
 import Testing
 
@@ -63,5 +65,43 @@ struct TrustPolicyTests {
         var altered = reply
         altered.stdout = "compromised"
         #expect(!altered.hasValidSignature)
+    }
+}
+
+/// The cryptography against published test vectors (RFC 8032 §7.1 test 1; FIPS 180-2 "abc").
+struct CryptoVectorTests {
+    private func bytes(_ hex: String) -> [UInt8] {
+        var result: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            result.append(UInt8(hex[index..<next], radix: 16)!)
+            index = next
+        }
+        return result
+    }
+
+    private func base64(_ bytes: [UInt8]) -> String { Data(bytes).base64EncodedString() }
+
+    @Test func ed25519MatchesRFC8032() throws {
+        var template = Array("/tmp/bosun-key-XXXXXX".utf8CString)
+        let directory = String(cString: mkdtemp(&template))
+        let path = directory + "/node.key"
+        let secret = bytes("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
+        try FileSystem.write(Array(base64(secret).utf8), to: path)
+        let key = try NodeKey.load(path: path)
+        #expect(key.publicKey == base64(bytes("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")))
+        let signature = base64(bytes(
+            "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"))
+        #expect(NodeKey.verify([], signature: signature, publicKey: key.publicKey))
+        #expect(!NodeKey.verify([0], signature: signature, publicKey: key.publicKey))
+    }
+
+    @Test func sha256MatchesFIPS180() {
+        #expect(SHA256Digest.hash(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        var pieces = SHA256Digest()
+        pieces.update(Array("a".utf8))
+        pieces.update(Array("bc".utf8))
+        #expect(pieces.finish() == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 }

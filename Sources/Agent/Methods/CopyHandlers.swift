@@ -1,4 +1,3 @@
-import Crypto
 import FoundationEssentials
 import Shared
 import Synchronization
@@ -58,7 +57,7 @@ struct CopyHandler: CheckedMethod {
                     let (bytes, _) = try FileReadHandler.read(arguments.source, offset: index * Self.chunkSize, length: Self.chunkSize)
                     let chunk = ChunkHeader(
                         copyID: id, origin: origin, index: index, count: count, size: size,
-                        chunkSHA256: Self.hex(SHA256.hash(data: bytes)), sha256: whole, destination: arguments.destination)
+                        chunkSHA256: SHA256Digest.hash(bytes), sha256: whole, destination: arguments.destination)
                     batch.append(Message(
                         toNode: arguments.destinationNode, method: .copyChunk, methodArgs: chunk.arguments,
                         data: Data(bytes).base64EncodedString(), dataEncoding: "base64",
@@ -82,25 +81,15 @@ struct CopyHandler: CheckedMethod {
 
     /// The SHA-256 of the first `size` bytes of the file, read a chunk at a time.
     static func digest(_ path: String, size: Int) throws(ReadFailure) -> String {
-        var hasher = SHA256()
+        var hasher = SHA256Digest()
         var offset = 0
         while offset < size {
             let (bytes, _) = try FileReadHandler.read(path, offset: offset, length: min(chunkSize, size - offset))
             guard !bytes.isEmpty else { break }
-            hasher.update(data: bytes)
+            hasher.update(bytes)
             offset += bytes.count
         }
-        return hex(hasher.finalize())
-    }
-
-    static func hex(_ digest: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        for byte in digest {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
+        return hasher.finish()
     }
 }
 
@@ -158,7 +147,7 @@ struct CopyChunkHandler: CheckedMethod {
         let header = try ChunkHeader(message.methodArgs ?? [])
         let destination = try access.resolve(header.destination, argument: "methodArgs[7]", node: context.node)
         let bytes = try MessageContent.bytes(of: message)
-        guard CopyHandler.hex(SHA256.hash(data: bytes)) == header.chunkSHA256 else {
+        guard SHA256Digest.hash(bytes) == header.chunkSHA256 else {
             throw ArgumentError("data", "chunk \(header.index) of copy \(header.copyID) does not match its SHA-256")
         }
         return Arguments(header: header, destination: destination, bytes: bytes)

@@ -1,4 +1,4 @@
-import Crypto
+import CCrypto
 import FoundationEssentials
 
 #if canImport(Glibc)
@@ -10,44 +10,50 @@ import FoundationEssentials
 /// A node's ed25519 key pair: it signs every message the node sends and every ACK it gives.
 ///
 /// Kept in `<data-dir>/node.key` (the raw private key, base64, mode 0600), created on first start; or given by
-/// path. The public key, base64, is how other nodes name and trust this one (`bosun keys show`).
+/// path. The public key, base64, is how other nodes name and trust this one (`bosun keys show`). The
+/// cryptography is the system's libcrypto (OpenSSL), which libnats loads anyway.
 public struct NodeKey: Sendable {
-    private let privateKey: Curve25519.Signing.PrivateKey
-
+    private let privateKey: [UInt8]
     /// The public key, base64: what `--trust` takes and hellos carry.
-    public var publicKey: String { privateKey.publicKey.rawRepresentation.base64EncodedString() }
+    public let publicKey: String
 
+    /// A new random key pair.
     public init() {
-        privateKey = Curve25519.Signing.PrivateKey()
+        var raw = [UInt8](repeating: 0, count: 32)
+        precondition(bosun_ed25519_generate(&raw) == 1, "libcrypto cannot generate an ed25519 key")
+        // A fresh key from libcrypto always has a public half.
+        self.init(raw: raw)!
+    }
+
+    private init?(raw: [UInt8]) {
+        var publicBytes = [UInt8](repeating: 0, count: 32)
+        guard raw.count == 32, bosun_ed25519_public_key(raw, &publicBytes) == 1 else { return nil }
+        privateKey = raw
+        publicKey = Data(publicBytes).base64EncodedString()
     }
 
     /// Reads the key at `path`, creating it (mode 0600) when there is none.
     public static func loadOrCreate(path: String) throws(FileSystem.Failure) -> NodeKey {
         if FileSystem.exists(path) { return try load(path: path) }
         let key = NodeKey()
-        let text = Array((key.privateKey.rawRepresentation.base64EncodedString() + "\n").utf8)
-        try FileSystem.write(text, to: path, mode: 0o600)
+        try FileSystem.write(Array((Data(key.privateKey).base64EncodedString() + "\n").utf8), to: path, mode: 0o600)
         return key
     }
 
     /// Reads the key at `path`; the error names the file.
     public static func load(path: String) throws(FileSystem.Failure) -> NodeKey {
         let text = String(decoding: try FileSystem.read(path), as: UTF8.self).trimmingSpaces
-        guard let raw = Data(base64Encoded: text), let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw) else {
+        guard let raw = Data(base64Encoded: text), let key = NodeKey(raw: Array(raw)) else {
             throw FileSystem.Failure(path: path, operation: "reading the node key (expected a base64 ed25519 private key)", errno: EINVAL)
         }
-        return NodeKey(privateKey: key)
-    }
-
-    private init(privateKey: Curve25519.Signing.PrivateKey) {
-        self.privateKey = privateKey
+        return key
     }
 
     /// `message` with `signedBy` and `signature` set.
     public func sign(_ message: Message) -> Message {
         var signed = message
         signed.signedBy = publicKey
-        signed.signature = (try? privateKey.signature(for: message.signedBytes))?.base64EncodedString()
+        signed.signature = signature(of: message.signedBytes)
         return signed
     }
 
@@ -55,22 +61,71 @@ public struct NodeKey: Sendable {
     public func sign(_ reply: Reply) -> Reply {
         var signed = reply
         signed.signedBy = publicKey
-        signed.signature = (try? privateKey.signature(for: reply.signedBytes))?.base64EncodedString()
+        signed.signature = signature(of: reply.signedBytes)
         return signed
+    }
+
+    private func signature(of bytes: [UInt8]) -> String? {
+        var signature = [UInt8](repeating: 0, count: 64)
+        guard bosun_ed25519_sign(privateKey, bytes, bytes.count, &signature) == 1 else { return nil }
+        return Data(signature).base64EncodedString()
     }
 
     /// Whether `signature` (base64) is `publicKey`'s (base64) signature of `bytes`.
     public static func verify(_ bytes: [UInt8], signature: String, publicKey: String) -> Bool {
-        guard let keyBytes = Data(base64Encoded: publicKey), let signatureBytes = Data(base64Encoded: signature),
-            let key = try? Curve25519.Signing.PublicKey(rawRepresentation: keyBytes)
+        guard let key = Data(base64Encoded: publicKey), key.count == 32, let signed = Data(base64Encoded: signature),
+            signed.count == 64
         else { return false }
-        return key.isValidSignature(signatureBytes, for: bytes)
+        return bosun_ed25519_verify(Array(key), bytes, bytes.count, Array(signed)) == 1
     }
 
     /// Whether `text` is a public key in the form `--trust` takes.
     public static func isPublicKey(_ text: String) -> Bool {
-        guard let bytes = Data(base64Encoded: text) else { return false }
-        return (try? Curve25519.Signing.PublicKey(rawRepresentation: bytes)) != nil
+        Data(base64Encoded: text)?.count == 32
+    }
+}
+
+/// SHA-256, fed piece by piece (a file copy's chunks and whole): libcrypto's.
+public struct SHA256Digest: ~Copyable {
+    private let state: UnsafeMutableRawPointer
+
+    public init() {
+        // Allocation is the only way this fails.
+        state = bosun_sha256_new()!
+    }
+
+    public mutating func update(_ bytes: some Collection<UInt8>) {
+        _ = Array(bytes).withUnsafeBufferPointer { bosun_sha256_update(state, $0.baseAddress, $0.count) }
+    }
+
+    /// The digest as lowercase hex; the state is used up.
+    public consuming func finish() -> String {
+        var digest = [UInt8](repeating: 0, count: 32)
+        _ = bosun_sha256_finish(state, &digest)
+        discard self
+        return SHA256Digest.hex(digest)
+    }
+
+    deinit {
+        var unused = [UInt8](repeating: 0, count: 32)
+        _ = bosun_sha256_finish(state, &unused)
+    }
+
+    /// The SHA-256 of `bytes`, as lowercase hex.
+    public static func hash(_ bytes: some Collection<UInt8>) -> String {
+        var digest = SHA256Digest()
+        digest.update(bytes)
+        return digest.finish()
+    }
+
+    public static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 }
 

@@ -1,0 +1,20 @@
+#ifndef BOSUN_CCRYPTO_H
+#define BOSUN_CCRYPTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+// Ed25519 and SHA-256 from the system's libcrypto (OpenSSL 3), which libnats already loads: no second crypto
+// library in the agent. Every function returns 1 on success and 0 on failure.
+
+int bosun_ed25519_generate(uint8_t private_key[32]);
+int bosun_ed25519_public_key(const uint8_t private_key[32], uint8_t public_key[32]);
+int bosun_ed25519_sign(const uint8_t private_key[32], const uint8_t *message, size_t length, uint8_t signature[64]);
+int bosun_ed25519_verify(const uint8_t public_key[32], const uint8_t *message, size_t length, const uint8_t signature[64]);
+
+// Incremental SHA-256: new, update as often as needed, then finish (which frees the state).
+void *bosun_sha256_new(void);
+int bosun_sha256_update(void *state, const uint8_t *bytes, size_t length);
+int bosun_sha256_finish(void *state, uint8_t digest[32]);
+
+#endif
