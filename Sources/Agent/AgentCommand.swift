@@ -124,7 +124,10 @@ struct AgentCommand: AsyncParsableCommand {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await runtime.run() }
                     group.addTask {
-                        for await _ in hangups { reloader.reload(node: node, errors: runtime.errors, logger: logger) }
+                        for await _ in hangups {
+                            reloader.reload(node: node, errors: runtime.errors, logger: logger)
+                            runtime.reloadAccessList()
+                        }
                     }
                     try await group.next()
                     group.cancelAll()

@@ -81,6 +81,66 @@ struct TrustTests {
         #expect(replayed.hasValidSignature)
     }
 
+    @Test func theACLNarrowsCommandsReloadsOnSIGHUPKeepsTheOldOneWhenBrokenAndEveryRunIsAudited() async throws {
+        try await withCentral { server, directory, central in
+            try await accessListScenario(server: server.url, directory: directory, central: central)
+        }
+    }
+
+    private func accessListScenario(server: String, directory: String, central: AgentProcess) async throws {
+        let agent = AgentProcess(node: "edge", server: server, dataDirectory: directory + "/edge")
+        try FileManager.default.createDirectory(atPath: agent.dataDirectory, withIntermediateDirectories: true)
+        let acl = agent.dataDirectory + "/acl.json"
+        try #"{"rules": [{"who": ["central"], "methods": ["cliCommand"], "commands": [["echo", "*"]]}]}"#
+            .write(toFile: acl, atomically: true, encoding: .utf8)
+        defer { agent.stop() }
+        let centralKey = try await runProgram(Binaries.bosun, ["keys", "show", "--data-dir", central.dataDirectory])
+            .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try await agent.start(extraArguments: ["--trust", centralKey])
+        try await checkACL(central: central, agent: agent, acl: acl)
+    }
+
+    private func send(_ argv: [String], from central: AgentProcess) async throws -> [String: String] {
+        let before = try await central.messages().count
+        let args = String(decoding: try JSONSerialization.data(withJSONObject: argv), as: UTF8.self)
+        try central.write(inmsg: #"{"toNode":"edge","method":"cliCommand","methodArgs":\#(args)}"#)
+        _ = await eventually {
+            let messages = (try? await central.messages()) ?? []
+            return messages.count == before + 1 && ["acked", "rejected"].contains(messages.first?["state"] as? String)
+        }
+        return try await central.newestReply()
+    }
+
+    private func checkACL(central: AgentProcess, agent: AgentProcess, acl: String) async throws {
+        #expect(try await send(["echo", "allowed"], from: central)["stdout"] == "allowed\n")
+        let refused = try await send(["uname", "-a"], from: central)
+        #expect(refused["status"] == "rejected")
+        #expect(refused["error"]?.contains("the ACL does not let central run uname -a") == true)
+
+        // Edited, then SIGHUP: uname is allowed from now on.
+        try #"{"rules": [{"who": ["central"], "methods": ["cliCommand"], "commands": [["echo", "*"], ["uname", "**"]]}]}"#
+            .write(toFile: acl, atomically: true, encoding: .utf8)
+        kill(try #require(agent.child?.pid), SIGHUP)
+        #expect(await eventually { agent.log.contains("ACL reloaded") })
+        #expect(try await send(["uname", "-a"], from: central)["stdout"]?.hasPrefix("Linux") == true)
+
+        // A broken file keeps the ACL in force and says so at the central error handler.
+        try #"{"rules": [{"who": ["central"], "methods": "all"}]}"#.write(toFile: acl, atomically: true, encoding: .utf8)
+        kill(try #require(agent.child?.pid), SIGHUP)
+        let reported = await eventually {
+            let errors = (try? await runProgram(Binaries.bosun, ["errors", "--json", "--data-dir", central.dataDirectory]).stdout) ?? ""
+            return errors.contains("the previous ACL stays in force")
+        }
+        #expect(reported)
+        #expect(try await send(["uname", "-r"], from: central)["status"] == "ok")
+        #expect(try await send(["id"], from: central)["status"] == "rejected")
+
+        // Every run is in the agent's audit log, with who asked; refusals are not runs.
+        let audit = try String(contentsOfFile: agent.dataDirectory + "/audit.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(audit.count == 3)
+        #expect(audit.allSatisfy { $0.contains(#""fromNode":"central""#) && $0.contains(#""signedBy":""#) })
+    }
+
     @Test func theCentralNodePinsANodesKeyAndRaisesAnAlarmWhenItChanges() async throws {
         try await withCentral { server, directory, central in
             try await pinningScenario(server: server.url, directory: directory, central: central)

@@ -156,6 +156,10 @@ struct CopyChunkHandler: CheckedMethod {
     func run(_ arguments: Arguments, message: Message, context: HandlerContext) async -> Reply {
         let header = arguments.header
         let partial = arguments.destination + ".bosun-copy"
+        // A chunk sent again after the copy finished (its first answer was lost in a restart) has nothing to do.
+        guard !FileSystem.exists(Self.doneMarker(header.copyID, context: context)) else {
+            return context.reply(to: message, .ok)
+        }
         do {
             try Self.write(arguments.bytes, to: partial, at: header.index * CopyHandler.chunkSize)
             try FileSystem.append(Array("\(header.index)\n".utf8), to: partial + ".chunks")
@@ -178,6 +182,10 @@ struct CopyChunkHandler: CheckedMethod {
             truncate(partial, off_t(header.size))
             let digest = try CopyHandler.digest(partial, size: header.size)
             if digest == header.sha256 {
+                // Marked done first, so a late copy of a chunk cannot bring the partial file back.
+                let marker = Self.doneMarker(header.copyID, context: context)
+                try FileSystem.makeDirectory(context.dataDirectory + "/copies")
+                try FileSystem.write(Array(destination.utf8), to: marker)
                 try FileSystem.rename(partial, to: destination)
                 FileSystem.remove(partial + ".chunks")
                 result.stdout = "copied \(header.size) bytes to \(context.node):\(destination) (sha256 \(digest))"
@@ -191,6 +199,11 @@ struct CopyChunkHandler: CheckedMethod {
         }
         result.exitCode = result.status == .ok ? 0 : 1
         try? context.sendResult(result, for: header.copyID, to: header.origin)
+    }
+
+    /// `<data-dir>/copies/<copy id>.done`: the copy finished here.
+    private static func doneMarker(_ copyID: String, context: HandlerContext) -> String {
+        "\(context.dataDirectory)/copies/\(copyID).done"
     }
 
     private static func write(_ bytes: [UInt8], to path: String, at offset: Int) throws(ReadFailure) {

@@ -83,6 +83,11 @@ public struct NodeOptions: ParsableArguments, Sendable {
     @Flag(help: "Run only signed messages from trusted keys (ping, hello, bye and status excepted).")
     public var requireSignatures = false
 
+    @Option(help: ArgumentHelp(
+        "ACL file: who may call which methods and commands here (default <data-dir>/acl.json if it exists); reloaded on change and SIGHUP.",
+        valueName: "file"))
+    public var acl: String?
+
     @Option(help: ArgumentHelp("This node's signing key (default <data-dir>/node.key, created on first start).", valueName: "file"))
     public var key: String?
 
@@ -107,6 +112,7 @@ public struct NodeOptions: ParsableArguments, Sendable {
         configuration.defaults = deliveryDefaults
         configuration.trust = try trustPolicy()
         configuration.keyPath = key
+        configuration.accessListPath = acl
     }
 
     /// The trust policy from `--trust` and `--require-signatures`; a file that cannot be read, or a key that is

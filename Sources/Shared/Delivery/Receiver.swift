@@ -18,11 +18,14 @@ public final class Receiver: Sendable {
     private let heard: @Sendable (String) -> Void
     private let maxConcurrentRuns: Int
     private let trust: TrustPolicy
+    private let audit: AuditLog?
     /// The subscription while receiving, so ``stopTaking()`` can end it.
     private let subscription = Mutex<NATSSubscription?>(nil)
     /// Messages whose handler is running or about to.
     private let running = Atomic<Int>(0)
     private let stopped = Atomic<Bool>(false)
+    /// The ACL in force, if the node has one; replaced on reload.
+    private let accessList = Mutex<AccessList?>(nil)
     private let key: NodeKey?
     /// Messages a retry reached while they ran: their answer goes to the retry's (newer) reply subject.
     private let retriedWhileRunning = Mutex<Set<String>>([])
@@ -32,9 +35,10 @@ public final class Receiver: Sendable {
         connection: NATSConnection, context: HandlerContext, handlers: [Method: any MethodHandler], store: Store,
         journal: Journal, errors: ErrorReporter, logger: Logger,
         maxConcurrentRuns: Int = DeliveryDefaults.standard.maxConcurrentRuns, trust: TrustPolicy = TrustPolicy(),
-        key: NodeKey? = nil, heard: @escaping @Sendable (String) -> Void = { _ in }
+        key: NodeKey? = nil, audit: AuditLog? = nil, heard: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.heard = heard
+        self.audit = audit
         self.trust = trust
         self.key = key
         self.maxConcurrentRuns = maxConcurrentRuns
@@ -88,6 +92,11 @@ public final class Receiver: Sendable {
         }
     }
 
+    /// Puts `list` in force (nil: no ACL, the trust policy alone decides).
+    public func replaceAccessList(_ list: AccessList?) {
+        accessList.withLock { $0 = list }
+    }
+
     /// Stops taking messages (a graceful stop): what was already delivered still runs; senders retry the rest
     /// with whoever listens next.
     public func stopTaking() {
@@ -126,7 +135,10 @@ public final class Receiver: Sendable {
             return false
         }
         heard(fromNode)
-        if let reason = trust.refusal(of: message, pinned: try? store.pinnedKey(node: fromNode)) {
+        let pinned = try? store.pinnedKey(node: fromNode)
+        if let reason = trust.refusal(of: message, pinned: pinned)
+            ?? accessList.withLock({ $0 })?.refusal(of: message, signerTrusted: trust.trusts(message, pinned: pinned))
+        {
             refuse(inbound, subject: subject, id: id, reason: reason, fromNode: fromNode, method: message.method.rawValue)
             return false
         }
@@ -141,7 +153,8 @@ public final class Receiver: Sendable {
             journal.append(Journal.Entry(event: .received, id: id, node: fromNode, method: message.method.rawValue))
             running.add(1, ordering: .relaxed)
             runs.deliver {
-                _ = await handler.handle(message, context: self.context)
+                let reply = await handler.handle(message, context: self.context)
+                self.audit?.record(message, reply: reply)
                 self.running.subtract(1, ordering: .relaxed)
                 release()
             }
@@ -186,6 +199,7 @@ public final class Receiver: Sendable {
             logger.error("cannot record the result of message \(id): \(error)")
         }
         journal.append(Journal.Entry(event: .answered, id: id, node: message.fromNode, reply: reply))
+        audit?.record(message, reply: reply)
         if reply.status == .error {
             errors.report(ErrorRecord(node: context.node, kind: .handler, messageId: id, method: message.method.rawValue,
                 toNode: context.node, error: "\(message.method) on \(context.node): \(reply.error ?? "failed")"))

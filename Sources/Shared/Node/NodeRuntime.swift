@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 
 /// One node's engine, the same on every node: store, journal, outbox, receiver, inputs and (off the central
 /// node) the hello loop. The agent runs it; so does `bosun --headless` and the console on the central node.
@@ -17,6 +18,8 @@ public final class NodeRuntime: Sendable {
         public var trust = TrustPolicy()
         /// The node's signing key; nil: `<data-dir>/node.key`, created on first start.
         public var keyPath: String?
+        /// The ACL file; nil: `<data-dir>/acl.json` when it exists (else no ACL: the trust policy decides).
+        public var accessListPath: String?
 
         public init(node: String, dataDirectory: String, nats: NATSConfiguration) {
             self.node = node
@@ -37,6 +40,9 @@ public final class NodeRuntime: Sendable {
     /// The key this node signs its messages and answers with.
     public let key: NodeKey
     private let lock: DataDirectoryLock
+    /// The ACL file this node reads, and when it was last read.
+    private let accessListPath: String
+    private let accessListStamp = Mutex<Int64?>(nil)
     private let logger: Logger
 
     /// Opens the data directory (taking its lock) and connects to NATS, retrying for `connectFor` (nil: forever).
@@ -50,6 +56,11 @@ public final class NodeRuntime: Sendable {
         }
         self.lock = lock
         self.configuration = configuration
+        accessListPath = configuration.accessListPath ?? directory + "/acl.json"
+        if configuration.accessListPath != nil, !FileSystem.exists(accessListPath) {
+            throw NodeError("ACL file \(accessListPath) does not exist")
+        }
+        let accessList = try FileSystem.exists(accessListPath) ? AccessList.load(path: accessListPath) : nil
         self.logger = logger
         store = try Store(path: directory + "/state.db")
         key = try NodeKey.loadOrCreate(path: configuration.keyPath ?? directory + "/node.key")
@@ -77,7 +88,38 @@ public final class NodeRuntime: Sendable {
         receiver = Receiver(
             connection: connection, context: context, handlers: handlers, store: store,
             journal: journal, errors: errors, logger: logger, maxConcurrentRuns: configuration.defaults.maxConcurrentRuns,
-            trust: configuration.trust, key: key, heard: { [outbox] in outbox.heard(from: $0) })
+            trust: configuration.trust, key: key, audit: AuditLog(path: directory + "/audit.jsonl"),
+            heard: { [outbox] in outbox.heard(from: $0) })
+        receiver.replaceAccessList(accessList)
+        accessListStamp.withLock { $0 = FileSystem.modificationTime(accessListPath) }
+        if accessList != nil { logger.info("ACL in force", metadata: ["file": "\(accessListPath)"]) }
+    }
+
+    /// Reads the ACL file again (SIGHUP, or the file changed). A file that cannot be used keeps the ACL in force
+    /// and goes to the log and the central error handler; a file that is gone leaves the trust policy alone.
+    public func reloadAccessList() {
+        accessListStamp.withLock { $0 = FileSystem.modificationTime(accessListPath) }
+        guard FileSystem.exists(accessListPath) else {
+            receiver.replaceAccessList(nil)
+            logger.notice("no ACL file any more; the trust policy alone decides", metadata: ["file": "\(accessListPath)"])
+            return
+        }
+        do {
+            receiver.replaceAccessList(try AccessList.load(path: accessListPath))
+            logger.notice("ACL reloaded", metadata: ["file": "\(accessListPath)"])
+        } catch {
+            logger.error("\(error); the previous ACL stays in force")
+            errors.report(ErrorRecord(node: configuration.node, kind: .node, error: "\(error); the previous ACL stays in force"))
+        }
+    }
+
+    /// Reloads the ACL when its file changes.
+    private func watchAccessList() async throws {
+        while !Task.isCancelled {
+            try await Task.sleep(for: .seconds(1))
+            let stamp = FileSystem.modificationTime(accessListPath)
+            if stamp != accessListStamp.withLock({ $0 }) { reloadAccessList() }
+        }
     }
 
     /// The first half of a graceful stop: take no new messages, and let the running ones finish (up to `grace`);
@@ -118,6 +160,7 @@ public final class NodeRuntime: Sendable {
                     }
                 }
                 group.addTask { try await supervisor.run("pruning", essential: false) { try await self.pruneLoop() } }
+                group.addTask { try await supervisor.run("acl", essential: false) { try await self.watchAccessList() } }
                 if let interval = configuration.helloInterval {
                     group.addTask {
                         try await supervisor.run("hello", essential: false) { try await self.helloLoop(every: interval) }

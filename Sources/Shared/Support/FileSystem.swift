@@ -90,6 +90,13 @@ public enum FileSystem {
         try writeAll(fd, bytes, path: path)
     }
 
+    /// When the file last changed (nanoseconds since the epoch), or nil when it does not exist.
+    public static func modificationTime(_ path: String) -> Int64? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+    }
+
     public static func rename(_ from: String, to: String) throws(Failure) {
         guard Glibc.rename(from, to) == 0 else { throw Failure(path: from, operation: "moving to \(to)", errno: errno) }
     }

@@ -16,6 +16,12 @@ public struct TrustPolicy: Sendable, Equatable {
         self.requireSignatures = requireSignatures || !trustedKeys.isEmpty
     }
 
+    /// Whether `message` carries a valid signature by a key this node trusts, or the one pinned for its sender.
+    public func trusts(_ message: Message, pinned: String?) -> Bool {
+        guard let signer = message.signedBy, message.hasValidSignature else { return false }
+        return trustedKeys.contains(signer) || signer == pinned
+    }
+
     /// Why `message` must be refused, or nil when it may run. `pinned` is the key pinned for its sender.
     public func refusal(of message: Message, pinned: String?, now: Timestamp = .now) -> String? {
         let signed = message.signature != nil || message.signedBy != nil
