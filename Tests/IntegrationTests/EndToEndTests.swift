@@ -83,3 +83,34 @@ struct EndToEndTests {
         #expect(result.stderr.contains("Usage"))
     }
 }
+
+/// Liveness as the central node sees it: an agent's hello with its facts, and its bye on a clean stop.
+@Suite(.serialized)
+struct LivenessTests {
+    @Test func theCentralNodeSeesAHelloWithFactsAndMarksTheNodeDownAtItsBye() async throws {
+        try await withCentral { server, directory, central in
+            try await livenessScenario(server: server.url, directory: directory, central: central)
+        }
+    }
+
+    private func node(_ name: String, _ central: AgentProcess) async throws -> [String: Any]? {
+        let output = try await runProgram(Binaries.bosun, ["nodes", "--json", "--data-dir", central.dataDirectory]).stdout
+        return output.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }.first { $0["name"] as? String == name }
+    }
+
+    private func livenessScenario(server: String, directory: String, central: AgentProcess) async throws {
+        let agent = AgentProcess(node: "edge", server: server, dataDirectory: directory + "/edge")
+        try await agent.start(extraArguments: ["--hello-interval", "60"])
+        #expect(await eventually { (try? await node("edge", central)?["state"] as? String) == "up" })
+        let facts = try #require(try await node("edge", central)?["facts"] as? [String: Any])
+        #expect(facts["hostname"] as? String == ProcessInfo.processInfo.hostName)
+        #expect((facts["methods"] as? [String])?.contains("cliCommand") == true)
+        #expect(facts["helloInterval"] as? Double == 60)
+        #expect((facts["publicKey"] as? String)?.isEmpty == false)
+        // A clean stop says bye: down at once, not after six missed hellos (six minutes here).
+        agent.stop(signal: SIGTERM)
+        #expect(await eventually { (try? await node("edge", central)?["state"] as? String) == "down" })
+    }
+}
