@@ -61,6 +61,7 @@ public struct InputIntake: Sendable {
     /// Parses and accepts one input; on failure keeps it in `rejected/`.
     public func take(_ path: String, shownAs source: String, keepName: String) -> Result<[OutboxRecord], MessageError> {
         do {
+            try Message.checkBatchSize(FileSystem.size(path) ?? 0)
             let bytes = try FileSystem.read(path)
             let messages = try Message.decodeBatch(bytes)
             let records = try accept(messages)

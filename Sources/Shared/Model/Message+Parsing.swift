@@ -6,20 +6,29 @@ extension Message {
         "ackTimeout", "retries", "retryWait", "methodTimeout", "ttl", "replyMethod", "createdAt",
     ]
 
-    /// Decodes one message from JSON bytes (the wire form).
+    /// Decodes one message from JSON bytes (the wire form); at most ``MessageLimits/messageBytes``.
     public static func decode(_ bytes: some Collection<UInt8>) throws(MessageError) -> Message {
-        try Message(json: JSONValue.parse(bytes))
+        try checkSize(bytes.count)
+        return try Message(json: JSONValue.parse(bytes))
     }
 
-    /// Decodes input that holds one message object or an array of them.
+    /// Decodes input that holds one message object or an array of them, within the ``MessageLimits`` of a batch.
     public static func decodeBatch(_ bytes: some Collection<UInt8>) throws(MessageError) -> [Message] {
+        try checkBatchSize(bytes.count)
         let value = try JSONValue.parse(bytes)
         switch value {
         case .array(let items):
+            guard items.count <= MessageLimits.batchMessages else {
+                throw MessageError(
+                    .tooLarge,
+                    "input holds \(items.count) messages; the limit is \(MessageLimits.batchMessages) per input file")
+            }
             var messages: [Message] = []
             for (index, item) in items.enumerated() {
                 do {
-                    messages.append(try Message(json: item))
+                    let message = try Message(json: item)
+                    try checkSize(message.encoded().count)
+                    messages.append(message)
                 } catch {
                     var indexed = error
                     indexed.reason = "item \(index): " + error.reason
@@ -28,9 +37,27 @@ extension Message {
             }
             return messages
         case .object:
-            return [try Message(json: value)]
+            let message = try Message(json: value)
+            try checkSize(message.encoded().count)
+            return [message]
         default:
             throw MessageError(.invalidJSON, "expected a message object or an array of them, got \(value.typeName)")
+        }
+    }
+
+    /// Refuses a message of `count` bytes past ``MessageLimits/messageBytes``.
+    static func checkSize(_ count: Int) throws(MessageError) {
+        guard count <= MessageLimits.messageBytes else {
+            throw MessageError(
+                .tooLarge, "message is \(count) bytes; the limit is \(MessageLimits.messageBytes) bytes (1 MiB)")
+        }
+    }
+
+    /// Refuses an input file of `count` bytes past ``MessageLimits/batchBytes``, before it is read.
+    public static func checkBatchSize(_ count: Int) throws(MessageError) {
+        guard count <= MessageLimits.batchBytes else {
+            throw MessageError(
+                .tooLarge, "input is \(count) bytes; the limit is \(MessageLimits.batchBytes) bytes (16 MiB) per file")
         }
     }
 
@@ -46,7 +73,7 @@ extension Message {
             self.init(method: method)
             id = try fields.string("id", pattern: .token)
             toNode = try fields.nodeName("toNode", allowEvery: true)
-            toNodes = try fields.nodeNames("toNodes")
+            toNodes = try fields.nodeNames("toNodes", limit: MessageLimits.destinations)
             fromNode = try fields.nodeName("fromNode", allowEvery: false)
             messageType = try fields.string("messageType").map { (text: String) throws(MessageError) in
                 guard let type = MessageType(rawValue: text) else {
@@ -57,7 +84,7 @@ extension Message {
                 }
                 return type
             }
-            methodArgs = try fields.strings("methodArgs")
+            methodArgs = try fields.strings("methodArgs", limit: MessageLimits.methodArgs)
             data = try fields.string("data")
             dataEncoding = try fields.string("dataEncoding")
             if let encoding = dataEncoding, encoding != "base64", encoding != "utf8" {
@@ -120,11 +147,15 @@ struct FieldReader {
         return text
     }
 
-    func strings(_ key: String) throws(MessageError) -> [String]? {
+    func strings(_ key: String, limit: Int) throws(MessageError) -> [String]? {
         guard let value = object[key], value != .null else { return nil }
         guard case .array(let items) = value else {
             throw MessageError(
                 .invalidField, field: key, "field `\(key)` must be an array of strings, got \(value.excerpt)")
+        }
+        guard items.count <= limit else {
+            throw MessageError(
+                .tooLarge, field: key, "field `\(key)` has \(items.count) entries; the limit is \(limit)")
         }
         var result: [String] = []
         for (index, item) in items.enumerated() {
@@ -144,8 +175,8 @@ struct FieldReader {
         return name
     }
 
-    func nodeNames(_ key: String) throws(MessageError) -> [String]? {
-        guard let names = try strings(key) else { return nil }
+    func nodeNames(_ key: String, limit: Int) throws(MessageError) -> [String]? {
+        guard let names = try strings(key, limit: limit) else { return nil }
         for (index, name) in names.enumerated() where name != NodeName.everyNode {
             try NodeName.validate(name, field: "\(key)[\(index)]")
         }
@@ -158,6 +189,11 @@ struct FieldReader {
             throw MessageError(
                 .invalidField, field: key,
                 "field `\(key)` must be a non-negative number of seconds, got \(value.excerpt)")
+        }
+        guard number <= MessageLimits.seconds else {
+            throw MessageError(
+                .tooLarge, field: key,
+                "field `\(key)` must be at most \(Int(MessageLimits.seconds)) seconds (10 years), got \(value.excerpt)")
         }
         return number
     }

@@ -95,7 +95,7 @@ public struct Message: Sendable, Equatable, Encodable {
             throw MessageError(.missingField, field: "toNode", "field `toNode` (or `toNodes`) is required")
                 .with(messageID: id)
         }
-        return targets.enumerated().map { index, target in
+        let copies = targets.enumerated().map { index, target in
             var copy = self
             copy.id = (index == 0 ? id : nil) ?? MessageID.make(now: now)
             copy.toNode = target
@@ -111,6 +111,26 @@ public struct Message: Sendable, Equatable, Encodable {
             copy.createdAt = createdAt ?? now
             return copy
         }
+        // Built in code (`bosun send --data`), a message has not met the parser's limits yet.
+        if let count = methodArgs?.count, count > MessageLimits.methodArgs {
+            throw MessageError(
+                .tooLarge, field: "methodArgs",
+                "field `methodArgs` has \(count) entries; the limit is \(MessageLimits.methodArgs)"
+            ).with(messageID: id)
+        }
+        let seconds = ["ackTimeout": copies[0].ackTimeout, "retryWait": copies[0].retryWait,
+            "methodTimeout": copies[0].methodTimeout, "ttl": copies[0].ttl]
+        for (field, value) in seconds.sorted(by: { $0.key < $1.key }) {
+            guard let value, value > MessageLimits.seconds else { continue }
+            throw MessageError(
+                .tooLarge, field: field,
+                "field `\(field)` must be at most \(Int(MessageLimits.seconds)) seconds (10 years), got \(value)"
+            ).with(messageID: id)
+        }
+        for copy in copies {
+            try Message.checkSize(copy.encoded().count)
+        }
+        return copies
     }
 
     /// When the sender gives the message up; nil until accepted.
