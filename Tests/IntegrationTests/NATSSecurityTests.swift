@@ -68,7 +68,8 @@ struct NATSSecurityTests {
             defer { server.stop() }
 
             let refused = try await send(
-                server: server.url(credentials: credential.wrongInURL), ["--connect-timeout", "1"], directory: directory)
+                server: server.url(credentials: credential.wrongInURL), ["--connect-timeout", "1"],
+                directory: directory)
             #expect(refused.status == 69)
             #expect(refused.stderr.contains("the server refused the credentials"), "\(refused.stderr)")
             // The error shows the servers, but never the secret.
@@ -120,7 +121,9 @@ struct NATSSecurityTests {
     }
 
     /// A TLS-only server with a certificate from a new test CA; with `verifyClients`, it wants theirs too.
-    private func startTLSServer(directory: String, verifyClients: Bool) async throws -> (TestPKI, ConfiguredNATSServer) {
+    private func startTLSServer(directory: String, verifyClients: Bool) async throws
+        -> (TestPKI, ConfiguredNATSServer)
+    {
         let pki = try await TestPKI.make(in: directory)
         let server = ConfiguredNATSServer(directory: directory + "/nats")
         let verify = verifyClients ? "ca_file: \"\(pki.caFile)\"\n  verify: true" : ""

@@ -97,7 +97,8 @@ import Testing
     }
 
     @Test func anInputFilePastSixteenMiBIsRejectedUnreadNamingTheFile() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("limits-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("limits-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let intake = InputIntake(
             dataDirectory: directory, node: "central",
@@ -118,7 +119,9 @@ import Testing
             return
         }
         #expect(error.code == .tooLarge)
-        #expect(error.description == "\(intake.inmsgPath): input is 16777217 bytes; the limit is 16777216 bytes (16 MiB) per file")
+        #expect(
+            error.description
+                == "\(intake.inmsgPath): input is 16777217 bytes; the limit is 16777216 bytes (16 MiB) per file")
         let kept = try FileManager.default.contentsOfDirectory(atPath: intake.rejectedDirectory)
         #expect(kept.contains { $0.hasSuffix("inmsg.txt") }, "\(kept)")
         #expect(kept.contains { $0.hasSuffix("inmsg.txt.error") }, "\(kept)")

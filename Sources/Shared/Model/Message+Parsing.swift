@@ -48,16 +48,27 @@ extension Message {
     /// Refuses a message of `count` bytes past ``MessageLimits/messageBytes``.
     static func checkSize(_ count: Int) throws(MessageError) {
         guard count <= MessageLimits.messageBytes else {
-            throw MessageError(
-                .tooLarge, "message is \(count) bytes; the limit is \(MessageLimits.messageBytes) bytes (1 MiB)")
+            let limit = MessageLimits.messageBytes
+            throw MessageError(.tooLarge, "message is \(count) bytes; the limit is \(limit) bytes (\(limit >> 20) MiB)")
         }
     }
 
     /// Refuses an input file of `count` bytes past ``MessageLimits/batchBytes``, before it is read.
     public static func checkBatchSize(_ count: Int) throws(MessageError) {
         guard count <= MessageLimits.batchBytes else {
+            let limit = MessageLimits.batchBytes
             throw MessageError(
-                .tooLarge, "input is \(count) bytes; the limit is \(MessageLimits.batchBytes) bytes (16 MiB) per file")
+                .tooLarge, "input is \(count) bytes; the limit is \(limit) bytes (\(limit >> 20) MiB) per file")
+        }
+    }
+
+    /// Refuses a seconds field past ``MessageLimits/seconds``.
+    static func checkSeconds(_ value: Double, field: String, shown: String) throws(MessageError) {
+        guard value <= MessageLimits.seconds else {
+            let years = Int(MessageLimits.seconds / (365 * 24 * 3600))
+            throw MessageError(
+                .tooLarge, field: field,
+                "field `\(field)` must be at most \(Int(MessageLimits.seconds)) seconds (\(years) years), got \(shown)")
         }
     }
 
@@ -190,11 +201,7 @@ struct FieldReader {
                 .invalidField, field: key,
                 "field `\(key)` must be a non-negative number of seconds, got \(value.excerpt)")
         }
-        guard number <= MessageLimits.seconds else {
-            throw MessageError(
-                .tooLarge, field: key,
-                "field `\(key)` must be at most \(Int(MessageLimits.seconds)) seconds (10 years), got \(value.excerpt)")
-        }
+        try Message.checkSeconds(number, field: key, shown: value.excerpt)
         return number
     }
 

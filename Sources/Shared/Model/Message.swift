@@ -118,14 +118,17 @@ public struct Message: Sendable, Equatable, Encodable {
                 "field `methodArgs` has \(count) entries; the limit is \(MessageLimits.methodArgs)"
             ).with(messageID: id)
         }
-        let seconds = ["ackTimeout": copies[0].ackTimeout, "retryWait": copies[0].retryWait,
-            "methodTimeout": copies[0].methodTimeout, "ttl": copies[0].ttl]
-        for (field, value) in seconds.sorted(by: { $0.key < $1.key }) {
-            guard let value, value > MessageLimits.seconds else { continue }
-            throw MessageError(
-                .tooLarge, field: field,
-                "field `\(field)` must be at most \(Int(MessageLimits.seconds)) seconds (10 years), got \(value)"
-            ).with(messageID: id)
+        let first = copies[0]
+        let seconds = [
+            ("ackTimeout", first.ackTimeout), ("retryWait", first.retryWait), ("methodTimeout", first.methodTimeout),
+            ("ttl", first.ttl),
+        ]
+        for case (let field, let value?) in seconds {
+            do {
+                try Message.checkSeconds(value, field: field, shown: JSONValue.number(value).excerpt)
+            } catch {
+                throw error.with(messageID: id)
+            }
         }
         for copy in copies {
             try Message.checkSize(copy.encoded().count)

@@ -20,7 +20,8 @@ struct TestNKeys {
         try FileManager.default.createDirectory(atPath: keys.directory, withIntermediateDirectories: true)
         let result = try await runProgram("/usr/bin/env", ["python3", "-c", script, keys.directory])
         guard result.status == 0 else {
-            throw TestFailure("making NKeys with python3 and nkeys failed (scripts/setup.sh installs nkeys): \(result.stderr)")
+            throw TestFailure(
+                "making NKeys with python3 and nkeys failed (scripts/setup.sh installs nkeys): \(result.stderr)")
         }
         return keys
     }

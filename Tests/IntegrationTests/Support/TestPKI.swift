@@ -19,7 +19,8 @@ struct TestPKI {
             "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
             "-keyout", pki.directory + "/ca-key.pem", "-out", pki.caFile, "-days", "1", "-subj", "/CN=Bosun Test CA",
         ])
-        try await pki.sign("server", serial: 2, extensions: "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n")
+        try await pki.sign(
+            "server", serial: 2, extensions: "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n")
         try await pki.sign("client", serial: 3, extensions: "extendedKeyUsage=clientAuth\n")
         return pki
     }
