@@ -11,8 +11,9 @@ seconds="${2:?usage: scripts/fuzz.sh TARGET SECONDS}"
 case "$target" in message | batch | reply) ;; *) echo "fuzz: unknown target $target" >&2; exit 64 ;; esac
 
 scratch=.build/fuzz
+# FUZZING swaps the replay tool's main for libFuzzer's driver; lld links AddressSanitizer without gold's warning.
 swift build -c release --scratch-path "$scratch" --product bosun-fuzz \
-    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DFUZZING
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DFUZZING -Xswiftc -use-ld=lld
 binary="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/bosun-fuzz"
 
 corpus="$scratch/corpus/$target"
