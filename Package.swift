@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "bosun", targets: ["Console"]),
         .executable(name: "bosun-agent", targets: ["Agent"]),
         .executable(name: "bosun-bench", targets: ["Bench"]),
+        .executable(name: "bosun-fuzz", targets: ["Fuzz"]),
         .library(name: "Shared", targets: ["Shared"]),
     ],
     dependencies: [
@@ -80,9 +81,15 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // libFuzzer targets for the parsers; scripts/fuzz.sh builds them with the fuzzer, a plain build replays inputs.
+        .executableTarget(
+            name: "Fuzz",
+            dependencies: ["Shared"],
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "SharedTests",
-            dependencies: ["Shared"],
+            dependencies: ["Shared", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSwift
         ),
         .testTarget(

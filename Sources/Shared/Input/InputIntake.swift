@@ -62,7 +62,11 @@ public struct InputIntake: Sendable {
     public func take(_ path: String, shownAs source: String, keepName: String) -> Result<[OutboxRecord], MessageError> {
         let result: Result<[OutboxRecord], MessageError>
         do {
+            // Checked before reading, so a huge file is refused without being read into memory.
+            try Message.checkBatchSize(FileSystem.size(path) ?? 0)
             result = parseAndAccept(try FileSystem.read(path), source: source)
+        } catch let error as MessageError {
+            result = .failure(error.with(source: source))
         } catch {
             result = .failure(MessageError(.invalidJSON, "\(error)").with(source: source))
         }
@@ -84,6 +88,7 @@ public struct InputIntake: Sendable {
 
     private func parseAndAccept(_ bytes: [UInt8], source: String) -> Result<[OutboxRecord], MessageError> {
         do {
+            try Message.checkBatchSize(bytes.count)
             return .success(try accept(Message.decodeBatch(bytes)))
         } catch let error as MessageError {
             return .failure(error.with(source: source))

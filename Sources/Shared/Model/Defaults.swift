@@ -43,6 +43,25 @@ public enum OutputDefaults {
     public static let killGrace: Double = 5
 }
 
+/// Bounds on what one message or one input file may hold: input past them is refused with an error that names the
+/// field or the file and the limit, before it can exhaust a node's memory or overflow its arithmetic.
+public enum MessageLimits {
+    /// Bytes of one message in its JSON form: 1 MiB, nats-server's default `max_payload`, so a message that is
+    /// accepted can also be published.
+    public static let messageBytes = 1024 * 1024
+    /// Entries in `methodArgs`: far more than any command line needs, far fewer than would strain `execve`.
+    public static let methodArgs = 1024
+    /// Destinations in `toNodes`: each becomes a message of its own, so this bounds one message's fan-out.
+    public static let destinations = 10_000
+    /// Messages in one input file (`inmsg.txt` or a file in `inbox/`).
+    public static let batchMessages = 10_000
+    /// Bytes of one input file: 16 MiB; checked before the file is read.
+    public static let batchBytes = 16 * 1024 * 1024
+    /// The largest value of a seconds field (`ackTimeout`, `retryWait`, `methodTimeout`, `ttl`): 10 years. Times
+    /// are kept in milliseconds as `Int64`; larger values would overflow them.
+    public static let seconds: Double = 10 * 365 * 24 * 3600
+}
+
 /// Names Bosun uses on the wire.
 public enum Wire {
     /// Every subject starts with this token: `bosun.<toNode>.<method>.<messageType>`.

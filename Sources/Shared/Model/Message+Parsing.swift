@@ -6,20 +6,29 @@ extension Message {
         "ackTimeout", "retries", "retryWait", "methodTimeout", "ttl", "replyMethod", "createdAt", "signedBy", "signature",
     ]
 
-    /// Decodes one message from JSON bytes (the wire form).
+    /// Decodes one message from JSON bytes (the wire form); at most ``MessageLimits/messageBytes``.
     public static func decode(_ bytes: some Collection<UInt8>) throws(MessageError) -> Message {
-        try Message(json: JSONValue.parse(bytes))
+        try checkSize(bytes.count)
+        return try Message(json: JSONValue.parse(bytes))
     }
 
-    /// Decodes input that holds one message object or an array of them.
+    /// Decodes input that holds one message object or an array of them, within the ``MessageLimits`` of a batch.
     public static func decodeBatch(_ bytes: some Collection<UInt8>) throws(MessageError) -> [Message] {
+        try checkBatchSize(bytes.count)
         let value = try JSONValue.parse(bytes)
         switch value {
         case .array(let items):
+            guard items.count <= MessageLimits.batchMessages else {
+                throw MessageError(
+                    .tooLarge,
+                    "input holds \(items.count) messages; the limit is \(MessageLimits.batchMessages) per input file")
+            }
             var messages: [Message] = []
             for (index, item) in items.enumerated() {
                 do {
-                    messages.append(try Message(json: item))
+                    let message = try Message(json: item)
+                    try checkSize(message.encoded().count)
+                    messages.append(message)
                 } catch {
                     var indexed = error
                     indexed.reason = "item \(index): " + error.reason
@@ -28,9 +37,38 @@ extension Message {
             }
             return messages
         case .object:
-            return [try Message(json: value)]
+            let message = try Message(json: value)
+            try checkSize(message.encoded().count)
+            return [message]
         default:
             throw MessageError(.invalidJSON, "expected a message object or an array of them, got \(value.typeName)")
+        }
+    }
+
+    /// Refuses a message of `count` bytes past ``MessageLimits/messageBytes``.
+    static func checkSize(_ count: Int) throws(MessageError) {
+        guard count <= MessageLimits.messageBytes else {
+            let limit = MessageLimits.messageBytes
+            throw MessageError(.tooLarge, "message is \(count) bytes; the limit is \(limit) bytes (\(limit >> 20) MiB)")
+        }
+    }
+
+    /// Refuses an input file of `count` bytes past ``MessageLimits/batchBytes``, before it is read.
+    public static func checkBatchSize(_ count: Int) throws(MessageError) {
+        guard count <= MessageLimits.batchBytes else {
+            let limit = MessageLimits.batchBytes
+            throw MessageError(
+                .tooLarge, "input is \(count) bytes; the limit is \(limit) bytes (\(limit >> 20) MiB) per file")
+        }
+    }
+
+    /// Refuses a seconds field past ``MessageLimits/seconds``.
+    static func checkSeconds(_ value: Double, field: String, shown: String) throws(MessageError) {
+        guard value <= MessageLimits.seconds else {
+            let years = Int(MessageLimits.seconds / (365 * 24 * 3600))
+            throw MessageError(
+                .tooLarge, field: field,
+                "field `\(field)` must be at most \(Int(MessageLimits.seconds)) seconds (\(years) years), got \(shown)")
         }
     }
 
@@ -46,7 +84,7 @@ extension Message {
             self.init(method: method)
             id = try fields.string("id", pattern: .token)
             toNode = try fields.nodeName("toNode", allowEvery: true)
-            toNodes = try fields.nodeNames("toNodes")
+            toNodes = try fields.nodeNames("toNodes", limit: MessageLimits.destinations)
             fromNode = try fields.nodeName("fromNode", allowEvery: false)
             messageType = try fields.string("messageType").map { (text: String) throws(MessageError) in
                 guard let type = MessageType(rawValue: text) else {
@@ -57,7 +95,7 @@ extension Message {
                 }
                 return type
             }
-            methodArgs = try fields.strings("methodArgs")
+            methodArgs = try fields.strings("methodArgs", limit: MessageLimits.methodArgs)
             data = try fields.string("data")
             dataEncoding = try fields.string("dataEncoding")
             if let encoding = dataEncoding, encoding != "base64", encoding != "utf8" {
@@ -122,11 +160,15 @@ struct FieldReader {
         return text
     }
 
-    func strings(_ key: String) throws(MessageError) -> [String]? {
+    func strings(_ key: String, limit: Int) throws(MessageError) -> [String]? {
         guard let value = object[key], value != .null else { return nil }
         guard case .array(let items) = value else {
             throw MessageError(
                 .invalidField, field: key, "field `\(key)` must be an array of strings, got \(value.excerpt)")
+        }
+        guard items.count <= limit else {
+            throw MessageError(
+                .tooLarge, field: key, "field `\(key)` has \(items.count) entries; the limit is \(limit)")
         }
         var result: [String] = []
         for (index, item) in items.enumerated() {
@@ -146,8 +188,8 @@ struct FieldReader {
         return name
     }
 
-    func nodeNames(_ key: String) throws(MessageError) -> [String]? {
-        guard let names = try strings(key) else { return nil }
+    func nodeNames(_ key: String, limit: Int) throws(MessageError) -> [String]? {
+        guard let names = try strings(key, limit: limit) else { return nil }
         for (index, name) in names.enumerated() where name != NodeName.everyNode {
             try NodeName.validate(name, field: "\(key)[\(index)]")
         }
@@ -161,6 +203,7 @@ struct FieldReader {
                 .invalidField, field: key,
                 "field `\(key)` must be a non-negative number of seconds, got \(value.excerpt)")
         }
+        try Message.checkSeconds(number, field: key, shown: value.excerpt)
         return number
     }
 

@@ -98,7 +98,7 @@ public struct Message: Sendable, Equatable, Encodable {
             throw MessageError(.missingField, field: "toNode", "field `toNode` (or `toNodes`) is required")
                 .with(messageID: id)
         }
-        return targets.enumerated().map { index, target in
+        let copies = targets.enumerated().map { index, target in
             var copy = self
             copy.id = (index == 0 ? id : nil) ?? MessageID.make(now: now)
             copy.toNode = target
@@ -117,6 +117,29 @@ public struct Message: Sendable, Equatable, Encodable {
             copy.signature = nil
             return copy
         }
+        // Built in code (`bosun send --data`), a message has not met the parser's limits yet.
+        if let count = methodArgs?.count, count > MessageLimits.methodArgs {
+            throw MessageError(
+                .tooLarge, field: "methodArgs",
+                "field `methodArgs` has \(count) entries; the limit is \(MessageLimits.methodArgs)"
+            ).with(messageID: id)
+        }
+        let first = copies[0]
+        let seconds = [
+            ("ackTimeout", first.ackTimeout), ("retryWait", first.retryWait), ("methodTimeout", first.methodTimeout),
+            ("ttl", first.ttl),
+        ]
+        for case (let field, let value?) in seconds {
+            do {
+                try Message.checkSeconds(value, field: field, shown: JSONValue.number(value).excerpt)
+            } catch {
+                throw error.with(messageID: id)
+            }
+        }
+        for copy in copies {
+            try Message.checkSize(copy.encoded().count)
+        }
+        return copies
     }
 
     /// When the sender gives the message up; nil until accepted.

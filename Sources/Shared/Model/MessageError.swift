@@ -9,6 +9,8 @@ public struct MessageError: Error, Sendable, Equatable, CustomStringConvertible 
         case missingField
         case invalidField
         case invalidNodeName
+        /// Past one of the ``MessageLimits``.
+        case tooLarge
     }
 
     public var code: Code

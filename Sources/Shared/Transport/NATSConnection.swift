@@ -73,8 +73,10 @@ public final class NATSConnection: Sendable {
                 var connection: OpaquePointer?
                 let status = natsConnection_Connect(&connection, options.pointer)
                 guard status == NATS_OK, let connection else {
-                    throw TransportError.from(
+                    var error = TransportError.from(
                         status, "cannot connect to NATS at \(configuration.displayServers)", code: .cannotConnect)
+                    if let hint = ConnectHint.hint(for: status, configuration) { error.reason += " (\(hint))" }
+                    throw error
                 }
                 return .success(ConnectionHandle(connection))
             } catch {

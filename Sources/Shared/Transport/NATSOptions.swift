@@ -54,6 +54,18 @@ final class NATSOptions {
     }
 
     private func applySecurity(_ configuration: NATSConfiguration) throws(TransportError) {
+        // libnats reads the credentials and seed files only when it connects, and then does not say which file.
+        let files = [
+            (configuration.credentialsFile, "credentials file (--creds)"),
+            (configuration.nkeySeedFile, "NKey seed file (--nkey-seed)"),
+            (configuration.tlsCAFile, "TLS CA file (--tls-ca)"),
+            (configuration.tlsCertificateFile, "TLS client certificate (--tls-cert)"),
+            (configuration.tlsKeyFile, "TLS client key (--tls-key)"),
+        ]
+        for case (let path?, let what) in files where access(path, R_OK) != 0 {
+            let reason = String(cString: strerror(errno))
+            throw TransportError(.invalidConfiguration, "\(what) \(path) cannot be read: \(reason)")
+        }
         if let credentials = configuration.credentialsFile {
             try check(
                 natsOptions_SetUserCredentialsFromFiles(pointer, credentials, nil),
@@ -68,10 +80,7 @@ final class NATSOptions {
                 natsOptions_SetNKeyFromSeed(pointer, publicKey, seedFile), "NKey seed file \(seedFile)",
                 code: .invalidConfiguration)
         }
-        let wantsTLS =
-            configuration.tlsRequired || configuration.tlsCAFile != nil || configuration.tlsCertificateFile != nil
-            || configuration.servers.contains { $0.hasPrefix("tls://") }
-        guard wantsTLS else { return }
+        guard configuration.wantsTLS else { return }
         try check(natsOptions_SetSecure(pointer, true), "TLS", code: .invalidConfiguration)
         if let caFile = configuration.tlsCAFile {
             try check(
