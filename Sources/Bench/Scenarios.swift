@@ -81,7 +81,10 @@ enum Scenarios {
         let elapsed = ContinuousClock.now - start
         await runtime.store.settle()
         let acked = try runtime.store.outboxCounts()[.acked] ?? 0
-        guard acked == count else { throw BenchError("engine: \(acked) of \(count) acked") }
+        guard acked == count else {
+            let states = try runtime.store.outboxCounts().map { "\($0.key.rawValue): \($0.value)" }.sorted()
+            throw BenchError("engine: \(acked) of \(count) acked (\(states.joined(separator: ", ")))")
+        }
         return [
             "raw": Double(count) / (rawElapsed.milliseconds / 1000),
             "engine": Double(count) / (elapsed.milliseconds / 1000),

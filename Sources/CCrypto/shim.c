@@ -21,24 +21,32 @@ int bosun_ed25519_public_key(const uint8_t private_key[32], uint8_t public_key[3
     return ok;
 }
 
-int bosun_ed25519_sign(const uint8_t private_key[32], const uint8_t *message, size_t length, uint8_t signature[64]) {
-    EVP_PKEY *key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, private_key, 32);
+void *bosun_ed25519_private_key_new(const uint8_t private_key[32]) {
+    return EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, private_key, 32);
+}
+
+void *bosun_ed25519_public_key_new(const uint8_t public_key[32]) {
+    return EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, public_key, 32);
+}
+
+void bosun_ed25519_key_free(void *key) {
+    EVP_PKEY_free((EVP_PKEY *)key);
+}
+
+int bosun_ed25519_sign_with(void *key, const uint8_t *message, size_t length, uint8_t signature[64]) {
     EVP_MD_CTX *context = EVP_MD_CTX_new();
     size_t signature_length = 64;
-    int ok = key != NULL && context != NULL && EVP_DigestSignInit(context, NULL, NULL, NULL, key) == 1
+    int ok = key != NULL && context != NULL && EVP_DigestSignInit(context, NULL, NULL, NULL, (EVP_PKEY *)key) == 1
         && EVP_DigestSign(context, signature, &signature_length, message, length) == 1 && signature_length == 64;
     EVP_MD_CTX_free(context);
-    EVP_PKEY_free(key);
     return ok;
 }
 
-int bosun_ed25519_verify(const uint8_t public_key[32], const uint8_t *message, size_t length, const uint8_t signature[64]) {
-    EVP_PKEY *key = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, public_key, 32);
+int bosun_ed25519_verify_with(void *key, const uint8_t *message, size_t length, const uint8_t signature[64]) {
     EVP_MD_CTX *context = EVP_MD_CTX_new();
-    int ok = key != NULL && context != NULL && EVP_DigestVerifyInit(context, NULL, NULL, NULL, key) == 1
+    int ok = key != NULL && context != NULL && EVP_DigestVerifyInit(context, NULL, NULL, NULL, (EVP_PKEY *)key) == 1
         && EVP_DigestVerify(context, signature, 64, message, length) == 1;
     EVP_MD_CTX_free(context);
-    EVP_PKEY_free(key);
     return ok;
 }
 

@@ -53,10 +53,14 @@ struct TrustPolicyTests {
         #expect(TrustPolicy().refusal(of: old, pinned: nil) == nil)
     }
 
-    @Test func aForgedSignatureIsRefusedEvenWithoutRequiredSignatures() throws {
+    @Test func aForgedSignatureIsRefusedWhereSignaturesCount() throws {
         var forged = operatorKey.sign(try message())
         forged.signedBy = NodeKey().publicKey
-        #expect(TrustPolicy().refusal(of: forged, pinned: nil)?.contains("does not match") == true)
+        let requiring = TrustPolicy(trustedKeys: [operatorKey.publicKey])
+        #expect(requiring.refusal(of: forged, pinned: nil)?.contains("does not match") == true)
+        // Under an ACL (which goes by signer) too; a node that requires nothing does not look.
+        #expect(TrustPolicy().refusal(of: forged, pinned: nil, checkSignatures: true)?.contains("does not match") == true)
+        #expect(TrustPolicy().refusal(of: forged, pinned: nil) == nil)
     }
 
     @Test func repliesAreSignedOverEveryField() {

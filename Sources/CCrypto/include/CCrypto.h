@@ -9,8 +9,14 @@
 
 int bosun_ed25519_generate(uint8_t private_key[32]);
 int bosun_ed25519_public_key(const uint8_t private_key[32], uint8_t public_key[32]);
-int bosun_ed25519_sign(const uint8_t private_key[32], const uint8_t *message, size_t length, uint8_t signature[64]);
-int bosun_ed25519_verify(const uint8_t public_key[32], const uint8_t *message, size_t length, const uint8_t signature[64]);
+
+// Keys parsed once and kept (an EVP_PKEY), for signing and verifying many messages: parsing a private key
+// derives its public half, which costs as much as a signature. Free with bosun_ed25519_key_free.
+void *bosun_ed25519_private_key_new(const uint8_t private_key[32]);
+void *bosun_ed25519_public_key_new(const uint8_t public_key[32]);
+int bosun_ed25519_sign_with(void *key, const uint8_t *message, size_t length, uint8_t signature[64]);
+int bosun_ed25519_verify_with(void *key, const uint8_t *message, size_t length, const uint8_t signature[64]);
+void bosun_ed25519_key_free(void *key);
 
 // Incremental SHA-256: new, update as often as needed, then finish (which frees the state).
 void *bosun_sha256_new(void);

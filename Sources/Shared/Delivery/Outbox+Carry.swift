@@ -126,7 +126,9 @@ extension Outbox {
         }
         store.updateOutboxSoon(
             id: record.id, state: newState, attempts: attempts, nextAttemptAt: nextAttemptAt, lastError: lastError, now: now
-        ) { [logger] error in logger.error("cannot record the state of message \(record.id): \(error)") }
+        ) { [logger] error in
+            if let error { logger.error("cannot record the state of message \(record.id): \(error)") }
+        }
         if isObserved { notify(record) }
     }
 
@@ -140,16 +142,17 @@ extension Outbox {
             record.reply = reply
             return record
         }
-        // Shown at once; should the commit be lost in a crash, the message is sent again and its receiver
-        // answers from its record, so what was shown stays true.
-        if isObserved { notify(record) }
-        do {
-            try await store.updateOutbox(
+        // Submitted first (so whatever is committed after sees it), shown at once, then waited for: should the
+        // commit be lost in a crash, the message is sent again and its receiver answers from its record, so what
+        // was shown stays true.
+        let failure: StoreError? = await withCheckedContinuation { continuation in
+            store.updateOutboxSoon(
                 id: record.id, state: finalState, attempts: attempts, nextAttemptAt: .some(nil), lastError: .some(reason),
-                reply: .some(reply), now: now)
-        } catch {
-            logger.error("cannot record the state of message \(record.id): \(error)")
+                reply: .some(reply), now: now
+            ) { continuation.resume(returning: $0) }
+            if isObserved { notify(record) }
         }
+        if let failure { logger.error("cannot record the state of message \(record.id): \(failure)") }
         let message = record.message
         let event: Journal.Entry.Event =
             switch finalState {

@@ -136,8 +136,9 @@ public final class Receiver: Sendable {
         }
         heard(fromNode)
         let pinned = try? store.pinnedKey(node: fromNode)
-        if let reason = trust.refusal(of: message, pinned: pinned)
-            ?? accessList.withLock({ $0 })?.refusal(of: message, signerTrusted: trust.trusts(message, pinned: pinned))
+        let acl = accessList.withLock { $0 }
+        if let reason = trust.refusal(of: message, pinned: pinned, checkSignatures: acl != nil)
+            ?? acl?.refusal(of: message, signerTrusted: trust.trusts(message, pinned: pinned))
         {
             refuse(inbound, subject: subject, id: id, reason: reason, fromNode: fromNode, method: message.method.rawValue)
             return false

@@ -70,12 +70,12 @@ extension Store {
     /// (a crash that loses them resends the message, which the receiver answers from its record).
     public func updateOutboxSoon(
         id: String, state: OutboxState, attempts: Int? = nil, nextAttemptAt: Timestamp?? = nil,
-        lastError: String?? = nil, now: Timestamp, failed: @escaping @Sendable (StoreError) -> Void
+        lastError: String?? = nil, reply: Reply?? = nil, now: Timestamp, done: @escaping @Sendable (StoreError?) -> Void
     ) {
         grouped({ [self] connection throws(StoreError) in
             try update(connection, id: id, state: state, attempts: attempts, nextAttemptAt: nextAttemptAt,
-                lastError: lastError, reply: nil, now: now)
-        }, done: { error in if let error { failed(error) } })
+                lastError: lastError, reply: reply, now: now)
+        }, done: done)
     }
 
     private func update(

@@ -1,5 +1,6 @@
 import CCrypto
 import FoundationEssentials
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -14,6 +15,7 @@ import FoundationEssentials
 /// cryptography is the system's libcrypto (OpenSSL), which libnats loads anyway.
 public struct NodeKey: Sendable {
     private let privateKey: [UInt8]
+    private let signer: EVPKey
     /// The public key, base64: what `--trust` takes and hellos carry.
     public let publicKey: String
 
@@ -27,8 +29,11 @@ public struct NodeKey: Sendable {
 
     private init?(raw: [UInt8]) {
         var publicBytes = [UInt8](repeating: 0, count: 32)
-        guard raw.count == 32, bosun_ed25519_public_key(raw, &publicBytes) == 1 else { return nil }
+        guard raw.count == 32, bosun_ed25519_public_key(raw, &publicBytes) == 1,
+            let signer = EVPKey(bosun_ed25519_private_key_new(raw))
+        else { return nil }
         privateKey = raw
+        self.signer = signer
         publicKey = Data(publicBytes).base64EncodedString()
     }
 
@@ -67,22 +72,51 @@ public struct NodeKey: Sendable {
 
     private func signature(of bytes: [UInt8]) -> String? {
         var signature = [UInt8](repeating: 0, count: 64)
-        guard bosun_ed25519_sign(privateKey, bytes, bytes.count, &signature) == 1 else { return nil }
+        guard bosun_ed25519_sign_with(signer.pointer, bytes, bytes.count, &signature) == 1 else { return nil }
         return Data(signature).base64EncodedString()
     }
 
     /// Whether `signature` (base64) is `publicKey`'s (base64) signature of `bytes`.
     public static func verify(_ bytes: [UInt8], signature: String, publicKey: String) -> Bool {
-        guard let key = Data(base64Encoded: publicKey), key.count == 32, let signed = Data(base64Encoded: signature),
-            signed.count == 64
-        else { return false }
-        return bosun_ed25519_verify(Array(key), bytes, bytes.count, Array(signed)) == 1
+        guard let signed = Data(base64Encoded: signature), signed.count == 64, let key = verifier(for: publicKey) else {
+            return false
+        }
+        return bosun_ed25519_verify_with(key.pointer, bytes, bytes.count, Array(signed)) == 1
+    }
+
+    /// Parsed public keys, kept: a fleet has a few signers and each signs many messages.
+    private static let verifiers = Mutex<[String: EVPKey]>([:])
+
+    private static func verifier(for publicKey: String) -> EVPKey? {
+        if let known = verifiers.withLock({ $0[publicKey] }) { return known }
+        guard let raw = Data(base64Encoded: publicKey), raw.count == 32,
+            let key = EVPKey(bosun_ed25519_public_key_new(Array(raw)))
+        else { return nil }
+        verifiers.withLock { verifiers in
+            // Bounded: a flood of made-up keys must not grow it without end.
+            if verifiers.count >= 4096 { verifiers.removeAll(keepingCapacity: true) }
+            verifiers[publicKey] = key
+        }
+        return key
     }
 
     /// Whether `text` is a public key in the form `--trust` takes.
     public static func isPublicKey(_ text: String) -> Bool {
         Data(base64Encoded: text)?.count == 32
     }
+}
+
+/// A key libcrypto has parsed (an `EVP_PKEY`), freed with the last reference.
+final class EVPKey: @unchecked Sendable {
+    // Safe to share: an EVP_PKEY is only read once made, and each sign or verify uses its own context.
+    let pointer: UnsafeMutableRawPointer
+
+    init?(_ pointer: UnsafeMutableRawPointer?) {
+        guard let pointer else { return nil }
+        self.pointer = pointer
+    }
+
+    deinit { bosun_ed25519_key_free(pointer) }
 }
 
 /// SHA-256, fed piece by piece (a file copy's chunks and whole): libcrypto's.

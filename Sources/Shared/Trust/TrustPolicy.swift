@@ -2,8 +2,8 @@
 ///
 /// A node that trusts at least one key requires signatures (so does `--require-signatures`): then a message
 /// must be signed by a trusted key, or by the key pinned for the node it comes from, except for the methods
-/// anyone may call (``openMethods``). A signature that does not match its message is refused whatever the
-/// policy, and so is a message past its ttl.
+/// anyone may call (``openMethods``). There, and under an ACL, a signature that does not match its message is
+/// refused; a message past its ttl is refused everywhere.
 public struct TrustPolicy: Sendable, Equatable {
     public var trustedKeys: Set<String>
     public var requireSignatures: Bool
@@ -23,9 +23,13 @@ public struct TrustPolicy: Sendable, Equatable {
     }
 
     /// Why `message` must be refused, or nil when it may run. `pinned` is the key pinned for its sender.
-    public func refusal(of message: Message, pinned: String?, now: Timestamp = .now) -> String? {
+    ///
+    /// A node that requires no signatures does not check them either: whoever could alter a signed message
+    /// could as well send an unsigned one, which such a node runs. `checkSignatures` asks for the check anyway
+    /// (an ACL in force goes by who signed).
+    public func refusal(of message: Message, pinned: String?, now: Timestamp = .now, checkSignatures: Bool = false) -> String? {
         let signed = message.signature != nil || message.signedBy != nil
-        if signed, !message.hasValidSignature {
+        if signed, requireSignatures || checkSignatures, !message.hasValidSignature {
             return "the signature does not match the message (altered in flight, or forged)"
         }
         if let expiresAt = message.expiresAt, now > expiresAt {
