@@ -17,7 +17,8 @@ release: setup
 # The agent for edge nodes: Swift's runtime linked in, symbols stripped. On the target it needs only
 # libnats3.4 and libsqlite3-0 (beside libc and libstdc++6). Prints the binary's size and what it links.
 agent-release: setup
-	$(SWIFT) build -c release --product bosun-agent --static-swift-stdlib -Xswiftc -Osize -Xlinker -s
+	$(SWIFT) build -c release --product bosun-agent --static-swift-stdlib -Xswiftc -Osize -Xlinker -s \
+		-Xswiftc -use-ld=lld -Xlinker --icf=all -Xlinker --gc-sections
 	@ls -l .build/release/bosun-agent | awk '{ printf "bosun-agent: %d bytes (%.1f MiB)\n", $$5, $$5 / 1048576 }'
 	@ldd .build/release/bosun-agent | awk '{ print "  needs " $$1 }'
 
@@ -41,11 +42,16 @@ format:
 clean:
 	rm -rf .build
 
-# Benchmarks (not part of the tests): the delivery engine against raw libnats measured in the same run, then
-# the console's frame render time and RSS with 10,000 nodes and 100,000 messages. Release builds.
+# Benchmarks (not part of the tests): the delivery engine against raw libnats measured in the same run, the
+# console's frame render time and RSS with 10,000 nodes and 100,000 messages, and the agent's footprint (size,
+# RSS idle and after 10,000 messages). Release builds. For the idle figure over 10 minutes:
+# scripts/measure-agent.sh idle 600.
 bench: setup
 	$(SWIFT) build -c release --product bosun-agent
 	$(SWIFT) build -c release --product bosun-bench
 	$(SWIFT) build -c release --product bosun
 	.build/release/bosun-bench run
 	.build/release/bosun bench-render
+	$(MAKE) --no-print-directory agent-release
+	scripts/measure-agent.sh idle 30
+	BOSUN=.build/release/bosun scripts/measure-agent.sh load 10000
