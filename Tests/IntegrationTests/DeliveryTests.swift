@@ -104,15 +104,12 @@ struct DeliveryTests {
     }
 
     @Test func finalMessagesAndStoredResultsArePrunedAfterKeepResults() async throws {
-        try await withNATSServerAndDirectory { server, directory in
-            try await pruningScenario(server: server, directory: directory)
+        try await withCentral(arguments: ["--keep-results", "2"]) { server, directory, central in
+            try await pruningScenario(server: server.url, directory: directory, central: central)
         }
     }
 
-    private func pruningScenario(server: String, directory: String) async throws {
-        let central = AgentProcess.central(server: server, directory: directory)
-        defer { central.stop() }
-        try await central.start(extraArguments: ["--keep-results", "2"])
+    private func pruningScenario(server: String, directory: String, central: AgentProcess) async throws {
         let agent = AgentProcess(node: "edge", server: server, dataDirectory: directory + "/edge")
         defer { agent.stop() }
         try await agent.start(extraArguments: ["--keep-results", "2"])

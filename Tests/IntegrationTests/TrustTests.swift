@@ -141,6 +141,58 @@ struct TrustTests {
         #expect(audit.allSatisfy { $0.contains(#""fromNode":"central""#) && $0.contains(#""signedBy":""#) })
     }
 
+    @Test func aCentralNodeRequiringSignaturesTakesACKsSignedByThePinnedKey() async throws {
+        try await withCentral(arguments: ["--require-signatures"]) { server, directory, central in
+            try await signedACKScenario(server: server.url, directory: directory, central: central)
+        }
+    }
+
+    private func signedACKScenario(server: String, directory: String, central: AgentProcess) async throws {
+        let agent = AgentProcess(node: "edge", server: server, dataDirectory: directory + "/edge")
+        defer { agent.stop() }
+        try await agent.start()
+        let store = try Store(path: central.dataDirectory + "/state.db")
+        #expect(await eventually { (try? store.pinnedKey(node: "edge")) != nil })
+        try central.write(inmsg: #"{"toNode":"edge","method":"cliCommand","methodArgs":["echo","verified"]}"#)
+        #expect(await eventually { (try? await central.messages().first?["state"] as? String) == "acked" })
+        #expect(try await central.newestReply()["stdout"] == "verified\n")
+        #expect(!central.log.contains("ignored:"))
+        try await forgedACKScenario(server: server, central: central)
+    }
+
+    /// A node "fake" played by the test: its hello pins a key; an ACK signed by another key is ignored (the
+    /// message stays unanswered and is retried); the one signed by its own key is taken.
+    private func forgedACKScenario(server: String, central: AgentProcess) async throws {
+        let fakeKey = NodeKey()
+        let connection = try await NATSConnection.connect(NATSConfiguration(servers: [server]))
+        defer { Task { await connection.close() } }
+        let requests = try connection.subscribe("bosun.fake.>")
+        try await connection.flush()
+        let hello = Hello(version: "test", helloInterval: 60, methods: ["cliCommand"], publicKey: fakeKey.publicKey)
+        let announce = fakeKey.sign(try Message(toNode: "central", method: .hello, data: String(decoding: hello.encoded(), as: UTF8.self))
+            .accepted(from: "fake", defaults: .standard)[0])
+        try connection.publish(try #require(announce.subject).description, payload: announce.encoded())
+        let store = try Store(path: central.dataDirectory + "/state.db")
+        #expect(await eventually { (try? store.pinnedKey(node: "fake")) == fakeKey.publicKey })
+
+        try central.write(inmsg: #"{"toNode":"fake","method":"cliCommand","methodArgs":["true"],"ackTimeout":1,"retryWait":0.2}"#)
+        var iterator = requests.makeAsyncIterator()
+        let first = try #require(await iterator.next())
+        let id = try #require(try Message.decode(first.payload).id)
+        let forged = NodeKey().sign(Reply(id: id, fromNode: "fake", status: .ok, exitCode: 0, stdout: "forged"))
+        try connection.publish(try #require(first.replyTo), payload: forged.encoded())
+        #expect(await eventually { central.log.contains("ignored: an ACK for \(id) from fake is signed by key") })
+        // The retry comes; this time the real node answers.
+        let retry = try #require(await iterator.next())
+        let genuine = fakeKey.sign(Reply(id: id, fromNode: "fake", status: .ok, exitCode: 0, stdout: "genuine"))
+        try connection.publish(try #require(retry.replyTo), payload: genuine.encoded())
+        let answered = await eventually {
+            let record = try? store.outboxRecord(id: id)
+            return record?.state == .acked && record?.reply?.stdout == "genuine"
+        }
+        #expect(answered)
+    }
+
     @Test func theCentralNodePinsANodesKeyAndRaisesAnAlarmWhenItChanges() async throws {
         try await withCentral { server, directory, central in
             try await pinningScenario(server: server.url, directory: directory, central: central)

@@ -63,6 +63,20 @@ struct TrustPolicyTests {
         #expect(TrustPolicy().refusal(of: forged, pinned: nil) == nil)
     }
 
+    @Test func aNodeRequiringSignaturesBelievesOnlyACKsSignedByTheNodesKey() {
+        let node = NodeKey()
+        let policy = TrustPolicy(requireSignatures: true)
+        let ack = Reply(id: "m1", fromNode: "edge", status: .ok, stdout: "done")
+        #expect(policy.refusal(ofReply: node.sign(ack), from: "edge", pinned: node.publicKey) == nil)
+        #expect(policy.refusal(ofReply: ack, from: "edge", pinned: node.publicKey)?.contains("unsigned") == true)
+        #expect(policy.refusal(ofReply: NodeKey().sign(ack), from: "edge", pinned: node.publicKey)?.contains("not edge's") == true)
+        var forged = node.sign(ack)
+        forged.stdout = "all fine, honestly"
+        #expect(policy.refusal(ofReply: forged, from: "edge", pinned: node.publicKey) != nil)
+        // A node that requires nothing takes any ACK.
+        #expect(TrustPolicy().refusal(ofReply: ack, from: "edge", pinned: node.publicKey) == nil)
+    }
+
     @Test func repliesAreSignedOverEveryField() {
         let reply = operatorKey.sign(Reply(id: "m1", fromNode: "edge", status: .ok, exitCode: 0, stdout: "fine"))
         #expect(reply.hasValidSignature)

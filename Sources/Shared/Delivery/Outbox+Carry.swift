@@ -105,6 +105,11 @@ extension Outbox {
                 whole = try? Reply.decode(answer.payload)
             }
             guard let reply = whole, reply.id == id else { continue }
+            let node = state.record.withLock { $0.message.toNode } ?? ""
+            if let reason = configuration.trust.refusal(ofReply: reply, from: node, pinned: try? store.pinnedKey(node: node)) {
+                logger.warning("ignored: \(reason)")
+                continue
+            }
             guard reply.status == .inProgress else { return .final(reply) }
             await lane.markReachable()
             journal.append(Journal.Entry(event: .inProgress, id: id, node: reply.fromNode))

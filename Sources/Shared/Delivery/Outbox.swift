@@ -14,6 +14,8 @@ public final class Outbox: Sendable {
         public var laneIdleTimeout: Duration = .seconds(60)
         /// Signs every accepted message (nil: sent unsigned).
         public var key: NodeKey?
+        /// Which ACKs to believe (``TrustPolicy/refusal(ofReply:from:pinned:)``).
+        public var trust = TrustPolicy()
         public init(node: String, defaults: DeliveryDefaults = .standard) {
             self.node = node
             self.defaults = defaults

@@ -73,6 +73,7 @@ public final class NodeRuntime: Sendable {
             node: configuration.node, centralNode: configuration.centralNode, dataDirectory: directory, logger: logger)
         var outboxConfiguration = Outbox.Configuration(node: configuration.node, defaults: configuration.defaults)
         outboxConfiguration.key = key
+        outboxConfiguration.trust = configuration.trust
         outbox = Outbox(
             configuration: outboxConfiguration,
             store: store, journal: journal, connection: connection, errors: errors, logger: logger)

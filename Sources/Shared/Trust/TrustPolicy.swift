@@ -16,6 +16,20 @@ public struct TrustPolicy: Sendable, Equatable {
         self.requireSignatures = requireSignatures || !trustedKeys.isEmpty
     }
 
+    /// Why an ACK from `node` must not be believed, or nil. A node that requires signatures takes an ACK only
+    /// when it is signed by the key pinned for `node` or a key it trusts: so a forged "done" (or forged output)
+    /// is ignored, and the message is retried until its real answer comes.
+    public func refusal(ofReply reply: Reply, from node: String, pinned: String?) -> String? {
+        guard requireSignatures else { return nil }
+        guard let signer = reply.signedBy, reply.hasValidSignature else {
+            return "an ACK for \(reply.id) claiming to come from \(node) is unsigned or its signature does not match"
+        }
+        guard signer == pinned || trustedKeys.contains(signer) else {
+            return "an ACK for \(reply.id) from \(node) is signed by key \(signer), which is not \(node)'s"
+        }
+        return nil
+    }
+
     /// Whether `message` carries a valid signature by a key this node trusts, or the one pinned for its sender.
     public func trusts(_ message: Message, pinned: String?) -> Bool {
         guard let signer = message.signedBy, message.hasValidSignature else { return false }

@@ -97,12 +97,14 @@ func bosun(_ arguments: [String], server: String, dataDirectory: String? = nil) 
 
 /// Runs `body` with a started nats-server, a temporary directory and the central engine (`bosun serve`, its data
 /// in `<directory>/central`), all stopped afterwards.
-func withCentral<T>(_ body: (NATSServer, String, AgentProcess) async throws -> T) async throws -> T {
+func withCentral<T>(
+    arguments: [String] = [], _ body: (NATSServer, String, AgentProcess) async throws -> T
+) async throws -> T {
     try await withNATSServer { server in
         try await withTemporaryDirectory { directory in
             let central = AgentProcess.central(server: server.url, directory: directory)
             defer { central.stop() }
-            try await central.start()
+            try await central.start(extraArguments: arguments)
             return try await body(server, directory, central)
         }
     }
