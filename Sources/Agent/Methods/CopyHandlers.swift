@@ -47,7 +47,9 @@ struct CopyHandler: CheckedMethod {
             return context.reply(to: message, .rejected, error: "copy needs an id and fromNode")
         }
         do {
-            let size = try Self.size(arguments.source)
+            guard let size = FileSystem.size(arguments.source) else {
+                throw ReadFailure(path: arguments.source, operation: "examining", errno: errno)
+            }
             let whole = try Self.digest(arguments.source, size: size)
             let count = max(1, (size + Self.chunkSize - 1) / Self.chunkSize)
             // In batches, so a big file is never all in memory; each batch is durable before the next is read.
@@ -71,12 +73,6 @@ struct CopyHandler: CheckedMethod {
         } catch {
             return context.reply(to: message, .error, error: "copy \(arguments.source): \(error)")
         }
-    }
-
-    static func size(_ path: String) throws(ReadFailure) -> Int {
-        var info = stat()
-        guard stat(path, &info) == 0 else { throw ReadFailure(path: path, operation: "examining", errno: errno) }
-        return Int(info.st_size)
     }
 
     /// The SHA-256 of the first `size` bytes of the file, read a chunk at a time.

@@ -150,28 +150,27 @@ struct HTTPGetHandler: CheckedMethod {
     }
 
     func run(_ url: String, message: Message, context: HandlerContext) async -> Reply {
-        let arguments = [url]
         let timeout = message.methodTimeout ?? DeliveryDefaults.standard.methodTimeout
         Task.detached {
             let startedAt = Timestamp.now
             var result = context.reply(to: message, .ok)
             do {
-                let response = try HTTPFetch.get(arguments[0], timeout: timeout, limit: OutputDefaults.captureLimit)
+                let response = try HTTPFetch.get(url, timeout: timeout, limit: OutputDefaults.captureLimit)
                 result.exitCode = Int32(response.status)
                 result.stdout = String(decoding: response.body, as: UTF8.self)
                 result.truncated = response.truncated ? true : nil
                 if response.status >= 400 {
                     result.status = .error
-                    result.error = "HTTP \(response.status) from \(arguments[0])"
+                    result.error = "HTTP \(response.status) from \(url)"
                 }
             } catch {
                 result.status = .error
-                result.error = "httpGet \(arguments[0]): \(error)"
+                result.error = "httpGet \(url): \(error)"
             }
             result.startedAt = startedAt
             result.finishedAt = .now
             try? context.sendResult(result, of: message)
         }
-        return context.reply(to: message, .ok, stdout: "fetching \(arguments[0])")
+        return context.reply(to: message, .ok, stdout: "fetching \(url)")
     }
 }

@@ -1,11 +1,5 @@
 import Shared
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
-
 /// `tailFile` (CommandACK): `methodArgs: [--seconds=N] [--from-start] <path>`.
 ///
 /// Follows a file in an allowed directory for `--seconds` (default 10, at most the method timeout): each line
@@ -42,13 +36,13 @@ struct TailFileHandler: CheckedMethod {
     func run(_ arguments: Arguments, message: Message, context: HandlerContext) async -> Reply {
         let startedAt = Timestamp.now
         let deadline = ContinuousClock.now + .seconds(arguments.seconds)
-        var offset = arguments.fromStart ? 0 : Self.size(of: arguments.path)
+        var offset = arguments.fromStart ? 0 : (FileSystem.size(arguments.path) ?? 0)
         var pending: [UInt8] = []
         var collected: [UInt8] = []
         var truncated = false
         do {
             while ContinuousClock.now < deadline, !Task.isCancelled {
-                if Self.size(of: arguments.path) < offset {
+                if (FileSystem.size(arguments.path) ?? 0) < offset {
                     offset = 0
                     pending.removeAll()
                 }
@@ -77,10 +71,5 @@ struct TailFileHandler: CheckedMethod {
         reply.startedAt = startedAt
         reply.finishedAt = .now
         return reply
-    }
-
-    private static func size(of path: String) -> Int {
-        var info = stat()
-        return stat(path, &info) == 0 ? Int(info.st_size) : 0
     }
 }

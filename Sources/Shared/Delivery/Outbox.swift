@@ -141,9 +141,6 @@ public final class Outbox: Sendable {
         }
     }
 
-    /// The destinations that have a lane now (for status and tests).
-    public var activeLanes: [String] { registry.withLock { $0.lanes.keys.sorted() } }
-
     /// A message came from `node`, so it is connected: a lane waiting for it probes at once instead of after
     /// its backoff.
     public func heard(from node: String) {

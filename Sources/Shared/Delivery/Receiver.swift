@@ -16,13 +16,12 @@ public final class Receiver: Sendable {
     private let errors: ErrorReporter
     private let logger: Logger
     private let heard: @Sendable (String) -> Void
-    private let maxConcurrentRuns: Int
     private let trust: TrustPolicy
     private let audit: AuditLog?
     /// The subscription while receiving, so ``stopTaking()`` can end it.
     private let subscription = Mutex<NATSSubscription?>(nil)
-    /// Messages whose handler is running or about to.
-    private let running = Atomic<Int>(0)
+    /// One slot for each message between arrival and answer (`maxConcurrentRuns` of them).
+    private let slots: Capacity
     private let stopped = Atomic<Bool>(false)
     /// The ACL in force, if the node has one; replaced on reload.
     private let accessList = Mutex<AccessList?>(nil)
@@ -41,7 +40,7 @@ public final class Receiver: Sendable {
         self.audit = audit
         self.trust = trust
         self.key = key
-        self.maxConcurrentRuns = maxConcurrentRuns
+        slots = Capacity(maxConcurrentRuns)
         self.connection = connection
         self.context = context
         self.handlers = handlers
@@ -72,9 +71,8 @@ public final class Receiver: Sendable {
         // taking messages off the subscription, so a flooding sender is slowed (its ACKs come later, it backs
         // off) instead of exhausting the node.
         let runs = Mailbox<@Sendable () async -> Void>()
-        let slots = Capacity(maxConcurrentRuns)
         await withDiscardingTaskGroup { group in
-            group.addTask {
+            group.addTask { [slots] in
                 for await inbound in subscription {
                     await slots.acquire()
                     if !self.admit(inbound, runs: runs, release: slots.release) { slots.release() }
@@ -108,10 +106,10 @@ public final class Receiver: Sendable {
     @discardableResult
     public func waitUntilIdle(timeout: Duration) async -> Bool {
         let deadline = ContinuousClock.now + timeout
-        while running.load(ordering: .relaxed) > 0, ContinuousClock.now < deadline {
+        while slots.inUse > 0, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(50))
         }
-        return running.load(ordering: .relaxed) == 0
+        return slots.inUse == 0
     }
 
     /// Checks a message and records it; releases the work to run, if any, into `runs` once the record is durable.
@@ -152,11 +150,9 @@ public final class Receiver: Sendable {
         }
         guard subject.messageType.wantsACK else {
             journal.append(Journal.Entry(event: .received, id: id, node: fromNode, method: message.method.rawValue))
-            running.add(1, ordering: .relaxed)
             runs.deliver {
                 let reply = await handler.handle(message, context: self.context)
                 self.audit?.record(message, reply: reply)
-                self.running.subtract(1, ordering: .relaxed)
                 release()
             }
             return true
@@ -171,11 +167,9 @@ public final class Receiver: Sendable {
                 release()
             case .success(.new):
                 journal.append(Journal.Entry(event: .received, id: id, node: fromNode, method: message.method.rawValue))
-                running.add(1, ordering: .relaxed)
-                runs.deliver {
+                    runs.deliver {
                     await self.run(message, id: id, handler: handler, replyTo: inbound.replyTo)
-                    self.running.subtract(1, ordering: .relaxed)
-                    release()
+                        release()
                 }
                 return
             case .success(.running):

@@ -8,10 +8,15 @@ public final class Capacity: Sendable {
     }
 
     private let state: Mutex<State>
+    private let slots: Int
 
     public init(_ slots: Int) {
-        state = Mutex(State(available: max(1, slots)))
+        self.slots = max(1, slots)
+        state = Mutex(State(available: self.slots))
     }
+
+    /// Slots taken now.
+    public var inUse: Int { slots - state.withLock { $0.available } }
 
     /// Takes a slot, waiting for one to be released if none is free.
     public func acquire() async {

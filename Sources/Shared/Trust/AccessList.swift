@@ -65,14 +65,18 @@ public struct AccessList: Sendable, Equatable {
             }
             var commands: [[String]]?
             if let value = fields["commands"] {
-                guard case .array(let patterns) = value, let lists = Optional(patterns.compactMap(\.strings)),
-                    lists.count == patterns.count, lists.allSatisfy({ !$0.isEmpty })
-                else { throw fail("`rules[\(index)].commands` must be a list of argv patterns (lists of strings)") }
+                guard case .array(let patterns) = value else { throw fail(commandsError(index)) }
+                let lists = patterns.compactMap(\.strings)
+                guard lists.count == patterns.count, lists.allSatisfy({ !$0.isEmpty }) else { throw fail(commandsError(index)) }
                 commands = lists
             }
             rules.append(Rule(who: who, methods: methods, commands: commands))
         }
         return AccessList(groups: groups, rules: rules)
+    }
+
+    private static func commandsError(_ index: Int) -> String {
+        "`rules[\(index)].commands` must be a list of argv patterns (lists of strings)"
     }
 
     /// Why `message` (its signature already checked) may not run here, or nil when a rule allows it.
