@@ -54,20 +54,8 @@ extension Store {
         }
     }
 
-    /// ``updateOutbox(id:state:attempts:nextAttemptAt:lastError:reply:now:)`` in the next group commit;
-    /// returns once it is durable.
-    public func updateOutbox(
-        id: String, state: OutboxState, attempts: Int? = nil, nextAttemptAt: Timestamp?? = nil,
-        lastError: String?? = nil, reply: Reply?? = nil, now: Timestamp
-    ) async throws(StoreError) {
-        try await grouped { [self] connection throws(StoreError) in
-            try update(connection, id: id, state: state, attempts: attempts, nextAttemptAt: nextAttemptAt,
-                lastError: lastError, reply: reply, now: now)
-        }
-    }
-
-    /// The same update in the next group commit, without waiting for it: for states that only show progress
-    /// (a crash that loses them resends the message, which the receiver answers from its record).
+    /// The same update in the next group commit, without blocking: `done` runs once it is durable (or failed),
+    /// in submission order. The delivery path uses it for every state change.
     public func updateOutboxSoon(
         id: String, state: OutboxState, attempts: Int? = nil, nextAttemptAt: Timestamp?? = nil,
         lastError: String?? = nil, reply: Reply?? = nil, now: Timestamp, done: @escaping @Sendable (StoreError?) -> Void
