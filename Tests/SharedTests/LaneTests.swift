@@ -1,103 +1,184 @@
+import Logging
 import Synchronization
 import Testing
 
 @testable import Shared
 
-/// The per-destination publisher: acceptance order, probing a node that is down, retirement when idle.
-struct LaneTests {
-    /// Records the order in which turns publish.
-    final class Published: Sendable {
-        let order = Mutex<[Int64]>([])
-        var sequences: [Int64] { order.withLock { $0 } }
+/// The delivery lanes over an in-memory transport, a real store and a clock the test moves: windows, order,
+/// probing a node that is down, retries and expiry, without NATS and without sleeping.
+@Suite struct LaneTests {
+    struct Harness {
+        let store: Store
+        let transport: InMemoryTransport
+        let clock: TestClock
+        let outbox: Outbox
+        let directory: String
 
-        func step(_ sequence: Int64) -> @Sendable (Lane.Turn) -> Lane.Decision {
-            { turn in
-                guard turn == .publish else { return .waiting }
-                self.order.withLock { $0.append(sequence) }
-                return .published
+        var published: [InMemoryTransport.Publish] { transport.published }
+        var writes: Int { store.groupCommit.submitted.load(ordering: .relaxed) }
+
+        func state(_ id: String) -> OutboxState? { try? store.outboxRecord(id: id)?.state }
+
+        func isWaitingForNode(_ id: String) -> Bool {
+            (try? store.outboxRecord(id: id)).flatMap { $0 }.map(Outbox.isWaitingForNode) ?? false
+        }
+
+        func accept(_ count: Int, method: Method = .log, ttl: Double? = nil) throws -> [String] {
+            let drafts = (0..<count).map { index in
+                Message(toNode: "edge", method: method, methodArgs: method == .log ? ["app"] : ["echo", "\(index)"],
+                    data: method == .log ? "line \(index)\n" : nil, ttl: ttl)
             }
+            return try outbox.accept(drafts).map(\.id)
+        }
+
+        /// Waits (polling, with a deadline) until `count` publishes have been made.
+        func waitForPublishes(_ count: Int) async -> Bool {
+            await poll { published.count >= count }
         }
     }
 
-    final class Counter: Sendable {
-        let count = Mutex(0)
-        var value: Int { count.withLock { $0 } }
-        func increment() -> Int { count.withLock { $0 += 1; return $0 } }
+    func withHarness(window: Int = 16, _ body: (Harness) async throws -> Void) async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try Store(path: directory + "/state.db")
+            let transport = InMemoryTransport()
+            let clock = TestClock()
+            var configuration = Outbox.Configuration(node: "central")
+            configuration.window = window
+            configuration.clock = clock
+            let logger = Logger(label: "test")
+            let outbox = Outbox(
+                configuration: configuration, store: store, journal: try Journal(path: directory + "/journal.jsonl"),
+                transport: transport,
+                errors: ErrorReporter(node: "central", centralNode: "central", dataDirectory: directory, logger: logger),
+                logger: logger)
+            let runner = Task { try await outbox.run() }
+            defer { runner.cancel() }
+            // Messages accepted from here on are live traffic, not a backlog found at the start.
+            #expect(await poll { transport.isSubscribed })
+            try await body(Harness(store: store, transport: transport, clock: clock, outbox: outbox, directory: directory))
+            runner.cancel()
+            _ = try? await runner.value
+        }
     }
 
-    private func lane() -> Lane { Lane(node: "edge", backoff: Backoff(initial: 0.01, cap: 0.05)) }
-
-    @Test func firstTurnsGoOutInRegistrationOrderWhateverOrderTheTasksArrive() async {
-        let lane = lane()
-        let published = Published()
-        let sequences: [Int64] = Array(1...50)
-        for sequence in sequences { lane.register(sequence: sequence) }
-        await withDiscardingTaskGroup { group in
-            // The tasks come to the lane newest first: the lane still publishes oldest first.
-            for sequence in sequences.reversed() {
-                group.addTask { _ = await lane.turn(sequence: sequence, step: published.step(sequence)) }
+    @Test func aLaneStreamsItsBacklogAWindowAtATimeInAcceptanceOrder() async throws {
+        try await withHarness(window: 16) { harness in
+            let ids = try harness.accept(100)
+            #expect(await harness.waitForPublishes(16))
+            // The window is full: nothing more goes out until something is answered.
+            await settle()
+            #expect(harness.published.count == 16)
+            var answered = 0
+            while answered < 100 {
+                #expect(await harness.waitForPublishes(answered + 1))
+                harness.transport.ack(harness.published[answered])
+                answered += 1
             }
+            #expect(await poll { ids.allSatisfy { harness.state($0) == .acked } })
+            #expect(harness.published.map(\.id) == ids)
         }
-        #expect(published.sequences == sequences)
     }
 
-    @Test func aBlockedLanePublishesOnlyTheOldestAsAProbeAndCountsSkippedAttempts() async {
-        let lane = lane()
-        let published = Published()
-        let skipped = Counter()
-        lane.register(sequence: 1)
-        #expect(await lane.turn(sequence: 1, step: published.step(1)) == .published)
-        await lane.unreachable(sequence: 1)
-        let blocked = lane.isBlocked.load(ordering: .relaxed)
-        #expect(blocked)
-
-        let runner = Task { await lane.run(idleTimeout: .seconds(60), retire: { _ in false }) }
-        defer { runner.cancel() }
-        // Three messages wait while the node is down; the probe goes out after the backoff, oldest first.
-        let waiting = Task {
-            await withDiscardingTaskGroup { group in
-                for sequence: Int64 in 2...4 {
-                    lane.register(sequence: sequence)
-                    group.addTask {
-                        _ = await lane.turn(sequence: sequence) { turn in
-                            if turn == .skipped { _ = skipped.increment() }
-                            return published.step(sequence)(turn)
-                        }
-                    }
-                }
+    @Test func aBlockedLaneCostsOneWritePerProbeWhateverTheBacklog() async throws {
+        try await withHarness { harness in
+            let ids = try harness.accept(2000)
+            #expect(await harness.waitForPublishes(16))
+            harness.transport.noResponders(harness.published[0])
+            // The first failure marks the whole backlog as waiting for its node, in one write.
+            #expect(await poll { harness.isWaitingForNode(ids[1999]) })
+            let before = harness.writes
+            for probe in 1...5 {
+                harness.clock.advance(seconds: 100)
+                #expect(await harness.waitForPublishes(16 + probe))
+                // The probe is the oldest waiting message, again.
+                #expect(harness.published.last?.id == ids[0])
+                harness.transport.noResponders(harness.published[15 + probe])
+                #expect(await poll { harness.writes == before + probe })
             }
+            await settle()
+            #expect(harness.writes == before + 5)
+            #expect(harness.published.count == 21)
+            #expect(harness.state(ids[1999]) == .queued)
         }
-        let probed = await poll { published.sequences.count == 2 }
-        #expect(probed)
-        #expect(published.sequences == [1, 2])
-        // The probe finds nobody again: the two still waiting each count a skipped attempt.
-        await lane.unreachable(sequence: 2)
-        #expect(skipped.value == 2)
-        // The node answers: the lane reopens and the rest go out in order.
-        await lane.reachable()
-        await waiting.value
-        #expect(published.sequences == [1, 2, 3, 4])
-        let stillBlocked = lane.isBlocked.load(ordering: .relaxed)
-        #expect(!stillBlocked)
     }
 
-    @Test func anIdleLaneRetiresOnlyWhenTheOutboxAgrees() async {
-        let lane = lane()
-        let asked = Counter()
-        await lane.run(idleTimeout: .milliseconds(10)) { _ in asked.increment() >= 3 }
-        // The first two answers were "a message just arrived": the lane stayed until the third.
-        #expect(asked.value == 3)
-        let published = Published()
-        // A retired lane grants no more turns.
-        #expect(await lane.turn(sequence: 9, step: published.step(9)) == .finished)
-        #expect(published.sequences.isEmpty)
+    @Test func commandsQueuedWhileTheNodeWasAwayRunOneAfterAnotherThenLiveOnesGoTogether() async throws {
+        try await withHarness { harness in
+            let ids = try harness.accept(5, method: .cliCommand)
+            #expect(await harness.waitForPublishes(5))
+            for publish in harness.published { harness.transport.noResponders(publish) }
+            #expect(await poll { harness.isWaitingForNode(ids[4]) })
+            harness.clock.advance(seconds: 100)
+            #expect(await harness.waitForPublishes(6))
+            // The node is back: each command goes out alone, after the previous one's ACK.
+            for index in 0..<5 {
+                #expect(harness.published.last?.id == ids[index])
+                await settle()
+                #expect(harness.published.count == 6 + index)
+                harness.transport.ack(harness.published[5 + index])
+                if index < 4 { #expect(await harness.waitForPublishes(7 + index)) }
+            }
+            #expect(await poll { ids.allSatisfy { harness.state($0) == .acked } })
+            // Live commands to a node that answers are not held back.
+            let live = try harness.accept(3, method: .cliCommand)
+            #expect(await harness.waitForPublishes(13))
+            #expect(Array(harness.published.suffix(3).map(\.id)) == live)
+        }
     }
 
-    private func poll(_ condition: () -> Bool) async -> Bool {
-        for _ in 0..<500 {
-            if condition() { return true }
-            try? await Task.sleep(for: .milliseconds(10))
+    @Test func aMessageWithoutAnACKIsPublishedAgainAfterItsAckTimeoutAndBackoff() async throws {
+        try await withHarness { harness in
+            let ids = try harness.accept(1, method: .cliCommand)
+            #expect(await harness.waitForPublishes(1))
+            harness.clock.advance(seconds: 11)
+            #expect(await poll { (try? harness.store.outboxRecord(id: ids[0]))??.lastError == "no ACK within 10 s" })
+            harness.clock.advance(seconds: 2)
+            #expect(await harness.waitForPublishes(2))
+            #expect(harness.published.map(\.id) == [ids[0], ids[0]])
+            harness.transport.ack(harness.published[1])
+            #expect(await poll { harness.state(ids[0]) == .acked })
+            #expect((try? harness.store.outboxRecord(id: ids[0]))??.attempts == 2)
         }
-        return condition()
     }
+
+    @Test func waitingMessagesExpireOnTimeAndTheErrorLogSaysSoOnce() async throws {
+        try await withHarness { harness in
+            let ids = try harness.accept(50, ttl: 300)
+            #expect(await harness.waitForPublishes(16))
+            harness.transport.noResponders(harness.published[0])
+            #expect(await poll { harness.isWaitingForNode(ids[49]) })
+            let before = harness.writes
+            harness.clock.advance(seconds: 100)
+            #expect(await harness.waitForPublishes(17))
+            harness.transport.noResponders(harness.published[16])
+            #expect(await poll { harness.writes == before + 1 })
+            #expect(ids.allSatisfy { harness.state($0) == .queued })
+            // Past the ttl: the next probe finds the oldest expired and settles them all, in one write.
+            harness.clock.advance(seconds: 400)
+            #expect(await poll { ids.allSatisfy { harness.state($0) == .expired } })
+            #expect(harness.writes == before + 2)
+            #expect(await poll { !ErrorReporter.entries(dataDirectory: harness.directory).isEmpty })
+            await settle()
+            let errors = ErrorReporter.entries(dataDirectory: harness.directory)
+            #expect(errors.count == 1)
+            #expect(errors.first?.error.contains("expired: ttl passed while node edge was not connected (and 49 more messages to edge)") == true)
+        }
+    }
+}
+
+/// Lets the tasks involved run for a moment, for checks that nothing more happens.
+private func settle() async {
+    for _ in 0..<20 {
+        await Task.yield()
+        try? await Task.sleep(for: .milliseconds(2))
+    }
+}
+
+/// Polls `condition` until it holds or 10 s pass; returns whether it held.
+func poll(_ condition: () -> Bool) async -> Bool {
+    for _ in 0..<1000 {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return condition()
 }

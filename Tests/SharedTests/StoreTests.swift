@@ -276,39 +276,3 @@ private func withStore(_ body: (Store) throws -> Void) throws {
     try withTemporaryDirectory { directory in try body(try Store(path: directory + "/state.db")) }
 }
 
-/// Runs `body` with a new empty directory, and removes the directory and its files afterwards.
-private func withTemporaryDirectory<R>(_ body: (String) async throws -> R) async throws -> R {
-    let directory = try makeTemporaryDirectory()
-    defer { removeDirectory(directory) }
-    return try await body(directory)
-}
-
-private func withTemporaryDirectory<R>(_ body: (String) throws -> R) throws -> R {
-    let directory = try makeTemporaryDirectory()
-    defer { removeDirectory(directory) }
-    return try body(directory)
-}
-
-private struct TemporaryDirectoryError: Error {}
-
-private func makeTemporaryDirectory() throws -> String {
-    let base = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
-    var template = Array("\(base)/bosun-store-XXXXXX".utf8CString)
-    let created = template.withUnsafeMutableBufferPointer { buffer in mkdtemp(buffer.baseAddress!) }
-    guard let created else { throw TemporaryDirectoryError() }
-    return String(cString: created)
-}
-
-/// Removes the files in `directory` (the database and its WAL files; no subdirectories), then the directory.
-private func removeDirectory(_ directory: String) {
-    if let stream = opendir(directory) {
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
-                String(cString: bytes.bindMemory(to: CChar.self).baseAddress!)
-            }
-            if name != "." && name != ".." { unlink(directory + "/" + name) }
-        }
-        closedir(stream)
-    }
-    rmdir(directory)
-}

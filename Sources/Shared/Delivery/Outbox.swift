@@ -1,21 +1,26 @@
 import Logging
 import Synchronization
 
-/// The sending half of a node: the durable outbox and the tasks that carry each message to its node.
+/// The sending half of a node: the durable outbox and one ``Lane`` per destination that carries its messages.
 ///
-/// A message is accepted once it is in the store (one transaction per batch); from then on it is never lost.
-/// Each message is carried by its own task from first attempt to final state; each destination has a ``Lane``
-/// that keeps publishes in acceptance order and probes a node that is down instead of flooding it.
+/// A message is accepted once it is in the store (one transaction per batch, signed and encoded once); from then
+/// on it is never lost. Lanes read what they send from the store a window at a time, so memory follows the number
+/// of destinations, never the backlog; answers come back through one reply subscription and are routed to their
+/// lane by subject.
 public final class Outbox: Sendable {
     public struct Configuration: Sendable {
         public var node: String
         public var defaults: DeliveryDefaults
         /// How long a destination's lane lives with nothing to send before it is retired.
         public var laneIdleTimeout: Duration = .seconds(60)
+        /// Messages in flight to one destination at most.
+        public var window = 256
         /// Signs every accepted message (nil: sent unsigned).
         public var key: NodeKey?
         /// Which ACKs to believe (``TrustPolicy/refusal(ofReply:from:pinned:)``).
         public var trust = TrustPolicy()
+        /// Where time comes from (tests pass their own).
+        public var clock: any DeliveryClock = SystemClock()
         public init(node: String, defaults: DeliveryDefaults = .standard) {
             self.node = node
             self.defaults = defaults
@@ -25,36 +30,38 @@ public final class Outbox: Sendable {
     let configuration: Configuration
     let store: Store
     let journal: Journal
-    let connection: NATSConnection
+    let transport: any Transport
     let logger: Logger
     let errors: ErrorReporter
-    private let work = Mailbox<OutboxRecord>()
+    /// Lanes made by `accept` (or at the start), for `run` to start.
+    private let newLanes = Mailbox<Lane>()
     private let registry = Mutex(Registry())
 
-    struct Registry {
+    private struct Registry {
         var lanes: [String: Lane] = [:]
-        var deliveries: [String: DeliveryState] = [:]
+        var byToken: [String: Lane] = [:]
+        var nextToken: UInt64 = 0
         var observers: [UInt64: @Sendable (OutboxRecord) -> Void] = [:]
         var nextObserver: UInt64 = 0
     }
 
     public init(
-        configuration: Configuration, store: Store, journal: Journal, connection: NATSConnection, errors: ErrorReporter,
+        configuration: Configuration, store: Store, journal: Journal, transport: any Transport, errors: ErrorReporter,
         logger: Logger
     ) {
         self.configuration = configuration
         self.store = store
         self.journal = journal
-        self.connection = connection
+        self.transport = transport
         self.errors = errors
         self.logger = logger
     }
 
-    /// Accepts messages: fills in defaults, fans out `toNodes`, stores them all in one transaction, journals
-    /// them, and hands them to their lanes. Returns the accepted records in order.
+    /// Accepts messages: fills in defaults, fans out `toNodes`, signs and stores them all in one transaction,
+    /// journals them, and wakes their lanes. Returns the accepted records in order.
     @discardableResult
     public func accept(_ drafts: [Message], knownNodes: [String] = []) throws -> [OutboxRecord] {
-        let now = Timestamp.now
+        let now = configuration.clock.now
         var messages: [Message] = []
         for draft in drafts {
             messages += try draft.accepted(
@@ -64,114 +71,112 @@ public final class Outbox: Sendable {
         let records = try store.accept(messages, now: now)
         journal.append(records.map { Journal.Entry(time: now, event: .accepted, id: $0.id, node: $0.message.toNode,
             method: $0.message.method.rawValue, message: $0.message) })
+        var woken = Set<String>()
         for record in records {
-            notify(record)
-            work.deliver(record)
+            if isObserved { notify(record) }
+            if let node = record.message.toNode, woken.insert(node).inserted { lane(for: node).wake() }
         }
         return records
     }
 
-    /// Resumes every unfinished message, oldest first, then carries new ones until cancelled.
-    ///
-    /// What was in the store when this starts is resumed from the store, a page at a time (so the first resend
-    /// does not wait for a large outbox to load); what is accepted later comes through `work`. A message
-    /// accepted just before the start is in both: the sequence bound keeps it from being carried twice.
+    /// Carries every unfinished message, and what is accepted later, until cancelled.
     public func run() async throws {
-        // A restart (by the supervisor) begins afresh: the lanes of the last run have ended with it.
-        registry.withLock { registry in
-            registry.lanes.removeAll()
-            registry.deliveries.removeAll()
+        defer {
+            // A restart (by the supervisor) begins afresh: the lanes of this run end with it.
+            registry.withLock { registry in
+                registry.lanes.removeAll()
+                registry.byToken.removeAll()
+            }
+            while newLanes.poll() != nil {}
         }
         let resumeThrough = try store.lastOutboxSequence()
-        try await withThrowingDiscardingTaskGroup { group in
-            var resumed = 0
-            var after: Int64 = 0
-            while !Task.isCancelled {
-                let page = try store.unfinishedOutbox(after: after, through: resumeThrough, limit: Self.resumePage)
-                guard let last = page.last else { break }
-                for record in page { start(record, in: &group) }
-                resumed += page.count
-                after = last.sequence
-                // Let the first ones go out while the next page loads.
-                await Task.yield()
-            }
-            if resumed > 0 { logger.info("resumed unfinished messages", metadata: ["count": "\(resumed)"]) }
-            while let record = await work.receive() {
-                if record.sequence > resumeThrough { start(record, in: &group) }
+        let subscription = try transport.subscribeReplies { [weak self] in self?.route($0) }
+        let context = LaneContext(
+            node: configuration.node, store: store, journal: journal, publisher: transport,
+            replyPrefix: subscription.prefix, resumeThrough: resumeThrough, window: configuration.window,
+            retryWaitCap: configuration.defaults.retryWaitCap, probeWait: configuration.defaults.retryWait,
+            idleTimeout: configuration.laneIdleTimeout, trust: configuration.trust, errors: errors, logger: logger,
+            clock: configuration.clock, changed: { [weak self] in self?.changed($0, state: $1, attempts: $2) })
+        let destinations = try store.unfinishedDestinations()
+        for node in destinations { lane(for: node).wake() }
+        if !destinations.isEmpty {
+            logger.info("resuming unfinished messages", metadata: ["destinations": "\(destinations.count)"])
+        }
+        await withDiscardingTaskGroup { group in
+            while let lane = await newLanes.receive() {
+                group.addTask { await lane.run(context, retire: self.retire) }
             }
         }
+        withExtendedLifetime(subscription) {}
         await store.settle()
     }
 
-    /// Unfinished messages read from the store per page when resuming.
-    static let resumePage = 1000
-
-    private func start(_ record: OutboxRecord, in group: inout ThrowingDiscardingTaskGroup<any Error>) {
-        let node = record.message.toNode ?? ""
-        let state = DeliveryState(record: record)
+    /// The lane for `node`, made (and handed to `run`) if there is none.
+    private func lane(for node: String) -> Lane {
         let (lane, isNew) = registry.withLock { registry -> (Lane, Bool) in
-            registry.deliveries[record.id] = state
-            if let lane = registry.lanes[node] {
-                lane.users.add(1, ordering: .relaxed)
-                return (lane, false)
-            }
-            let lane = Lane(node: node, backoff: Backoff(
-                initial: configuration.defaults.retryWait, cap: configuration.defaults.retryWaitCap))
-            lane.users.add(1, ordering: .relaxed)
+            if let lane = registry.lanes[node] { return (lane, false) }
+            registry.nextToken += 1
+            let lane = Lane(node: node, token: String(registry.nextToken, radix: 36))
             registry.lanes[node] = lane
+            registry.byToken[lane.token] = lane
             return (lane, true)
         }
-        if isNew {
-            group.addTask { await lane.run(idleTimeout: self.configuration.laneIdleTimeout, retire: self.retire) }
-        }
-        lane.register(sequence: record.sequence)
-        group.addTask {
-            await self.carry(record, lane: lane, state: state)
-            self.registry.withLock { _ = $0.deliveries.removeValue(forKey: record.id) }
-            lane.users.subtract(1, ordering: .relaxed)
+        if isNew { newLanes.deliver(lane) }
+        return lane
+    }
+
+    /// Removes an idle lane unless a message was accepted for it since `generation`; returns whether it did.
+    private func retire(_ lane: Lane, generation: UInt64) -> Bool {
+        registry.withLock { registry in
+            guard registry.lanes[lane.node] === lane, lane.generation.load(ordering: .sequentiallyConsistent) == generation
+            else { return false }
+            registry.lanes.removeValue(forKey: lane.node)
+            registry.byToken.removeValue(forKey: lane.token)
+            return true
         }
     }
 
-    /// Removes an idle lane, unless a message was started on it meanwhile; returns whether it was removed.
-    private func retire(_ lane: Lane) -> Bool {
-        registry.withLock { registry in
-            guard lane.users.load(ordering: .relaxed) == 0, registry.lanes[lane.node] === lane else { return false }
-            registry.lanes.removeValue(forKey: lane.node)
-            return true
+    /// An answer on the reply subscription (`<prefix>.<lane>.<sequence>`): to its lane.
+    private func route(_ answer: NATSMessage) {
+        let tokens = answer.subject.split(separator: ".")
+        guard tokens.count >= 2, let lane = registry.withLock({ $0.byToken[String(tokens[tokens.count - 2])] }) else {
+            return
         }
+        lane.events.deliver(.reply(answer))
     }
 
     /// A message came from `node`, so it is connected: a lane waiting for it probes at once instead of after
     /// its backoff.
     public func heard(from node: String) {
         guard let lane = registry.withLock({ $0.lanes[node] }), lane.isBlocked.load(ordering: .relaxed) else { return }
-        Task { await lane.probeNow() }
+        lane.events.deliver(.probeNow)
     }
 
     /// This node's own link to NATS came back: every waiting lane probes at once.
     public func probeAll() {
         for lane in registry.withLock({ Array($0.lanes.values) }) where lane.isBlocked.load(ordering: .relaxed) {
-            Task { await lane.probeNow() }
+            lane.events.deliver(.probeNow)
         }
     }
 
-    /// Retry a message now: ends its retry wait and probes its node at once.
+    /// Retry a message now: ends its retry wait, or probes its node at once.
     public func retryNow(id: String) async {
-        guard let state = registry.withLock({ $0.deliveries[id] }) else { return }
-        state.wake.deliver(())
-        if let node = try? store.outboxRecord(id: id)?.message.toNode,
-            let lane = registry.withLock({ $0.lanes[node] })
-        {
-            await lane.probeNow()
-        }
+        guard let node = try? store.outboxRecord(id: id)?.message.toNode else { return }
+        lane(for: node).events.deliver(.retryNow(id: id))
     }
 
     /// Cancels a message that is not final yet; returns whether there was one.
     @discardableResult
     public func cancel(id: String) -> Bool {
-        guard let state = registry.withLock({ $0.deliveries[id] }) else { return false }
-        state.values.withLock { $0.cancelled = true }
-        state.wake.deliver(())
+        let now = configuration.clock.now
+        guard (try? store.cancelUnfinished(id: id, now: now)) == true, let record = try? store.outboxRecord(id: id)
+        else { return false }
+        journal.append(Journal.Entry(time: now, event: .cancelled, id: id, node: record.message.toNode,
+            reason: record.lastError))
+        if let node = record.message.toNode, let lane = registry.withLock({ $0.lanes[node] }) {
+            lane.events.deliver(.cancelled(id: id))
+        }
+        if isObserved { notify(record) }
         return true
     }
 
@@ -193,5 +198,28 @@ public final class Outbox: Sendable {
 
     func notify(_ record: OutboxRecord) {
         for observer in registry.withLock({ Array($0.observers.values) }) { observer(record) }
+    }
+
+    /// A lane changed message `id`: observers get its record, read back from the store, with the state and
+    /// attempts given when the change is not stored (a publish is not written; its ACK is).
+    private func changed(_ id: String, state: OutboxState?, attempts: Int?) {
+        guard isObserved, var record = try? store.outboxRecord(id: id) else { return }
+        if let state, !record.state.isFinal { record.state = state }
+        if let attempts { record.attempts = attempts }
+        notify(record)
+    }
+}
+
+/// Waiting for a node that is not connected: the mark `bosun send` and the console recognise.
+extension Outbox {
+    static let noRespondersMark = "(no responders)"
+
+    static func waitingForNode(_ node: String) -> String {
+        "node \(node) is not connected " + noRespondersMark
+    }
+
+    /// Whether the message waits because its node is not connected (its last attempt found no responders).
+    public static func isWaitingForNode(_ record: OutboxRecord) -> Bool {
+        !record.state.isFinal && (record.lastError?.hasSuffix(noRespondersMark) ?? false)
     }
 }

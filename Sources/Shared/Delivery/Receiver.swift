@@ -28,6 +28,8 @@ public final class Receiver: Sendable {
     private let key: NodeKey?
     /// Messages a retry reached while they ran: their answer goes to the retry's (newer) reply subject.
     private let retriedWhileRunning = Mutex<Set<String>>([])
+    /// Stream methods (logs, appends, output, copy chunks) finish one at a time per stream, in arrival order.
+    private let ordered = OrderedRuns()
 
     /// `heard` is told the sending node of every message that arrives: proof that node is connected.
     public init(
@@ -150,7 +152,7 @@ public final class Receiver: Sendable {
         }
         guard subject.messageType.wantsACK else {
             journal.append(Journal.Entry(event: .received, id: id, node: fromNode, method: message.method.rawValue))
-            runs.deliver {
+            schedule(message, runs: runs) {
                 let reply = await handler.handle(message, context: self.context)
                 self.audit?.record(message, reply: reply)
                 release()
@@ -167,9 +169,9 @@ public final class Receiver: Sendable {
                 release()
             case .success(.new):
                 journal.append(Journal.Entry(event: .received, id: id, node: fromNode, method: message.method.rawValue))
-                    runs.deliver {
+                schedule(message, runs: runs) {
                     await self.run(message, id: id, handler: handler, replyTo: inbound.replyTo)
-                        release()
+                    release()
                 }
                 return
             case .success(.running):
@@ -184,6 +186,15 @@ public final class Receiver: Sendable {
             release()
         }
         return true
+    }
+
+    /// Hands `run` to the task group: at once, or, for a stream method, behind the runs of the same stream, so a
+    /// log file reads in the order its lines were sent. Called in arrival order.
+    private func schedule(
+        _ message: Message, runs: Mailbox<@Sendable () async -> Void>, _ run: @escaping @Sendable () async -> Void
+    ) {
+        guard let key = message.streamKey else { return runs.deliver(run) }
+        if let worker = ordered.enqueue(key, run) { runs.deliver(worker) }
     }
 
     private func run(_ message: Message, id: String, handler: any MethodHandler, replyTo: String?) async {

@@ -4,6 +4,7 @@ extension Message {
     public static let fieldNames: Set<String> = [
         "id", "toNode", "toNodes", "fromNode", "messageType", "method", "methodArgs", "data", "dataEncoding",
         "ackTimeout", "retries", "retryWait", "methodTimeout", "ttl", "replyMethod", "createdAt", "signedBy", "signature",
+        "sequential",
     ]
 
     /// Decodes one message from JSON bytes (the wire form); at most ``MessageLimits/messageBytes``.
@@ -109,6 +110,7 @@ extension Message {
             methodTimeout = try fields.seconds("methodTimeout")
             ttl = try fields.seconds("ttl")
             replyMethod = try fields.string("replyMethod", pattern: .token).map(Method.init(rawValue:))
+            sequential = try fields.bool("sequential")
             signedBy = try fields.string("signedBy")
             signature = try fields.string("signature")
             createdAt = try fields.string("createdAt").map { (text: String) throws(MessageError) in
@@ -194,6 +196,14 @@ struct FieldReader {
             try NodeName.validate(name, field: "\(key)[\(index)]")
         }
         return names
+    }
+
+    func bool(_ key: String) throws(MessageError) -> Bool? {
+        guard let value = object[key], value != .null else { return nil }
+        guard case .bool(let flag) = value else {
+            throw MessageError(.invalidField, field: key, "field `\(key)` must be true or false, got \(value.excerpt)")
+        }
+        return flag
     }
 
     func seconds(_ key: String) throws(MessageError) -> Double? {

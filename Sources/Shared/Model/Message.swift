@@ -33,6 +33,9 @@ public struct Message: Sendable, Equatable, Encodable {
     public var replyMethod: Method?
     /// When the message was accepted.
     public var createdAt: Timestamp?
+    /// Deliver this message only after the ones accepted before it to the same node have been answered, even
+    /// while the node is up (a sender's option: the receiver does nothing with it).
+    public var sequential: Bool?
     /// The sending node's public key (ed25519, base64) and its signature over ``signedBytes`` (base64).
     public var signedBy: String?
     public var signature: String?
@@ -140,6 +143,16 @@ public struct Message: Sendable, Equatable, Encodable {
             try Message.checkSize(copy.encoded().count)
         }
         return copies
+    }
+
+    /// The stream this message belongs to, for methods whose messages from one sender are finished in order: the
+    /// log name (`log`, `errorLog`), the path (`fileAppend`, last argument), the message id (`output`), the copy
+    /// (`copyChunk`). Nil for every other method.
+    public var streamKey: String? {
+        guard Method.streams.contains(method) else { return nil }
+        let arguments = methodArgs ?? []
+        let stream = (method == .fileAppend ? arguments.last : arguments.first) ?? ""
+        return "\(fromNode ?? "")\u{0}\(method.rawValue)\u{0}\(stream)"
     }
 
     /// When the sender gives the message up; nil until accepted.

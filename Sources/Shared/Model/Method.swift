@@ -35,6 +35,14 @@ public struct Method: RawRepresentable, Hashable, Sendable, Codable, CustomStrin
     /// place): after a crash the receiver runs them again instead of answering `interrupted`.
     public static let rerunnable: Set<Method> = [.ping, .status, .fileWrite, .copyChunk, .result]
 
+    /// Methods that, queued while their node was away (or across a restart of the sender), run one after another
+    /// in acceptance order when it is back, each after the previous one's ACK, as if sent to a live node.
+    public static let drainedInOrder: Set<Method> = [.cliCommand, .cliCommandCont, .fileWrite, .fileAppend, .copy]
+
+    /// Methods whose messages from one sender are finished in the order they arrive, per stream (see
+    /// ``Message/streamKey``); others run concurrently.
+    public static let streams: Set<Method> = [.log, .errorLog, .fileAppend, .output, .copyChunk]
+
     /// The message type used when a message does not name one.
     public var defaultMessageType: MessageType {
         switch self {

@@ -76,7 +76,7 @@ public final class NodeRuntime: Sendable {
         outboxConfiguration.trust = configuration.trust
         outbox = Outbox(
             configuration: outboxConfiguration,
-            store: store, journal: journal, connection: connection, errors: errors, logger: logger)
+            store: store, journal: journal, transport: connection, errors: errors, logger: logger)
         errors.attach(outbox)
         supervisor = Supervisor { [errors, node = configuration.node] part, reason in
             errors.report(ErrorRecord(node: node, kind: .node, error: "\(part) on \(node) stopped: \(reason)"))

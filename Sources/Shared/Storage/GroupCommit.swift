@@ -20,12 +20,15 @@ final class GroupCommit: Sendable {
 
     private let database: Database
     private let pending = Mutex(Pending())
+    /// Writes submitted so far: what a test counts to see that work does not grow with a backlog.
+    let submitted = Atomic<Int>(0)
 
     init(database: Database) {
         self.database = database
     }
 
     func submit(_ write: Write) {
+        submitted.add(1, ordering: .relaxed)
         let startDrain = pending.withLock { pending -> Bool in
             pending.writes.append(write)
             guard !pending.draining else { return false }

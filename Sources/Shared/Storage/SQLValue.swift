@@ -91,3 +91,9 @@ struct Row {
         return Array(UnsafeRawBufferPointer(start: pointer, count: count))
     }
 }
+
+extension Bool: SQLBindable {
+    func bind(to statement: OpaquePointer, at index: Int32) -> Int32 {
+        sqlite3_bind_int64(statement, index, self ? 1 : 0)
+    }
+}

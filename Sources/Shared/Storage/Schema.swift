@@ -43,5 +43,30 @@ enum Schema {
         "ALTER TABLE outbox ADD COLUMN result BLOB;",
         // The public key each node signs with, pinned the first time it is seen (trust on first use).
         "CREATE TABLE keys (node TEXT PRIMARY KEY, publicKey TEXT NOT NULL, pinnedAt INTEGER NOT NULL);",
+        // The second delivery engine: a lane reads what it sends by (toNode, sequence) and publishes the stored
+        // bytes as they are, so what it needs to carry a message sits in columns beside them, filled from the
+        // stored JSON for messages accepted before. Unfinished messages have partial indexes of their own, so a
+        // lane's next window and a probe's expiry check skip the finished ones however many are kept.
+        """
+        ALTER TABLE outbox ADD COLUMN subject TEXT;
+        ALTER TABLE outbox ADD COLUMN wantsAck INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE outbox ADD COLUMN ackTimeout REAL;
+        ALTER TABLE outbox ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE outbox ADD COLUMN retryWait REAL;
+        ALTER TABLE outbox ADD COLUMN expiresAt INTEGER;
+        ALTER TABLE outbox ADD COLUMN sequential INTEGER NOT NULL DEFAULT 0;
+        UPDATE outbox SET
+            subject = 'bosun.' || toNode || '.' || method || '.' || json_extract(message, '$.messageType'),
+            wantsAck = json_extract(message, '$.messageType') IN ('CommandACK', 'EventACK'),
+            ackTimeout = json_extract(message, '$.ackTimeout'),
+            retries = COALESCE(json_extract(message, '$.retries'), 0),
+            retryWait = json_extract(message, '$.retryWait'),
+            expiresAt = CAST((julianday(json_extract(message, '$.createdAt')) - 2440587.5) * 86400000 AS INTEGER)
+                + CAST(json_extract(message, '$.ttl') * 1000 AS INTEGER);
+        CREATE INDEX outbox_unfinished ON outbox (toNode, sequence)
+            WHERE state IN ('queued', 'sending', 'inProgress');
+        CREATE INDEX outbox_unfinished_expiry ON outbox (toNode, expiresAt)
+            WHERE state IN ('queued', 'sending', 'inProgress');
+        """,
     ]
 }

@@ -24,14 +24,19 @@ extension Store {
                 guard seen.insert(id).inserted, stored.isEmpty else {
                     throw StoreError(.duplicateID, path: path, "accept: message \(id) is already in the outbox")
                 }
+                let type = message.effectiveType
                 try connection.run(
                     """
-                    INSERT INTO outbox (id, toNode, method, message, state, attempts, createdAt, updatedAt)
-                    VALUES (?, ?, ?, ?, ?, 0, ?, ?)
+                    INSERT INTO outbox (id, toNode, method, message, state, attempts, createdAt, updatedAt, subject,
+                        wantsAck, ackTimeout, retries, retryWait, expiresAt, sequential)
+                    VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                     [
                         id, toNode, message.method.rawValue, message.encoded(), OutboxState.queued.rawValue,
                         now.millisecondsSinceEpoch, now.millisecondsSinceEpoch,
+                        Subject(node: toNode, method: message.method, messageType: type).description,
+                        type.wantsACK, message.ackTimeout, message.retries ?? 0, message.retryWait,
+                        message.expiresAt?.millisecondsSinceEpoch, message.sequential ?? false,
                     ])
                 records.append(
                     OutboxRecord(sequence: connection.lastInsertRowID, message: message, state: .queued, updatedAt: now)

@@ -56,13 +56,35 @@ public final class Mailbox<Element: Sendable>: Sendable {
     /// The element is handed straight to the waiting task by whoever delivers it; a timer task only ends the
     /// wait when nothing came.
     public func receive(timeout: Duration) async -> Element? {
+        let clock = SystemClock()
+        return await receive(until: clock.now.adding(seconds: timeout.seconds), clock: clock)
+    }
+
+    /// The next element, or nil if none arrives before `deadline` by `clock` (or the mailbox closes).
+    public func receive(until deadline: Timestamp, clock: some DeliveryClock) async -> Element? {
         let token = nextToken()
         let timer = Task { [weak self] in
-            try? await Task.sleep(for: timeout)
+            try? await clock.sleep(until: deadline)
             if !Task.isCancelled { self?.endWait(token) }
         }
         defer { timer.cancel() }
         return await receive(token: token)
+    }
+
+    /// The next element if one is there now, without waiting.
+    public func poll() -> Element? {
+        state.withLock { Self.take(&$0) }
+    }
+
+    private static func take(_ state: inout State) -> Element? {
+        guard state.head < state.buffer.count else { return nil }
+        let element = state.buffer[state.head]
+        state.head += 1
+        if state.head > 64, state.head * 2 > state.buffer.count {
+            state.buffer.removeFirst(state.head)
+            state.head = 0
+        }
+        return element
     }
 
     private func nextToken() -> UInt64 {
@@ -76,15 +98,7 @@ public final class Mailbox<Element: Sendable>: Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Element?, Never>) in
                 let immediate: Element?? = state.withLock { state in
-                    if state.head < state.buffer.count {
-                        let element = state.buffer[state.head]
-                        state.head += 1
-                        if state.head > 64, state.head * 2 > state.buffer.count {
-                            state.buffer.removeFirst(state.head)
-                            state.head = 0
-                        }
-                        return .some(element)
-                    }
+                    if let element = Self.take(&state) { return .some(element) }
                     // A timer that fired before the wait began has nothing to end: the token is spent.
                     if state.closed || Task.isCancelled || state.expired == token { return .some(nil) }
                     precondition(state.waiter == nil, "Mailbox has one receiver at a time")

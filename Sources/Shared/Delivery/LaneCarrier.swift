@@ -1,0 +1,417 @@
+/// A lane's state while it runs: the messages in flight (at most a window of them), where it is in the store,
+/// and whether its node answers. Used only by the lane's own task.
+final class LaneCarrier {
+    private struct Flight {
+        /// The message, its bytes dropped once published (a retry reads them again).
+        var message: OutgoingMessage
+        var attempts: Int
+        /// When the ACK is due, or (retrying) when the next attempt is.
+        var deadline: Timestamp
+        var retrying = false
+        var assembly = ReplyAssembly()
+    }
+
+    private enum Mode {
+        case open
+        /// The node is not connected: `probe` is the message sent to find out whether it is back.
+        case blocked(failures: Int, nextProbe: Timestamp?, probe: Int64?)
+    }
+
+    private let lane: Lane
+    private let context: LaneContext
+    private var flights: [Int64: Flight] = [:]
+    /// The highest sequence read from the store so far.
+    private var cursor: Int64 = 0
+    /// Messages up to this sequence were queued while the node was away (or before this start): drained in order.
+    private var drainThrough: Int64 = 0
+    /// A message that must be answered before anything after it goes out.
+    private var gate: Int64?
+    /// The next message must wait until nothing is in flight.
+    private var waitingForEmptyWindow = false
+    /// The lane's generation when the store last had nothing after the cursor.
+    private var exhaustedAt: UInt64?
+    private var mode = Mode.open
+    /// Waiting messages up to this sequence are already marked as waiting for their node.
+    private var markedThrough: Int64 = 0
+    /// Messages that were on their way when the node was found not connected: observers hear of them once the
+    /// store marks them as waiting.
+    private var unmarked: [String] = []
+    /// The node's pinned key, read once (and again when an ACK is refused).
+    private var pinnedKey: String??
+
+    init(lane: Lane, context: LaneContext) {
+        self.lane = lane
+        self.context = context
+    }
+
+    private var node: String { lane.node }
+    private var store: Store { context.store }
+
+    /// What was accepted before this start waits from before it: drained in order.
+    func start() async {
+        drainThrough = min(context.resumeThrough, (try? store.lastUnfinishedSequence(to: node)) ?? 0)
+    }
+
+    /// The generation at which the lane had nothing to do, if it has nothing to do now.
+    var idleGeneration: UInt64? {
+        guard case .open = mode, flights.isEmpty, let exhaustedAt,
+            exhaustedAt == lane.generation.load(ordering: .sequentiallyConsistent)
+        else { return nil }
+        return exhaustedAt
+    }
+
+    /// The next time the lane must act on its own: an ACK due, a retry, a probe.
+    var nextDeadline: Timestamp? {
+        var next = flights.values.lazy.map(\.deadline).min()
+        if case .blocked(_, let nextProbe?, nil) = mode { next = min(next ?? nextProbe, nextProbe) }
+        return next
+    }
+
+    /// Does what is due, then sends what the window has room for.
+    func pump() {
+        let now = context.clock.now
+        for sequence in flights.keys.sorted() where (flights[sequence]?.deadline ?? .distantFuture) <= now {
+            due(sequence, now: now)
+        }
+        switch mode {
+        case .open:
+            fill(now: now)
+        case .blocked(_, let nextProbe?, nil) where nextProbe <= now:
+            sendProbe(now: now)
+        case .blocked:
+            break
+        }
+    }
+
+    func handle(_ event: Lane.Event) {
+        let now = context.clock.now
+        switch event {
+        case .wake:
+            break
+        case .reply(let answer):
+            reply(answer, now: now)
+        case .probeNow:
+            if case .blocked(let failures, _, nil) = mode { mode = .blocked(failures: failures, nextProbe: now, probe: nil) }
+        case .retryNow(let id):
+            if let sequence = flights.first(where: { $0.value.message.id == id })?.key, flights[sequence]?.retrying == true {
+                flights[sequence]?.deadline = now
+            } else {
+                handle(.probeNow)
+            }
+        case .cancelled(let id):
+            if let sequence = flights.first(where: { $0.value.message.id == id })?.key { forget(sequence) }
+        case .settled(.success(let outcome)):
+            markedThrough = max(markedThrough, outcome.markedThrough)
+            // Observers (`bosun send`, the console) see that what was on its way now waits for the node.
+            for id in unmarked { context.changed(id, nil, nil) }
+            unmarked.removeAll()
+            settled(outcome.settled, now: now)
+        case .settled(.failure(let error)):
+            context.logger.error("cannot record that \(node) is not connected: \(error)")
+        }
+    }
+
+    // MARK: sending
+
+    private func fill(now: Timestamp) {
+        guard gate == nil else { return }
+        if waitingForEmptyWindow {
+            guard flights.isEmpty else { return }
+            waitingForEmptyWindow = false
+        }
+        while flights.count < context.window {
+            let generation = lane.generation.load(ordering: .sequentiallyConsistent)
+            if exhaustedAt == generation { return }
+            let room = context.window - flights.count
+            let rows: [OutgoingMessage]
+            do {
+                rows = try store.outgoing(to: node, after: cursor, limit: room)
+            } catch {
+                context.logger.error("cannot read the messages for \(node): \(error)")
+                return
+            }
+            for row in rows {
+                if let (state, reason) = stopReason(row, attempts: row.attempts, now: now) {
+                    cursor = row.sequence
+                    finish(row, attempts: row.attempts, state, reason: reason, now: now)
+                    continue
+                }
+                let mustWait = mustWait(row)
+                if mustWait, !flights.isEmpty {
+                    waitingForEmptyWindow = true
+                    return
+                }
+                cursor = row.sequence
+                publish(row, attempts: row.attempts + 1, now: now)
+                if mustWait, flights[row.sequence] != nil {
+                    gate = row.sequence
+                    return
+                }
+            }
+            if rows.count < room {
+                exhaustedAt = generation
+                return
+            }
+        }
+    }
+
+    /// Whether `message` goes out only once everything before it is answered.
+    private func mustWait(_ message: OutgoingMessage) -> Bool {
+        message.sequential || (message.sequence <= drainThrough && Method.drainedInOrder.contains(message.method))
+    }
+
+    private func publish(_ message: OutgoingMessage, attempts: Int, now: Timestamp) {
+        let replyTo = message.wantsACK ? "\(context.replyPrefix).\(lane.token).\(message.sequence)" : nil
+        var published = true
+        do {
+            try context.publisher.publish(message.subject, payload: message.payload, replyTo: replyTo)
+        } catch {
+            // The buffer is full while reconnecting: counts as an attempt that found no ACK.
+            context.logger.warning("cannot publish \(message.id) to \(node): \(error)")
+            published = false
+        }
+        context.journal.append(Journal.Entry(time: now, event: .attempt, id: message.id, node: node, attempt: attempts))
+        guard message.wantsACK else {
+            finish(message, attempts: attempts, .sent, reason: nil, now: now)
+            return
+        }
+        var kept = message
+        kept.payload = []
+        let deadline = published ? now.adding(seconds: message.ackTimeout) : now
+        flights[message.sequence] = Flight(message: kept, attempts: attempts, deadline: deadline)
+        context.changed(message.id, .sending, attempts)
+    }
+
+    /// A flight's deadline passed: its ACK did not come in time, or its retry is due.
+    private func due(_ sequence: Int64, now: Timestamp) {
+        guard var flight = flights[sequence] else { return }
+        if flight.retrying {
+            let fresh: OutgoingMessage?
+            do {
+                fresh = try store.outgoing(sequence: sequence)
+            } catch {
+                context.logger.error("cannot read message \(flight.message.id) again: \(error)")
+                flights[sequence]?.deadline = now.adding(seconds: 1)
+                return
+            }
+            // Finished meanwhile (cancelled by the operator): nothing to retry.
+            guard let fresh else { return forget(sequence) }
+            if let (state, reason) = stopReason(fresh, attempts: flight.attempts, now: now) {
+                return finish(fresh, attempts: flight.attempts, state, reason: reason, now: now)
+            }
+            publish(fresh, attempts: flight.attempts + 1, now: now)
+            return
+        }
+        // No ACK and no "no responders": the node is connected (a probe has its answer), just slow or busy.
+        if case .blocked(_, _, sequence?) = mode { reopen(now: now) }
+        if let (state, reason) = stopReason(flight.message, attempts: flight.attempts, now: now) {
+            return finish(flight.message, attempts: flight.attempts, state, reason: reason, now: now)
+        }
+        let wait = Backoff(initial: flight.message.retryWait, cap: context.retryWaitCap).seconds(afterAttempt: flight.attempts)
+        flight.retrying = true
+        flight.deadline = now.adding(seconds: wait)
+        flights[sequence] = flight
+        let id = flight.message.id
+        let changed = context.changed
+        context.store.updateOutboxSoon(
+            id: id, state: .queued, attempts: flight.attempts, nextAttemptAt: .some(flight.deadline),
+            lastError: .some("no ACK within \(Self.seconds(flight.message.ackTimeout)) s"), now: now
+        ) { [logger = context.logger] error in
+            if let error { logger.error("cannot record the state of message \(id): \(error)") }
+            changed(id, nil, nil)
+        }
+    }
+
+    private func reply(_ answer: NATSMessage, now: Timestamp) {
+        guard let dot = answer.subject.lastIndex(of: "."),
+            let sequence = Int64(answer.subject[answer.subject.index(after: dot)...])
+        else { return }
+        if answer.isNoResponders { return notConnected(sequence, now: now) }
+        // An answer to an attempt the lane has forgotten (it found the node gone since, and dropped its window)
+        // still counts, as long as the message is unfinished.
+        guard var flight = flights[sequence] ?? forgottenFlight(sequence) else { return }
+        let whole: Reply?
+        if let chunk = ReplyChunk.decode(answer.payload) {
+            whole = chunk.chunkOf == flight.message.id ? flight.assembly.add(chunk) : nil
+            if flights[sequence] != nil { flights[sequence] = flight }
+        } else {
+            whole = try? Reply.decode(answer.payload)
+        }
+        guard let reply = whole, reply.id == flight.message.id else { return }
+        if let reason = refusal(of: reply) {
+            context.logger.warning("ignored: \(reason)")
+            return
+        }
+        reopen(now: now)
+        guard reply.status == .inProgress else {
+            return finish(flight.message, attempts: flight.attempts, reply.status == .rejected ? .rejected : .acked,
+                reason: reply.error, reply: reply, now: now)
+        }
+        flight.deadline = now.adding(seconds: flight.message.ackTimeout)
+        flight.retrying = false
+        flights[sequence] = flight
+        let id = flight.message.id
+        context.journal.append(Journal.Entry(time: now, event: .inProgress, id: id, node: reply.fromNode))
+        let changed = context.changed
+        store.updateOutboxSoon(id: id, state: .inProgress, now: now) { [logger = context.logger] error in
+            if let error { logger.error("cannot record the state of message \(id): \(error)") }
+            changed(id, nil, nil)
+        }
+    }
+
+    /// An unfinished message the lane has no flight for, read back to take a late answer.
+    private func forgottenFlight(_ sequence: Int64) -> Flight? {
+        guard let message = try? store.outgoing(sequence: sequence) else { return nil }
+        return Flight(message: message, attempts: message.attempts, deadline: context.clock.now)
+    }
+
+    /// Why an ACK is not believed, if it is not (see ``TrustPolicy/refusal(ofReply:from:pinned:)``).
+    private func refusal(of reply: Reply) -> String? {
+        let pinned = pinnedKey ?? (try? store.pinnedKey(node: node))
+        pinnedKey = .some(pinned)
+        guard let reason = context.trust.refusal(ofReply: reply, from: node, pinned: pinned) else { return nil }
+        // The node may have been pinned (or re-pinned) since the key was read.
+        let fresh = try? store.pinnedKey(node: node)
+        pinnedKey = .some(fresh)
+        return fresh == pinned ? reason : context.trust.refusal(ofReply: reply, from: node, pinned: fresh)
+    }
+
+    // MARK: a node that is not connected
+
+    /// A publish found nobody subscribed for the node.
+    private func notConnected(_ sequence: Int64, now: Timestamp) {
+        switch mode {
+        case .open:
+            // Forget the window; what it held is read again, in order, once the node is back.
+            if let oldest = flights.keys.min() { cursor = min(cursor, oldest - 1) }
+            unmarked = flights.values.map(\.message.id)
+            flights.removeAll()
+            gate = nil
+            waitingForEmptyWindow = false
+            exhaustedAt = nil
+            block(failures: 1, now: now)
+            context.logger.info("node not connected; probing it", metadata: ["node": "\(node)"])
+        case .blocked(let failures, _, sequence?):
+            if let probe = flights.removeValue(forKey: sequence) { unmarked.append(probe.message.id) }
+            block(failures: failures + 1, now: now)
+        case .blocked:
+            break
+        }
+    }
+
+    private func block(failures: Int, now: Timestamp) {
+        let wait = Backoff(initial: context.probeWait, cap: context.retryWaitCap).seconds(afterAttempt: failures)
+        mode = .blocked(failures: failures, nextProbe: now.adding(seconds: wait), probe: nil)
+        lane.isBlocked.store(true, ordering: .relaxed)
+        let lane = self.lane
+        store.settleBlocked(node: node, markedThrough: markedThrough, reason: Outbox.waitingForNode(node), now: now) {
+            lane.events.deliver(.settled($0))
+        }
+    }
+
+    /// Sends the oldest waiting message to see whether the node is back.
+    private func sendProbe(now: Timestamp) {
+        guard case .blocked(let failures, _, _) = mode else { return }
+        let oldest: OutgoingMessage?
+        do {
+            oldest = try store.outgoing(to: node, after: 0, limit: 1).first
+        } catch {
+            context.logger.error("cannot read the messages for \(node): \(error)")
+            mode = .blocked(failures: failures, nextProbe: now.adding(seconds: context.retryWaitCap), probe: nil)
+            return
+        }
+        guard let oldest else { return reopen(now: now) }
+        // Past its ttl or bound: settle the whole backlog (one write, one report) rather than one by one.
+        if stopReason(oldest, attempts: oldest.attempts, now: now) != nil { return block(failures: failures, now: now) }
+        // An EventNACK gets no answer, so it tells nothing: it goes out, and the next one probes.
+        mode = .blocked(failures: failures, nextProbe: oldest.wantsACK ? nil : now, probe: oldest.wantsACK ? oldest.sequence : nil)
+        publish(oldest, attempts: oldest.attempts + 1, now: now)
+    }
+
+    /// The node answered: back to sending the window, draining what waited in order.
+    private func reopen(now: Timestamp) {
+        guard case .blocked = mode else { return }
+        mode = .open
+        lane.isBlocked.store(false, ordering: .relaxed)
+        // What is in flight is the probe, the oldest waiting message: the rest comes after it.
+        cursor = flights.keys.max() ?? 0
+        drainThrough = (try? store.lastUnfinishedSequence(to: node)) ?? cursor
+        exhaustedAt = nil
+        if let probe = flights.values.first?.message, mustWait(probe) { gate = probe.sequence }
+        context.logger.info("node answers again", metadata: ["node": "\(node)"])
+    }
+
+    /// What settling a blocked node finished (past their ttl or retry bound): journaled, reported as one line.
+    private func settled(_ settled: [Store.Settled], now: Timestamp) {
+        guard !settled.isEmpty else { return }
+        context.journal.append(settled.map {
+            Journal.Entry(time: now, event: $0.state == .expired ? .expired : .failed, id: $0.id, node: node,
+                method: $0.method, reason: $0.reason)
+        })
+        for message in settled { context.changed(message.id, nil, nil) }
+        let first = settled[0]
+        let more = settled.count > 1 ? " (and \(settled.count - 1) more messages to \(node))" : ""
+        context.errors.report(ErrorRecord(
+            node: context.node, kind: .failed, messageId: first.id, method: first.method, toNode: node,
+            error: "message \(first.id) (\(first.method)) to \(node): \(first.state.rawValue): \(first.reason)\(more)"))
+    }
+
+    // MARK: endings
+
+    /// Why a message must stop before another attempt, if it must: its ttl passed, or its retries are used up.
+    private func stopReason(_ message: OutgoingMessage, attempts: Int, now: Timestamp) -> (OutboxState, String)? {
+        if let expiresAt = message.expiresAt, now >= expiresAt {
+            return (.expired, "ttl passed after \(attempts) attempts")
+        }
+        if message.retries > 0, attempts > message.retries {
+            return (.failed, "no ACK after \(attempts) attempts (retries: \(message.retries))")
+        }
+        return nil
+    }
+
+    private func forget(_ sequence: Int64) {
+        flights.removeValue(forKey: sequence)
+        if gate == sequence { gate = nil }
+    }
+
+    /// Records a final state; observers hear of it once it is durable.
+    private func finish(
+        _ message: OutgoingMessage, attempts: Int, _ state: OutboxState, reason: String?, reply: Reply? = nil,
+        now: Timestamp
+    ) {
+        forget(message.sequence)
+        let id = message.id
+        let changed = context.changed
+        store.updateOutboxSoon(
+            id: id, state: state, attempts: attempts, nextAttemptAt: .some(nil), lastError: .some(reason),
+            reply: .some(reply), now: now
+        ) { [logger = context.logger] error in
+            if let error { logger.error("cannot record the state of message \(id): \(error)") }
+            changed(id, nil, nil)
+        }
+        let event: Journal.Entry.Event =
+            switch state {
+            case .acked: .acked
+            case .rejected: .rejected
+            case .expired: .expired
+            case .cancelled: .cancelled
+            case .sent: .published
+            default: .failed
+            }
+        context.journal.append(Journal.Entry(
+            time: now, event: event, id: id, node: node, attempt: attempts, reply: reply, reason: reason))
+        // A rejection is reported by the node that refused the message, which knows why; not twice.
+        guard state == .failed || state == .expired else { return }
+        context.errors.report(ErrorRecord(
+            node: context.node, kind: .failed, messageId: id, method: message.method.rawValue, toNode: node,
+            error: "message \(id) (\(message.method)) to \(node): \(state.rawValue): \(reason ?? "")"))
+    }
+
+    private static func seconds(_ value: Double) -> String {
+        value.rounded() == value ? String(Int(value)) : String(value)
+    }
+}
+
+extension Timestamp {
+    static let distantFuture = Timestamp(millisecondsSinceEpoch: .max)
+}

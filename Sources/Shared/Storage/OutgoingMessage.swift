@@ -1,0 +1,21 @@
+/// What a lane needs to carry one stored message: its bytes as accepted (signed), where they go, and the bounds
+/// of its delivery. Read a window at a time; nothing of it stays in memory once the message is answered.
+struct OutgoingMessage: Sendable, Equatable {
+    var sequence: Int64
+    var id: String
+    var method: Method
+    var subject: String
+    /// The message as accepted and signed: published as it is, never encoded again.
+    var payload: [UInt8]
+    var wantsACK: Bool
+    /// Seconds to wait for an ACK per attempt.
+    var ackTimeout: Double
+    /// Attempts after the first; 0: until the ttl.
+    var retries: Int
+    /// Seconds before the first retry; doubles per attempt up to the lane's cap.
+    var retryWait: Double
+    var expiresAt: Timestamp?
+    /// Delivered only after every earlier message to its node was answered.
+    var sequential: Bool
+    var attempts: Int
+}

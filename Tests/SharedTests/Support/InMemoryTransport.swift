@@ -1,0 +1,48 @@
+import Shared
+import Synchronization
+
+/// A transport that keeps what is published and lets the test answer it: no NATS, for unit tests of delivery.
+final class InMemoryTransport: Transport {
+    struct Publish: Sendable {
+        var subject: String
+        var payload: [UInt8]
+        var replyTo: String?
+        /// The message's id, read from the payload.
+        var id: String { (try? Message.decode(payload).id ?? "") ?? "" }
+    }
+
+    private struct State {
+        var published: [Publish] = []
+        var deliver: (@Sendable (NATSMessage) -> Void)?
+    }
+
+    private let state = Mutex(State())
+
+    var published: [Publish] { state.withLock { $0.published } }
+    var isSubscribed: Bool { state.withLock { $0.deliver != nil } }
+
+    func publish(_ subject: String, payload: [UInt8], replyTo: String?) throws(TransportError) {
+        state.withLock { $0.published.append(Publish(subject: subject, payload: payload, replyTo: replyTo)) }
+    }
+
+    func subscribeReplies(_ deliver: @escaping @Sendable (NATSMessage) -> Void) throws(TransportError) -> ReplySubscription {
+        state.withLock { $0.deliver = deliver }
+        return ReplySubscription(prefix: "_INBOX.test") {}
+    }
+
+    /// Answers `publish` with an ACK of `status` from `node`.
+    func ack(_ publish: Publish, from node: String = "edge", status: Reply.Status = .ok) {
+        let reply = Reply(id: publish.id, fromNode: node, status: status)
+        answer(publish, NATSMessage(subject: publish.replyTo ?? "", payload: reply.encoded()))
+    }
+
+    /// Answers `publish` the way the server does when nobody is subscribed to its subject.
+    func noResponders(_ publish: Publish) {
+        answer(publish, NATSMessage(subject: publish.replyTo ?? "", payload: [], isNoResponders: true))
+    }
+
+    private func answer(_ publish: Publish, _ message: NATSMessage) {
+        let deliver = state.withLock { $0.deliver }
+        deliver?(message)
+    }
+}
