@@ -24,7 +24,9 @@ struct DeliveryTests {
 
     private func nodeComesUpLaterScenario(server: String, directory: String, central: AgentProcess) async throws {
         let sideEffects = directory + "/ran.txt"
-        let batch = (0..<20).map { command($0, "echo \($0) >> \(sideEffects); echo out-\($0)") }
+        let batch = (0..<20).map {
+            command($0, "echo start-\($0) >> \(sideEffects); sleep 0.05; echo end-\($0) >> \(sideEffects); echo out-\($0)")
+        }
         try central.write(inmsg: "[" + batch.joined(separator: ",") + "]")
         // The node stays down for 10 s: every message waits for it, none is lost or given up.
         try await Task.sleep(for: .seconds(10))
@@ -40,8 +42,9 @@ struct DeliveryTests {
             (try? await self.states(central)) == Array(repeating: "acked", count: 20)
         }
         #expect(delivered)
+        // Each ran once, one after another in the order they were written, as if sent to a live node.
         let lines = try String(contentsOfFile: sideEffects, encoding: .utf8).split(separator: "\n").map(String.init)
-        #expect(lines.sorted() == (0..<20).map(String.init).sorted())
+        #expect(lines == (0..<20).flatMap { ["start-\($0)", "end-\($0)"] })
         let outputs = try await central.messages().compactMap { ($0["reply"] as? [String: Any])?["stdout"] as? String }
         #expect(Set(outputs) == Set((0..<20).map { "out-\($0)\n" }))
     }
