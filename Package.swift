@@ -36,6 +36,11 @@ let package = Package(
             name: "CCrypto",
             linkerSettings: [.linkedLibrary("crypto")]
         ),
+        // libcurl for the agent's httpGet: typed wrappers over its variadic curl_easy_setopt and curl_easy_getinfo.
+        .target(
+            name: "CCurl",
+            linkerSettings: [.linkedLibrary("curl")]
+        ),
         .target(
             name: "CNCurses",
             linkerSettings: [.linkedLibrary("ncursesw")]
@@ -55,6 +60,7 @@ let package = Package(
             name: "Agent",
             dependencies: [
                 "Shared",
+                "CCurl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),

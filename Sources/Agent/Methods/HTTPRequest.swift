@@ -1,0 +1,57 @@
+import CCurl
+import Shared
+
+/// One checked `httpGet`: the URL and how to fetch it.
+struct HTTPRequest: Sendable, Equatable {
+    var url: String
+    /// A PEM file of certificate authorities to trust instead of the system's store (`--cacert`).
+    var caFile: String?
+    /// Skips the server's certificate check (`--insecure`, only where the agent allows it).
+    var insecure = false
+    var maxRedirects = HTTPDefaults.maxRedirects
+    /// Whether the final response's status line and headers come before the body (`--include`).
+    var includeHeaders = false
+    /// Seconds for the whole transfer (the message's `methodTimeout`).
+    var timeout: Double
+    /// Bytes of body kept; the rest is not read.
+    var bodyLimit = HTTPDefaults.bodyLimit
+
+    /// Seconds to connect (name resolution and TLS handshake included): at most ``HTTPDefaults/connectTimeout``,
+    /// never more than the whole transfer may take.
+    var connectTimeout: Double { min(timeout, HTTPDefaults.connectTimeout) }
+
+    /// Checks that `text` is an `http://` or `https://` URL with a host, as libcurl parses it; returns why not.
+    static func refusal(ofURL text: String) -> String? {
+        guard let handle = curl_url() else { return "cannot parse URLs (out of memory)" }
+        defer { curl_url_cleanup(handle) }
+        let parsed = curl_url_set(handle, CURLUPART_URL, text, 0)
+        guard parsed == CURLUE_OK else {
+            return "not a URL libcurl accepts (\(String(cString: curl_url_strerror(parsed)))): \"\(text)\""
+        }
+        guard let scheme = part(handle, CURLUPART_SCHEME), scheme == "http" || scheme == "https" else {
+            return "must be an http:// or https:// URL, got \"\(text)\""
+        }
+        guard let host = part(handle, CURLUPART_HOST), !host.isEmpty else { return "has no host: \"\(text)\"" }
+        return nil
+    }
+
+    private static func part(_ handle: OpaquePointer, _ which: CURLUPart) -> String? {
+        var value: UnsafeMutablePointer<CChar>?
+        guard curl_url_get(handle, which, &value, 0) == CURLUE_OK, let value else { return nil }
+        defer { curl_free(value) }
+        return String(cString: value)
+    }
+}
+
+/// `httpGet`'s defaults, in one place.
+enum HTTPDefaults {
+    /// Redirects followed unless `--max-redirects` says otherwise.
+    static let maxRedirects = 5
+    /// The longest a connection may take to open, in seconds; a black-holed address gives up after this.
+    static let connectTimeout: Double = 10
+    /// Transfers running at once; an `httpGet` beyond them waits for one to end before it is ACKed.
+    static let concurrentTransfers = 16
+    /// Bytes of body read: a result travels back as one message of at most ``MessageLimits/messageBytes``, so
+    /// no more than that can ever be sent (the result is cut further to fit, and says so).
+    static let bodyLimit = MessageLimits.messageBytes
+}
