@@ -63,14 +63,15 @@ final class HTTPTransfers: Sendable {
     }
 
     /// Lets the running transfers finish for up to `grace`, then cancels the rest and waits until they have ended
-    /// (libcurl notices within a second).
+    /// and sent their result (libcurl notices within a second; after 5 s the agent stops without them).
     func finish(grace: Duration) async {
-        let deadline = ContinuousClock.now + grace
-        while count > 0, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(50))
-        }
+        await waitUntilIdle(deadline: ContinuousClock.now + grace)
         state.withLock { $0.running.values.forEach { $0.cancel() } }
-        while count > 0 {
+        await waitUntilIdle(deadline: ContinuousClock.now + .seconds(5))
+    }
+
+    private func waitUntilIdle(deadline: ContinuousClock.Instant) async {
+        while count > 0, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(50))
         }
     }
