@@ -36,11 +36,9 @@ let package = Package(
             name: "CCrypto",
             linkerSettings: [.linkedLibrary("crypto")]
         ),
-        // libcurl for the agent's httpGet: typed wrappers over its variadic curl_easy_setopt and curl_easy_getinfo.
-        .target(
-            name: "CCurl",
-            linkerSettings: [.linkedLibrary("curl")]
-        ),
+        // libcurl for the agent's httpGet, loaded on first use (dlopen): typed wrappers over its variadic
+        // curl_easy_setopt and curl_easy_getinfo. Headers from libcurl4-openssl-dev; at run time libcurl4.
+        .target(name: "CCurl"),
         .target(
             name: "CNCurses",
             linkerSettings: [.linkedLibrary("ncursesw")]

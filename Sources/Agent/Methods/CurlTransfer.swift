@@ -12,22 +12,24 @@ struct CurlTransfer {
     let control: TransferControl
 
     func perform() throws(HTTPFailure) -> HTTPResponse {
-        guard bosun_curl_global_init() == CURLE_OK else { throw HTTPFailure(description: "libcurl cannot start") }
-        guard let handle = curl_easy_init() else { throw HTTPFailure(description: "libcurl cannot start a transfer") }
-        defer { curl_easy_cleanup(handle) }
+        if let failure = CurlLibrary.failure { throw HTTPFailure(description: failure) }
+        guard let handle = bosun_curl_easy_init() else {
+            throw HTTPFailure(description: "libcurl cannot start a transfer")
+        }
+        defer { bosun_curl_easy_cleanup(handle) }
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         let sink = TransferSink(limit: request.bodyLimit, control: control)
         let code = withExtendedLifetime(sink) {
             errorBuffer.withUnsafeMutableBufferPointer { buffer in
                 let configured = configure(handle, sink: Unmanaged.passUnretained(sink).toOpaque(), errors: buffer.baseAddress!)
-                return configured == CURLE_OK ? curl_easy_perform(handle) : configured
+                return configured == CURLE_OK ? bosun_curl_easy_perform(handle) : configured
             }
         }
         if sink.cancelledTransfer { throw HTTPFailure(description: "cancelled: the agent is stopping") }
         // A body past the limit ends the transfer from the write callback: that is a response, cut.
         guard code == CURLE_OK || (code == CURLE_WRITE_ERROR && sink.truncated) else {
             let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            throw HTTPFailure(description: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)
+            throw HTTPFailure(description: detail.isEmpty ? String(cString: bosun_curl_easy_strerror(code)) : detail)
         }
         var status = 0
         var redirects = 0

@@ -26,6 +26,9 @@ struct HTTPGetHandler: CheckedMethod {
         guard timeout > 0 else {
             throw ArgumentError("methodTimeout", "bounds the transfer, so it must be more than 0 seconds, got \(timeout)")
         }
+        if let failure = CurlLibrary.failure {
+            throw ArgumentError("method", "httpGet cannot run on node \(context.node): \(failure)")
+        }
         let url = parsed.positional[0]
         if let reason = HTTPRequest.refusal(ofURL: url) {
             throw ArgumentError("methodArgs[\(arguments.count - 1)]", reason)

@@ -20,12 +20,13 @@ struct HTTPRequest: Sendable, Equatable {
     var connectTimeout: Double { min(timeout, HTTPDefaults.connectTimeout) }
 
     /// Checks that `text` is an `http://` or `https://` URL with a host, as libcurl parses it; returns why not.
+    /// libcurl must be loaded (``CurlLibrary/failure``).
     static func refusal(ofURL text: String) -> String? {
-        guard let handle = curl_url() else { return "cannot parse URLs (out of memory)" }
-        defer { curl_url_cleanup(handle) }
-        let parsed = curl_url_set(handle, CURLUPART_URL, text, 0)
+        guard let handle = bosun_curl_url() else { return "cannot parse URLs (out of memory)" }
+        defer { bosun_curl_url_cleanup(handle) }
+        let parsed = bosun_curl_url_set(handle, CURLUPART_URL, text, 0)
         guard parsed == CURLUE_OK else {
-            return "not a URL libcurl accepts (\(String(cString: curl_url_strerror(parsed)))): \"\(text)\""
+            return "not a URL libcurl accepts (\(String(cString: bosun_curl_url_strerror(parsed)))): \"\(text)\""
         }
         guard let scheme = part(handle, CURLUPART_SCHEME), scheme == "http" || scheme == "https" else {
             return "must be an http:// or https:// URL, got \"\(text)\""
@@ -36,8 +37,8 @@ struct HTTPRequest: Sendable, Equatable {
 
     private static func part(_ handle: OpaquePointer, _ which: CURLUPart) -> String? {
         var value: UnsafeMutablePointer<CChar>?
-        guard curl_url_get(handle, which, &value, 0) == CURLUE_OK, let value else { return nil }
-        defer { curl_free(value) }
+        guard bosun_curl_url_get(handle, which, &value, 0) == CURLUE_OK, let value else { return nil }
+        defer { bosun_curl_free(value) }
         return String(cString: value)
     }
 }
