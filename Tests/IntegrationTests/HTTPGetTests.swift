@@ -95,7 +95,8 @@ struct HTTPGetTests {
                 inmsg: #"{"toNode":"edge","method":"httpGet","methodTimeout":3,"methodArgs":["\#(web.http)/silent"]}"#)
             // The transfer runs on a thread of its own while the agent goes on answering.
             #expect(await eventually { transferThreads(of: pid) == 1 })
-            let ping = try await bosun(["send", "--node", "pinger", "--to", "edge", "--method", "ping"], server: server.url)
+            let ping = try await bosun(
+                ["send", "--node", "pinger", "--to", "edge", "--method", "ping"], server: server.url)
             #expect(ping.status == 0, "\(ping.stderr)")
 
             let results = try await results(count: 1, central: central)
@@ -103,7 +104,8 @@ struct HTTPGetTests {
             #expect(silent["status"] as? String == "error")
             #expect((silent["error"] as? String)?.contains("timed out") == true, "\(silent)")
             #expect(await eventually { transferThreads(of: pid) == 0 })
-            let after = try await bosun(["send", "--node", "pinger", "--to", "edge", "--method", "ping"], server: server.url)
+            let after = try await bosun(
+                ["send", "--node", "pinger", "--to", "edge", "--method", "ping"], server: server.url)
             #expect(after.status == 0, "\(after.stderr)")
         }
     }
@@ -116,7 +118,8 @@ struct HTTPGetTests {
             try await edge.start(extraArguments: ["--stop-grace", "1"])
             let pid = try #require(edge.child?.pid)
             try central.write(
-                inmsg: #"{"toNode":"edge","method":"httpGet","methodTimeout":600,"methodArgs":["\#(web.http)/silent"]}"#)
+                inmsg: #"{"toNode":"edge","method":"httpGet","methodTimeout":600,"methodArgs":["\#(web.http)/silent"]}"#
+            )
             #expect(await eventually { transferThreads(of: pid) == 1 })
             kill(pid, SIGTERM)
             // Far sooner than the transfer's own timeout: the grace period, then the transfer is cancelled.
@@ -136,7 +139,8 @@ struct HTTPGetTests {
             let lax = AgentProcess(node: "lax", server: server.url, dataDirectory: directory + "/lax")
             defer { lax.stop() }
             try FileManager.default.createDirectory(atPath: lax.dataDirectory, withIntermediateDirectories: true)
-            try #"{"allowInsecureTLS": true}"#.write(toFile: lax.dataDirectory + "/agent.json", atomically: true, encoding: .utf8)
+            try #"{"allowInsecureTLS": true}"#.write(
+                toFile: lax.dataDirectory + "/agent.json", atomically: true, encoding: .utf8)
             try await lax.start()
             try central.write(
                 inmsg: #"""
@@ -146,7 +150,10 @@ struct HTTPGetTests {
                      {"toNode":"edge","method":"httpGet","methodArgs":["--max-redirects=many","\#(web.http)/hello"]}]
                     """#)
             let records = try await settled(count: 4, central: central)
-            let refused = try #require(records.first { $0["toNode"] as? String == "edge" && ($0["methodArgs"] as? [String])?.first == "--insecure" })
+            let refused = try #require(
+                records.first {
+                    $0["toNode"] as? String == "edge" && ($0["methodArgs"] as? [String])?.first == "--insecure"
+                })
             let refusal = try #require(refused["reply"] as? [String: Any])
             #expect(refusal["status"] as? String == "rejected")
             #expect((refusal["error"] as? String)?.contains("argument `--insecure`: refused") == true, "\(refusal)")
@@ -156,8 +163,11 @@ struct HTTPGetTests {
             #expect(allowed["stdout"] as? String == "hello from https\n")
 
             let reasons = records.compactMap { ($0["reply"] as? [String: Any])?["error"] as? String }
-            #expect(reasons.contains { $0.contains("argument `methodArgs[0]`: must be an http:// or https:// URL") }, "\(reasons)")
-            #expect(reasons.contains { $0.contains("argument `--max-redirects`: must be a whole number") }, "\(reasons)")
+            #expect(
+                reasons.contains { $0.contains("argument `methodArgs[0]`: must be an http:// or https:// URL") },
+                "\(reasons)")
+            #expect(
+                reasons.contains { $0.contains("argument `--max-redirects`: must be a whole number") }, "\(reasons)")
         }
     }
 

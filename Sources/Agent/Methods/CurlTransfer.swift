@@ -21,7 +21,8 @@ struct CurlTransfer {
         let sink = TransferSink(limit: request.bodyLimit, control: control)
         let code = withExtendedLifetime(sink) {
             errorBuffer.withUnsafeMutableBufferPointer { buffer in
-                let configured = configure(handle, sink: Unmanaged.passUnretained(sink).toOpaque(), errors: buffer.baseAddress!)
+                let configured = configure(
+                    handle, sink: Unmanaged.passUnretained(sink).toOpaque(), errors: buffer.baseAddress!)
                 return configured == CURLE_OK ? bosun_curl_easy_perform(handle) : configured
             }
         }
@@ -95,7 +96,9 @@ private final class TransferSink {
 }
 
 /// Keeps the body up to the limit; past it, ends the transfer (a count other than the one given stops libcurl).
-private func receiveBody(_ bytes: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ sink: UnsafeMutableRawPointer?) -> Int {
+private func receiveBody(
+    _ bytes: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ sink: UnsafeMutableRawPointer?
+) -> Int {
     let sink = TransferSink.from(sink)
     let length = size * count
     let room = sink.limit - sink.body.count
@@ -109,7 +112,9 @@ private func receiveBody(_ bytes: UnsafeMutablePointer<CChar>?, _ size: Int, _ c
 }
 
 /// Keeps the header lines of the last response only: each status line (a redirect, a `100 Continue`) starts over.
-private func receiveHeader(_ bytes: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ sink: UnsafeMutableRawPointer?) -> Int {
+private func receiveHeader(
+    _ bytes: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ sink: UnsafeMutableRawPointer?
+) -> Int {
     let sink = TransferSink.from(sink)
     let line = UnsafeRawBufferPointer(start: bytes, count: size * count)
     if line.starts(with: "HTTP/".utf8) { sink.headers.removeAll() }
@@ -118,7 +123,9 @@ private func receiveHeader(_ bytes: UnsafeMutablePointer<CChar>?, _ size: Int, _
 }
 
 /// libcurl calls this at least once a second while the transfer runs; non-zero ends it.
-private func checkCancelled(_ sink: UnsafeMutableRawPointer?, _: curl_off_t, _: curl_off_t, _: curl_off_t, _: curl_off_t) -> Int32 {
+private func checkCancelled(
+    _ sink: UnsafeMutableRawPointer?, _: curl_off_t, _: curl_off_t, _: curl_off_t, _: curl_off_t
+) -> Int32 {
     let sink = TransferSink.from(sink)
     guard sink.control.isCancelled else { return 0 }
     sink.cancelledTransfer = true

@@ -24,7 +24,8 @@ struct HTTPGetHandler: CheckedMethod {
         let parsed = try spec.parse(arguments, data: message.data, methodTimeout: message.methodTimeout)
         let timeout = message.methodTimeout ?? DeliveryDefaults.standard.methodTimeout
         guard timeout > 0 else {
-            throw ArgumentError("methodTimeout", "bounds the transfer, so it must be more than 0 seconds, got \(timeout)")
+            throw ArgumentError(
+                "methodTimeout", "bounds the transfer, so it must be more than 0 seconds, got \(timeout)")
         }
         if let failure = CurlLibrary.failure {
             throw ArgumentError("method", "httpGet cannot run on node \(context.node): \(failure)")
@@ -43,7 +44,8 @@ struct HTTPGetHandler: CheckedMethod {
         if parsed.flags.contains("insecure") {
             guard allowInsecureTLS else {
                 throw ArgumentError(
-                    "--insecure", "refused: node \(context.node) checks every TLS certificate (allowInsecureTLS is off)")
+                    "--insecure", "refused: node \(context.node) checks every TLS certificate (allowInsecureTLS is off)"
+                )
             }
             request.insecure = true
         }

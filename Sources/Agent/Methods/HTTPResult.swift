@@ -15,13 +15,18 @@ struct HTTPResult {
         switch outcome {
         case .success(let response):
             reply.exitCode = Int32(clamping: response.status)
-            reply.stdout = String(decoding: request.includeHeaders ? response.headers + response.body : response.body, as: UTF8.self)
+            reply.stdout = String(
+                decoding: request.includeHeaders ? response.headers + response.body : response.body, as: UTF8.self)
             reply.truncated = response.truncated ? true : nil
             reply = Self.fitted(reply, origin: message.fromNode ?? "", id: message.id ?? "")
-            let redirects = response.redirects == 0 ? "" : " (after \(response.redirects) redirect\(response.redirects == 1 ? "" : "s"))"
+            let redirects =
+                response.redirects == 0
+                ? "" : " (after \(response.redirects) redirect\(response.redirects == 1 ? "" : "s"))"
             reply.stderr = "final URL: \(response.finalURL)\(redirects)\n"
             if reply.truncated == true {
-                reply.stderr? += "truncated: the body goes on past what is here (a result is one message of at most \(MessageLimits.messageBytes >> 20) MiB)\n"
+                let most = MessageLimits.messageBytes >> 20
+                reply.stderr? +=
+                    "truncated: the body goes on past what is here (a result is one message of at most \(most) MiB)\n"
             }
             if response.status >= 400 {
                 reply.status = .error

@@ -40,25 +40,31 @@ final class HTTPTransfers: Sendable {
             state.running[state.nextID] = control
             return state.nextID
         }
-        let body = Unmanaged.passRetained(ThreadBody { [self] in
-            _ = bosun_curl_name_thread("bosun-http")
-            let outcome = Result { () throws(HTTPFailure) in try CurlTransfer(request: request, control: control).perform() }
-            finished(outcome)
-            ended(id)
-        })
+        let body = Unmanaged.passRetained(
+            ThreadBody { [self] in
+                _ = bosun_curl_name_thread("bosun-http")
+                let outcome = Result { () throws(HTTPFailure) in
+                    try CurlTransfer(request: request, control: control).perform()
+                }
+                finished(outcome)
+                ended(id)
+            })
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }
         pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
         var thread = pthread_t()
-        let result = pthread_create(&thread, &attributes, { raw in
-            Unmanaged<ThreadBody>.fromOpaque(raw!).takeRetainedValue().run()
-            return nil
-        }, body.toOpaque())
+        let result = pthread_create(
+            &thread, &attributes,
+            { raw in
+                Unmanaged<ThreadBody>.fromOpaque(raw!).takeRetainedValue().run()
+                return nil
+            }, body.toOpaque())
         guard result == 0 else {
             body.release()
             ended(id)
-            throw HTTPFailure(description: "cannot start a thread for the transfer: \(String(cString: strerror(result)))")
+            throw HTTPFailure(
+                description: "cannot start a thread for the transfer: \(String(cString: strerror(result)))")
         }
     }
 
