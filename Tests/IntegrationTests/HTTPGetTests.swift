@@ -133,6 +133,22 @@ struct HTTPGetTests {
         }
     }
 
+    @Test func goesThroughTheProxyItsEnvironmentNames() async throws {
+        try await withCentral { server, directory, central in
+            let web = try await TestHTTPServer.start(in: directory)
+            let edge = try ChildProcess(
+                Binaries.agent, ["--node", "edge", "--server", server.url, "--data-dir", directory + "/edge"],
+                environment: ["http_proxy": web.http], logPath: directory + "/edge.log")
+            defer { edge.stop() }
+            #expect(await eventually(timeout: .seconds(15)) { edge.log.contains("listening") })
+            // Nothing listens on port 1: only the proxy can answer.
+            let results = try await fetch([["http://127.0.0.1:1/hello"]], central: central)
+            let proxied = try #require(results["http://127.0.0.1:1/hello"])
+            #expect(proxied["exitCode"] as? Int == 200)
+            #expect(proxied["stdout"] as? String == "proxied http://127.0.0.1:1/hello\n")
+        }
+    }
+
     @Test func insecureIsRefusedUnlessTheConfigurationAllowsIt() async throws {
         try await withCentralAndEdge { server, directory, central, _ in
             let web = try await TestHTTPServer.start(in: directory)

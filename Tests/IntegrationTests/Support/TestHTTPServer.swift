@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Pages: `/hello` (names the listener: `hello from http`, `https` or `ipv6`), `/redirect/N` (a chain of N
 /// redirects ending at `/hello`), `/big` (``bigBody``), `/missing` (404), `/broken` (500), `/silent` (takes the
-/// request and never answers).
+/// request and never answers). As a proxy (a request for an absolute URL) it answers `proxied URL`.
 final class TestHTTPServer {
     let pki: TestPKI
     let port = freePort()
@@ -66,7 +66,9 @@ final class TestHTTPServer {
 
             def do_GET(self):
                 parts = self.path.split("/")
-                if self.path == "/hello":
+                if self.path.startswith("http://"):
+                    self.answer(200, "proxied %s\n" % self.path)
+                elif self.path == "/hello":
                     self.answer(200, "hello from %s\n" % self.server.label)
                 elif parts[1] == "redirect":
                     left = int(parts[2]) - 1
