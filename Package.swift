@@ -36,6 +36,9 @@ let package = Package(
             name: "CCrypto",
             linkerSettings: [.linkedLibrary("crypto")]
         ),
+        // libcurl for the agent's httpGet, loaded on first use (dlopen): typed wrappers over its variadic
+        // curl_easy_setopt and curl_easy_getinfo. Headers from libcurl4-openssl-dev; at run time libcurl4.
+        .target(name: "CCurl"),
         .target(
             name: "CNCurses",
             linkerSettings: [.linkedLibrary("ncursesw")]
@@ -55,6 +58,7 @@ let package = Package(
             name: "Agent",
             dependencies: [
                 "Shared",
+                "CCurl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),

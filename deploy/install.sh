@@ -22,7 +22,7 @@ done
 [ -x "$binary" ] || { echo "install.sh: no agent binary at $binary (run make agent-release)" >&2; exit 1; }
 
 missing=""
-for package in libnats3.4 libsqlite3-0; do
+for package in libnats3.4 libsqlite3-0 libcurl4; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing="$missing $package"
 done
 if [ -n "$missing" ]; then

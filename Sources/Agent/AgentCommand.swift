@@ -47,6 +47,9 @@ struct AgentCommand: AsyncParsableCommand {
             valueName: "dir"))
     var allowDirectories: [String] = []
 
+    @Flag(name: .customLong("allow-insecure-tls"), help: "Let httpGet --insecure skip the server certificate check (or allowInsecureTLS in the file). Default: off.")
+    var allowInsecureTLS = false
+
     @Option(
         help: ArgumentHelp(
             "Seconds between hellos to the central node, jittered ±20% (default 10).", valueName: "seconds"))
@@ -111,14 +114,16 @@ struct AgentCommand: AsyncParsableCommand {
         let frozen = configuration
         let started = Mutex<NodeRuntime?>(nil)
         let grace = Duration.seconds(stopGrace)
+        let http = HTTPGetHandler(transfers: HTTPTransfers(), allowInsecureTLS: allowInsecureTLS || file.allowInsecureTLS)
         try await withHangupSignals { hangups in
             try await withCancellationOnSignals(beforeCancel: {
                 await started.withLock { $0 }?.finishRunning(grace: grace)
+                await http.transfers.finish(grace: grace)
             }) {
                 let runtime = try await NodeRuntime(configuration: frozen, connectFor: nil, logger: logger) {
                     store, errors in
                     AgentMethods.handlers(
-                        configuration: frozen, store: store, errors: errors, allowed: reloader.allowed)
+                        configuration: frozen, store: store, errors: errors, allowed: reloader.allowed, http: http)
                 }
                 started.withLock { $0 = runtime }
                 try await withThrowingTaskGroup(of: Void.self) { group in

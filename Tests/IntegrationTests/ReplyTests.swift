@@ -25,7 +25,7 @@ struct ReplyTests {
         try central.write(inmsg: #"""
             [{"toNode":"edge","method":"httpGet","methodArgs":["http://127.0.0.1:\#(port)/metrics"]},
              {"toNode":"edge","method":"httpGet","methodArgs":["http://127.0.0.1:\#(port)/missing"]},
-             {"toNode":"edge","method":"httpGet","methodArgs":["https://example.invalid/"]}]
+             {"toNode":"edge","method":"httpGet","methodArgs":["ftp://127.0.0.1/metrics"]}]
             """#)
         let settled = await eventually(timeout: .seconds(20)) {
             let messages = (try? await central.messages()) ?? []
@@ -37,8 +37,8 @@ struct ReplyTests {
         #expect(byURL["/metrics"]?["exitCode"] as? Int == 200)
         #expect(byURL["/missing"]?["status"] as? String == "error")
         #expect(byURL["/missing"]?["exitCode"] as? Int == 404)
-        #expect(byURL["https"]?["status"] as? String == "rejected")
-        #expect((byURL["https"]?["error"] as? String)?.contains("methodArgs[0]") == true)
+        #expect(byURL["ftp"]?["status"] as? String == "rejected")
+        #expect((byURL["ftp"]?["error"] as? String)?.contains("methodArgs[0]") == true)
         // The result came as a message of its own, journaled on the central node.
         #expect(central.journal("result").count == 2)
     }
@@ -96,7 +96,7 @@ struct ReplyTests {
         #expect(await eventually { (try? String(contentsOfFile: central.dataDirectory + "/output/\(id).stdout", encoding: .utf8)) == expected })
     }
 
-    /// Each message's reply, keyed by the end of its URL ("https" for the refused one).
+    /// Each message's reply, keyed by the end of its URL ("ftp" for the refused one).
     private func repliesByURL(_ central: AgentProcess) async throws -> [String: [String: Any]] {
         var result: [String: [String: Any]] = [:]
         for record in try await central.messages() {
@@ -105,7 +105,7 @@ struct ReplyTests {
             else {
                 continue
             }
-            result[url.hasPrefix("https") ? "https" : "/" + (url.split(separator: "/").last.map(String.init) ?? "")] = reply
+            result[url.hasPrefix("ftp") ? "ftp" : "/" + (url.split(separator: "/").last.map(String.init) ?? "")] = reply
         }
         return result
     }

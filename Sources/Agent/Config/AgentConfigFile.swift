@@ -5,7 +5,7 @@ import Shared
 ///
 /// ```json
 /// {"node": "pi-garage", "server": "nats://hub.lan:4222", "central": "central",
-///  "helloInterval": 10, "logLevel": "info", "allowDirs": ["/srv/drop", "/var/log"]}
+///  "helloInterval": 10, "logLevel": "info", "allowDirs": ["/srv/drop", "/var/log"], "allowInsecureTLS": false}
 /// ```
 /// Every key is optional; an unknown key is an error naming it and the file. Flags and `BOSUN_*` variables
 /// win over the file. SIGHUP reads it again: `allowDirs` takes effect at once, the rest at the next start.
@@ -16,8 +16,10 @@ struct AgentConfigFile: Sendable, Equatable {
     var helloInterval: Double?
     var logLevel: Logger.Level?
     var allowDirs: [String] = []
+    /// Whether `httpGet --insecure` may skip the server certificate check.
+    var allowInsecureTLS = false
 
-    static let keys = ["allowDirs", "central", "helloInterval", "logLevel", "node", "server"]
+    static let keys = ["allowDirs", "allowInsecureTLS", "central", "helloInterval", "logLevel", "node", "server"]
 
     /// Reads and checks the file at `path`.
     static func load(_ path: String) throws(ConfigError) -> AgentConfigFile {
@@ -70,6 +72,11 @@ struct AgentConfigFile: Sendable, Equatable {
                     }
                     file.allowDirs.append(directory)
                 }
+            case "allowInsecureTLS":
+                guard case .bool(let allowed) = value else {
+                    throw ConfigError(path: path, key: key, "must be true or false, got \(value.excerpt)")
+                }
+                file.allowInsecureTLS = allowed
             default:
                 throw ConfigError(
                     path: path, key: key, "unknown key (known: \(keys.joined(separator: ", ")))")

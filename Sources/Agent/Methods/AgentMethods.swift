@@ -3,7 +3,8 @@ import Shared
 /// The methods this agent offers, each behind its argument check.
 enum AgentMethods {
     static func handlers(
-        configuration: NodeRuntime.Configuration, store: Store, errors: ErrorReporter, allowed: AllowedDirectories
+        configuration: NodeRuntime.Configuration, store: Store, errors: ErrorReporter, allowed: AllowedDirectories,
+        http: HTTPGetHandler
     ) -> [Method: any MethodHandler] {
         let access = FileAccess(allowed: allowed)
         var handlers: [Method: any MethodHandler] = [
@@ -12,7 +13,7 @@ enum AgentMethods {
             .fileWrite: Checked(FileWriteHandler(appending: false, access: access), errors: errors),
             .fileAppend: Checked(FileWriteHandler(appending: true, access: access), errors: errors),
             .fileRead: Checked(FileReadHandler(access: access), errors: errors),
-            .httpGet: Checked(HTTPGetHandler(), errors: errors),
+            .httpGet: Checked(http, errors: errors),
             .cliCommandCont: Checked(CLICommandHandler(streaming: true), errors: errors),
             .tailFile: Checked(TailFileHandler(access: access), errors: errors),
             .copy: Checked(CopyHandler(access: access), errors: errors),
