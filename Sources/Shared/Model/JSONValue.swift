@@ -12,11 +12,7 @@ public enum JSONValue: Sendable, Equatable {
 
     /// Parses UTF-8 JSON text.
     public static func parse(_ bytes: some Collection<UInt8>) throws(MessageError) -> JSONValue {
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
-        } catch {
-            throw MessageError(.invalidJSON, "input is not valid JSON: \(Self.describe(error))")
-        }
+        try JSONParser.parse(bytes)
     }
 
     /// A short rendering of the value for error messages.
@@ -40,17 +36,6 @@ public enum JSONValue: Sendable, Equatable {
         case .string: return "a string"
         case .array: return "an array"
         case .object: return "an object"
-        }
-    }
-
-    private static func describe(_ error: any Error) -> String {
-        guard let decodingError = error as? DecodingError else { return String(describing: error) }
-        switch decodingError {
-        case .dataCorrupted(let context):
-            let underlying = context.underlyingError.map { " (\($0))" } ?? ""
-            return context.debugDescription + underlying
-        default:
-            return String(describing: decodingError)
         }
     }
 }

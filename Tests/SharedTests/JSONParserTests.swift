@@ -1,0 +1,49 @@
+import Testing
+
+@testable import Shared
+
+/// The strict parser every payload goes through: what it takes, and what it refuses, saying where.
+@Suite struct JSONParserTests {
+    private func parse(_ text: String) throws(MessageError) -> JSONValue { try JSONParser.parse(Array(text.utf8)) }
+
+    private func refusal(_ text: String) -> String? {
+        do {
+            _ = try parse(text)
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test func readsEveryKindOfValue() throws {
+        let value = try parse(#" {"a": [1, -2.5e3, true, false, null], "b": "x\"\\\/\n\u00e9\ud83d\ude00", "c": {}} "#)
+        #expect(value == .object([
+            "a": .array([.number(1), .number(-2500), .bool(true), .bool(false), .null]),
+            "b": .string("x\"\\/\né😀"), "c": .object([:]),
+        ]))
+    }
+
+    @Test(arguments: [
+        (#"{"a":1,"a":2}"#, "duplicate key `a`"),
+        ("[1,]", "unexpected character"),
+        (#"{"a":1} x"#, "unexpected text after the JSON value"),
+        (#""\ud83d""#, "unpaired surrogate"),
+        ("01", "unexpected text after the JSON value"),
+        ("1e999", "number out of range"),
+        ("\"a\u{01}\"", "control character in a string"),
+        (#""abc"#, "unterminated string"),
+        ("tru", "unexpected end"),
+    ])
+    func refusesWhatIsNotStrictJSONSayingWhat(text: String, reason: String) {
+        #expect(refusal(text)?.contains(reason) == true, "\(text): \(refusal(text) ?? "accepted")")
+    }
+
+    @Test func refusesDeepNestingBeforeBuildingIt() {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(refusal(deep)?.contains("nested deeper than 32 levels at byte 32") == true)
+    }
+
+    @Test func refusesInvalidUTF8() {
+        #expect(throws: MessageError.self) { try JSONParser.parse([0x22, 0xFF, 0xFE, 0x22]) }
+    }
+}
