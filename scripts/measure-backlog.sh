@@ -46,7 +46,7 @@ batch() { # FROM TO
     fi
 }
 
-accepted() { grep -c '"event":"accepted"' "$work/sender/journal.jsonl" 2>/dev/null || echo 0; }
+accepted() { local n; n=$(grep -c '"event":"accepted"' "$work/sender/journal.jsonl" 2>/dev/null) || true; echo "${n:-0}"; }
 
 start_sender
 idle=$(rss "$sender")
@@ -79,7 +79,7 @@ t0=$(now)
 if [[ $mode == agent ]]; then
     "$bin/bosun" --headless --node central --server "$server" --data-dir "$work/receiver" >"$work/receiver.log" 2>&1 &
     pids+=("$!")
-    wait_for '[[ $(wc -l <"$work/receiver/logs/edge/app.log" 2>/dev/null || echo 0) -ge $count ]]'
+    wait_for '[[ $(cat "$work/receiver/logs/edge/app.log" 2>/dev/null | wc -l) -ge $count ]]'
     seconds=$(elapsed "$t0")
     python3 - "$work/receiver/logs/edge/app.log" "$count" <<'EOF'
 import sys
@@ -92,7 +92,7 @@ else
         "$bin/bosun-agent" --node "n$n" --server "$server" --data-dir "$work/n$n" >"$work/n$n.log" 2>&1 &
         pids+=("$!")
     done
-    wait_for '[[ $(grep -c "\"event\":\"acked\"" "$work/sender/journal.jsonl") -ge $count ]]'
+    wait_for '[[ $(grep -c "\"event\":\"acked\"" "$work/sender/journal.jsonl" || true) -ge $count ]]'
     seconds=$(elapsed "$t0")
 fi
 echo "drained: $count in $seconds s ($(python3 -c "print(int($count / $seconds))") msg/s, receiver start included); sender RSS $(rss "$sender") kB"

@@ -43,7 +43,7 @@ import Testing
             let transport = InMemoryTransport()
             let clock = TestClock()
             var configuration = Outbox.Configuration(node: "central")
-            configuration.window = window
+            configuration.defaults.window = window
             configuration.clock = clock
             let logger = Logger(label: "test")
             let outbox = Outbox(

@@ -68,6 +68,11 @@ public struct NodeOptions: ParsableArguments, Sendable {
     public var methodTimeout: Double?
 
     @Option(help: ArgumentHelp(
+        "Messages in flight to one node at a time; the rest wait in the store, not in memory (default 256).",
+        valueName: "n"))
+    public var window: Int?
+
+    @Option(help: ArgumentHelp(
         "Seconds to keep final messages and the results of received ones; at least the senders' ttl (default 604800).",
         valueName: "seconds"))
     public var keepResults: Double?
@@ -101,6 +106,7 @@ public struct NodeOptions: ParsableArguments, Sendable {
         if let methodTimeout { defaults.methodTimeout = methodTimeout }
         if let keepResults { defaults.keepResults = keepResults }
         if let maxConcurrentRuns { defaults.maxConcurrentRuns = max(1, maxConcurrentRuns) }
+        if let window { defaults.window = max(1, window) }
         return defaults
     }
 

@@ -13,8 +13,6 @@ public final class Outbox: Sendable {
         public var defaults: DeliveryDefaults
         /// How long a destination's lane lives with nothing to send before it is retired.
         public var laneIdleTimeout: Duration = .seconds(60)
-        /// Messages in flight to one destination at most.
-        public var window = 256
         /// Signs every accepted message (nil: sent unsigned).
         public var key: NodeKey?
         /// Which ACKs to believe (``TrustPolicy/refusal(ofReply:from:pinned:)``).
@@ -93,7 +91,7 @@ public final class Outbox: Sendable {
         let subscription = try transport.subscribeReplies { [weak self] in self?.route($0) }
         let context = LaneContext(
             node: configuration.node, store: store, journal: journal, publisher: transport,
-            replyPrefix: subscription.prefix, resumeThrough: resumeThrough, window: configuration.window,
+            replyPrefix: subscription.prefix, resumeThrough: resumeThrough, window: configuration.defaults.window,
             retryWaitCap: configuration.defaults.retryWaitCap, probeWait: configuration.defaults.retryWait,
             idleTimeout: configuration.laneIdleTimeout, trust: configuration.trust, errors: errors, logger: logger,
             clock: configuration.clock, changed: { [weak self] in self?.changed($0, state: $1, attempts: $2) })

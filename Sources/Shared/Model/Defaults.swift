@@ -18,6 +18,9 @@ public struct DeliveryDefaults: Sendable, Equatable, Codable {
     /// Messages a receiver handles at once; more wait on the subscription, so a flooding sender is slowed
     /// rather than allowed to exhaust the node.
     public var maxConcurrentRuns: Int = 64
+    /// Messages in flight to one destination at a time; the rest of a backlog waits in the store, so the memory a
+    /// sender uses follows its destinations, not how much waits for them.
+    public var window: Int = 256
 
     public init() {}
 
