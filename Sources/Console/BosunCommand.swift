@@ -45,6 +45,8 @@ enum ExitStatus {
     static let rejected: Int32 = 65
     /// NATS or the node cannot be reached.
     static let unavailable: Int32 = 69
-    /// Retries or ttl used up without an ACK.
+    /// Retries or ttl used up without an ACK, or --timeout passed.
     static let tempFail: Int32 = 75
+    /// Ctrl-C: 128 + SIGINT, as shells report it.
+    static let interrupted: Int32 = 130
 }
