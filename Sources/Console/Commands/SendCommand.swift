@@ -13,6 +13,12 @@ struct SendCommand: AsyncParsableCommand {
               bosun send --to pi-garage -- uname -a
               bosun send --to pi-garage -- sh -c 'df -h | grep /dev/root'
               bosun send --to pi-garage --method ping
+              bosun send --to 'site=barn' -- uptime          (every node labelled site=barn)
+              bosun send --to @kitchen,edge-gw -- df -h      (a group from <data-dir>/groups.json, and a node)
+
+            To several nodes it prints a summary (ok, failed, rejected, expired, still waiting) and each distinct
+            output once, with the nodes that gave it (pi-[1-9,12]), most common first; the exit code is 0 only
+            when every node succeeded (1 some failed, 75/69/130 some still waiting).
 
             The message is accepted into the outbox of the data directory first, so it is never lost. If a
             bosun engine (console or --headless) already runs on that directory, the message is handed to it.
@@ -27,8 +33,13 @@ struct SendCommand: AsyncParsableCommand {
 
     @OptionGroup var node: NodeOptions
 
-    @Option(help: ArgumentHelp("The destination node.", valueName: "node"))
+    @Option(help: ArgumentHelp(
+        "The destination: a node, several (a,b,c), * (every known node), @group (<data-dir>/groups.json) or label=value.",
+        valueName: "target"))
     var to: String
+
+    @Flag(help: "One JSON object per node (operation, node, id, outcome, state, status, exitCode, stdout, stderr, error).")
+    var json = false
 
     @Option(help: ArgumentHelp("What the node does: cliCommand, ping, …", valueName: "method"))
     var method: String = Method.cliCommand.rawValue
@@ -53,9 +64,6 @@ struct SendCommand: AsyncParsableCommand {
     var arguments: [String] = []
 
     func validate() throws {
-        guard NodeName.isValid(to) || to == NodeName.everyNode else {
-            throw ValidationError("--to: \"\(to)\" is not a valid node name (letters, digits, - and _ only)")
-        }
         guard NodeName.isValid(method) else {
             throw ValidationError("--method: \"\(method)\" is not a valid method name")
         }
@@ -72,12 +80,17 @@ struct SendCommand: AsyncParsableCommand {
 
     func run() async throws {
         let started = ContinuousClock.now
-        let draft = Message(
-            id: MessageID.make(), toNode: to, messageType: type, method: Method(rawValue: method),
-            methodArgs: arguments, data: data)
+        let directory = CentralNode.dataDirectory(node)
+        let targets = try resolveTargets(dataDirectory: directory)
+        let drafts = targets.map {
+            Message(
+                id: MessageID.make(), toNode: $0, messageType: type, method: Method(rawValue: method),
+                methodArgs: arguments, data: data)
+        }
         let configuration = try CentralNode.configuration(node, name: "bosun send")
         let carrier = try await SendCarrier.start(configuration, connectTimeout: node.connectTimeout)
-        let ids = try carrier.accept([draft])
+        let ids = try carrier.accept(drafts)
+        let operation = targets.count > 1 ? try record(targets: targets, ids: ids, dataDirectory: directory) : ids[0]
         var waiting = SendWait()
         waiting.firstAttemptOnly = !wait
         waiting.failFast = failFast
@@ -90,7 +103,34 @@ struct SendCommand: AsyncParsableCommand {
         let report = SendReport(
             ending: ending, timeout: timeout, dataDirectory: configuration.dataDirectory,
             engineStaysRunning: carrier.engineStaysRunning)
-        try report.single(records.first, id: ids[0], node: to)
+        guard targets.count > 1 || json else {
+            return try report.single(records.first, id: ids[0], node: targets[0])
+        }
+        let byID = Dictionary(records.map { ($0.id, $0) }) { $1 }
+        let outcomes = zip(targets, ids).map { NodeOutcome(node: $0, id: $1, record: byID[$1]) }
+        if outcomes.contains(where: { $0.kind == .waiting }) { report.stillQueuedNotice() }
+        try FanOutReport(operation: operation, outcomes: outcomes, ending: ending).print(json: json)
+    }
+
+    /// The nodes `--to` names, from the registry's nodes and labels and `<data-dir>/groups.json`.
+    private func resolveTargets(dataDirectory: String) throws -> [String] {
+        do {
+            let statePath = dataDirectory + "/state.db"
+            let known = FileSystem.exists(statePath) ? try Store(path: statePath).nodes() : []
+            let resolver = TargetResolver(records: known, groups: try NodeGroups.load(dataDirectory: dataDirectory))
+            return try resolver.resolve(to)
+        } catch let error as TargetError {
+            throw ValidationError("--to \(to): \(error)")
+        }
+    }
+
+    /// Records the fan-out as one operation; returns its id.
+    private func record(targets: [String], ids: [String], dataDirectory: String) throws -> String {
+        let entry = OperationLog.Entry(
+            id: MessageID.make(), createdAt: .now, target: to, method: method, methodArgs: arguments,
+            messages: zip(targets, ids).map { .init(node: $0, id: $1) })
+        try OperationLog(dataDirectory: dataDirectory).append(entry)
+        return entry.id
     }
 }
 
