@@ -23,10 +23,11 @@ enum ConsoleSession {
         let directory = configuration.dataDirectory
         try FileSystem.makeDirectory(directory)
         let history = HistoryFile(dataDirectory: directory)
-        let app = ConsoleApp(
-            ConsoleOptions(
-                serverURL: configuration.nats.displayServers, ascii: flags.ascii,
-                noColor: flags.noColor || ConsoleOptions.noColorFromEnvironment, history: history.load()))
+        var consoleOptions = ConsoleOptions(
+            serverURL: configuration.nats.displayServers, ascii: flags.ascii,
+            noColor: flags.noColor || ConsoleOptions.noColorFromEnvironment, history: history.load())
+        consoleOptions.groups = NodeGroups.loadKeepingProblem(dataDirectory: directory)
+        let app = ConsoleApp(consoleOptions)
         let (handled, handledSink) = AsyncStream.makeStream(of: Message.self)
         let runtime = try await CentralNode.start(
             configuration, connectFor: nil, logger: CentralNode.logger(level: .info),

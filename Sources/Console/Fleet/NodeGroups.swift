@@ -6,10 +6,20 @@ import Shared
 /// {"barn": ["pi-1", "pi-2", "site=barn"], "all-edge": ["@barn", "edge-gw"]}
 /// ```
 /// A member is anything `--to` takes: a node name, `label=value`, `@group`, or `*`.
-struct NodeGroups: Sendable, Equatable {
+public struct NodeGroups: Sendable, Equatable {
     var members: [String: [String]] = [:]
     /// The file they came from, to name in errors.
     var path: String?
+    /// Why the file could not be used; a target naming a group then fails with it.
+    var problem: TargetError?
+
+    public init() {}
+
+    init(members: [String: [String]] = [:], path: String?, problem: TargetError? = nil) {
+        self.members = members
+        self.path = path
+        self.problem = problem
+    }
 
     static let fileName = "groups.json"
 
@@ -25,6 +35,15 @@ struct NodeGroups: Sendable, Equatable {
             throw TargetError("\(path): cannot read it: \(error)")
         }
         return try parse(bytes, path: path)
+    }
+
+    /// Reads the file for the console, which shows a broken one's error when a group is used.
+    public static func loadKeepingProblem(dataDirectory: String) -> NodeGroups {
+        do {
+            return try load(dataDirectory: dataDirectory)
+        } catch {
+            return NodeGroups(path: dataDirectory + "/" + fileName, problem: error)
+        }
     }
 
     static func parse(_ bytes: [UInt8], path: String) throws(TargetError) -> NodeGroups {

@@ -1,5 +1,5 @@
 /// Why a target (`--to`, the compose bar's first word, a group in groups.json) names no nodes.
-struct TargetError: Error, Sendable, Equatable, CustomStringConvertible {
-    var description: String
+public struct TargetError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var description: String
     init(_ description: String) { self.description = description }
 }

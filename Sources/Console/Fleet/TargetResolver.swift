@@ -50,6 +50,7 @@ struct TargetResolver: Sendable {
     }
 
     private func addGroup(_ name: String, into names: inout Set<String>, inside: [String]) throws(TargetError) {
+        if let problem = groups.problem { throw problem }
         let file = groups.path ?? NodeGroups.fileName
         guard let members = groups.members[name] else {
             let known = groups.members.keys.sorted()
@@ -76,5 +77,13 @@ extension TargetResolver {
         self.init(
             known: records.map { Node(name: $0.name, labels: $0.facts.flatMap { Hello.decode($0) }?.labels ?? [:]) },
             groups: groups)
+    }
+}
+
+extension TargetResolver {
+    /// What Tab offers beside node names: every `@group` and every `label=value` a known node has.
+    var completions: [String] {
+        let labels = Set(known.flatMap { node in node.labels.map { "\($0.key)=\($0.value)" } })
+        return groups.members.keys.sorted().map { "@" + $0 } + labels.sorted()
     }
 }

@@ -53,6 +53,8 @@ public struct ConsoleState: Sendable {
     public var compose = LineEditor()
     /// The nodes the compose line goes to when nodes were marked; nil when the line names its node.
     public var composeTargets: [String]?
+    /// `<data-dir>/groups.json`, for `@group` in the compose line.
+    var groups = NodeGroups()
     public var history: [String]
     /// Where Up/Down is in `history`; nil when editing a new line.
     public var historyIndex: Int?

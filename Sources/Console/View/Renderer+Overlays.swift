@@ -10,7 +10,7 @@ extension Renderer {
             "Esc                      leave a mode, clear a filter, go back",
             "/                        filter: text, state:failed, node:pi-*",
             ":                        :send :retry ID :cancel ID :replay ID :errors :q",
-            "c                        compose: node method args… (* = every node)",
+            "c                        compose: target method args… (a,b  *  @group  k=v)",
             "Space                    mark nodes; c then sends to all marked",
             "r x p                    retry now / cancel / replay the message",
             "y                        copy the id or the output (OSC 52)",
