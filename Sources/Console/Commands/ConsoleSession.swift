@@ -44,6 +44,7 @@ enum ConsoleSession {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await runtime.run() }
                 group.addTask { await feed.run() }
+                group.addTask { await ControlInbox(runtime: runtime).run() }
                 group.addTask {
                     for await message in handled { feed.handled(message) }
                 }

@@ -23,7 +23,12 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = CentralNode.logger(level: logLevel)
         try await withCancellationOnSignals {
             let runtime = try await CentralNode.start(configuration, connectFor: nil, logger: logger)
-            try await runtime.run()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                // bosun cancel and bosun retry reach this engine through <data-dir>/control/.
+                group.addTask { await ControlInbox(runtime: runtime).run() }
+                try await runtime.run()
+                group.cancelAll()
+            }
             await runtime.connection.close()
         }
     }

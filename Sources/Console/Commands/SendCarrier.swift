@@ -100,6 +100,15 @@ enum SendCarrier: Sendable {
         return result
     }
 
+    /// Waits for `ids` as `waiting` says, with the progress line on stderr; the records as last seen.
+    func waitWithProgress(ids: [String], _ waiting: SendWait) async throws -> (SendWait.Ending, [OutboxRecord]) {
+        try await wait(ids: ids) { events in
+            let progress = WaitProgress()
+            defer { progress.clear() }
+            return await waiting.run(ids: ids, events: events) { progress.update($0, lastSeen: self.lastSeen) }
+        }
+    }
+
     /// Reads the records another engine changes, delivering the ones that changed.
     private static func poll(_ store: Store, ids: [String], into events: Mailbox<SendWait.Event>) async throws {
         var seen: [String: OutboxRecord] = [:]

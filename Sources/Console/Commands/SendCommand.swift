@@ -47,15 +47,7 @@ struct SendCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Message type: CommandACK, CommandNACK, EventACK, EventNACK (default: the method's).", valueName: "type"))
     var type: MessageType?
 
-    @Flag(inversion: .prefixedNo, help: "Wait for the ACK and print the result, through outages of the node.")
-    var wait = true
-
-    @Option(help: ArgumentHelp(
-        "Stop waiting after this many seconds: exit 75, the message stays queued.", valueName: "seconds"))
-    var timeout: Double?
-
-    @Flag(help: "Exit 69 at once when the node is not connected (the message stays queued).")
-    var failFast = false
+    @OptionGroup(title: "Waiting") var waiting: WaitOptions
 
     @Option(help: ArgumentHelp("Payload for the method (log lines, file content).", valueName: "text"))
     var data: String?
@@ -66,12 +58,6 @@ struct SendCommand: AsyncParsableCommand {
     func validate() throws {
         guard NodeName.isValid(method) else {
             throw ValidationError("--method: \"\(method)\" is not a valid method name")
-        }
-        if let timeout, !(timeout > 0) {
-            throw ValidationError("--timeout: give a number of seconds above 0, got \(timeout)")
-        }
-        if !wait, timeout != nil || failFast {
-            throw ValidationError("--no-wait does not wait: --timeout and --fail-fast apply to --wait only")
         }
         if method == Method.cliCommand.rawValue, arguments.isEmpty {
             throw ValidationError("cliCommand needs a command after --, e.g. bosun send --to \(to) -- uptime")
@@ -91,17 +77,9 @@ struct SendCommand: AsyncParsableCommand {
         let carrier = try await SendCarrier.start(configuration, connectTimeout: node.connectTimeout)
         let ids = try carrier.accept(drafts)
         let operation = targets.count > 1 ? try record(targets: targets, ids: ids, dataDirectory: directory) : ids[0]
-        var waiting = SendWait()
-        waiting.firstAttemptOnly = !wait
-        waiting.failFast = failFast
-        waiting.deadline = timeout.map { started + .seconds($0) }
-        let (ending, records) = try await carrier.wait(ids: ids) { [waiting] events in
-            let progress = WaitProgress()
-            defer { progress.clear() }
-            return await waiting.run(ids: ids, events: events) { progress.update($0, lastSeen: carrier.lastSeen) }
-        }
+        let (ending, records) = try await carrier.waitWithProgress(ids: ids, waiting.sendWait(started: started))
         let report = SendReport(
-            ending: ending, timeout: timeout, dataDirectory: configuration.dataDirectory,
+            ending: ending, timeout: waiting.timeout, dataDirectory: configuration.dataDirectory,
             engineStaysRunning: carrier.engineStaysRunning)
         guard targets.count > 1 || json else {
             return try report.single(records.first, id: ids[0], node: targets[0])

@@ -1,20 +1,13 @@
 /// Names in the order people expect: runs of digits compare as numbers, so `pi-2` comes before `pi-10`.
+///
+/// It compares the UTF-8 bytes in place, without allocating: the Nodes pane sorts 10,000 names with it each frame.
 enum NaturalOrder {
     /// Whether `a` comes before `b`; names equal as numbers (`pi-02`, `pi-2`) fall back to plain text order.
     static func precedes(_ a: String, _ b: String) -> Bool {
-        let left = chunks(a)
-        let right = chunks(b)
-        for (x, y) in zip(left, right) where x != y {
-            switch (x, y) {
-            case (.number(let m), .number(let n)):
-                if m.value != n.value { return m.value < n.value }
-            case (.number, .text): return true
-            case (.text, .number): return false
-            case (.text(let s), .text(let t)): return s < t
-            }
-        }
-        if left.count != right.count { return left.count < right.count }
-        return a < b
+        var a = a
+        var b = b
+        let order = a.withUTF8 { x in b.withUTF8 { y in compare(x, y) } }
+        return order != 0 ? order < 0 : a < b
     }
 
     /// `names` in natural order.
@@ -22,37 +15,45 @@ enum NaturalOrder {
         names.sorted(by: precedes)
     }
 
-    private enum Chunk: Equatable {
-        /// A run of digits: its value without leading zeros (as text, so no length overflows).
-        case number(Digits)
-        case text(Substring)
-    }
-
-    struct Digits: Equatable {
-        var digits: Substring
-        /// Compared by length, then text: the same as by value, for any number of digits.
-        var value: Key { Key(digits: digits.drop { $0 == "0" }) }
-
-        struct Key: Comparable {
-            var digits: Substring
-            static func < (lhs: Key, rhs: Key) -> Bool {
-                lhs.digits.count != rhs.digits.count ? lhs.digits.count < rhs.digits.count : lhs.digits < rhs.digits
+    /// -1, 0 or 1: a run of digits against a run of digits by value (any length), a digit before any other
+    /// byte, other bytes by value; a name that is a prefix of the other comes first.
+    private static func compare(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
+        var i = 0
+        var j = 0
+        while i < a.count, j < b.count {
+            let x = a[i]
+            let y = b[j]
+            let xDigit = isDigit(x)
+            if xDigit != isDigit(y) { return xDigit ? -1 : 1 }
+            if !xDigit {
+                if x != y { return x < y ? -1 : 1 }
+                i += 1
+                j += 1
+                continue
+            }
+            // Two runs of digits: skip leading zeros, then the longer run is the larger number, else the first
+            // differing digit decides.
+            while i < a.count, a[i] == zero { i += 1 }
+            while j < b.count, b[j] == zero { j += 1 }
+            var endA = i
+            var endB = j
+            while endA < a.count, isDigit(a[endA]) { endA += 1 }
+            while endB < b.count, isDigit(b[endB]) { endB += 1 }
+            if endA - i != endB - j { return endA - i < endB - j ? -1 : 1 }
+            while i < endA {
+                if a[i] != b[j] { return a[i] < b[j] ? -1 : 1 }
+                i += 1
+                j += 1
             }
         }
+        if i < a.count { return 1 }
+        if j < b.count { return -1 }
+        return 0
     }
 
-    private static func chunks(_ name: String) -> [Chunk] {
-        var result: [Chunk] = []
-        var index = name.startIndex
-        while index < name.endIndex {
-            let isDigit = name[index].isASCIIDigit
-            let end = name[index...].firstIndex { $0.isASCIIDigit != isDigit } ?? name.endIndex
-            let run = name[index..<end]
-            result.append(isDigit ? .number(Digits(digits: run)) : .text(run))
-            index = end
-        }
-        return result
-    }
+    private static let zero = UInt8(ascii: "0")
+
+    private static func isDigit(_ byte: UInt8) -> Bool { byte &- zero < 10 }
 }
 
 extension Character {

@@ -18,7 +18,7 @@ extension ConsoleState {
         }
         rows.sort { lhs, rhs in
             if lhs.severity != rhs.severity { return lhs.severity < rhs.severity }
-            return lhs.node.name < rhs.node.name
+            return NaturalOrder.precedes(lhs.node.name, rhs.node.name)
         }
         return rows.map(\.node)
     }
