@@ -64,6 +64,20 @@ struct FanOutTests {
         let log = try String(contentsOfFile: central.dataDirectory + "/operations.jsonl", encoding: .utf8)
         #expect(log.contains("\"id\":\"\(operation)\""), "\(log)")
         #expect(log.contains("\"target\":\"@yard,site=barn\""), "\(log)")
+
+        // The fleet view: the down node's backlog and how long it has waited; an answering node's round trip.
+        let nodes = try await runProgram(Binaries.bosun, ["nodes", "--json", "--data-dir", central.dataDirectory]).stdout
+        let rows = nodes.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        let away = try #require(rows.first { $0["name"] as? String == "pi-4" })
+        #expect(away["state"] as? String == "down")
+        #expect(away["pending"] as? Int == 1)
+        #expect(away["oldestPendingSince"] is String)
+        #expect((away["labels"] as? [String: String]) == ["site": "kitchen"])
+        let answering = try #require(rows.first { $0["name"] as? String == "pi-1" })
+        #expect((answering["roundTrip"] as? Double).map { $0 >= 0 } == true, "\(answering)")
+        #expect(answering["pending"] as? Int == 0)
     }
 
     @Test func aTargetThatNamesNobodyIsRefusedWithTheReason() async throws {

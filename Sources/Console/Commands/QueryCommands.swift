@@ -13,18 +13,25 @@ struct NodesCommand: ParsableCommand {
     func run() throws {
         let store = try options.openStore()
         let now = Timestamp.now
-        let pending = try store.outboxRecords(states: [.queued, .sending, .inProgress], limit: 100_000)
+        let health = LinkHealth.of(
+            pending: try store.outboxRecords(states: [.queued, .sending, .inProgress], limit: 100_000),
+            acked: try store.outboxRecords(states: [.acked], limit: 10_000))
         for node in try store.nodes().sorted(by: { NaturalOrder.precedes($0.name, $1.name) }) {
             let liveness = Liveness(lastSeen: node.lastSeen, helloInterval: node.helloInterval, saidBye: node.saidBye, now: now)
             let hello = node.facts.flatMap { Hello.decode($0) }
-            let count = pending.filter { $0.message.toNode == node.name }.count
+            let link = health[node.name] ?? LinkHealth()
+            let labels = hello?.labels ?? [:]
             if json {
-                let row = NodeRow(name: node.name, state: liveness.rawValue, lastSeen: node.lastSeen, pending: count,
+                let row = NodeRow(name: node.name, state: liveness.rawValue, lastSeen: node.lastSeen, pending: link.pending,
+                    oldestPendingSince: link.oldestPendingSince, roundTrip: link.roundTrip, labels: labels,
                     firstSeen: node.firstSeen, helloInterval: node.helloInterval, facts: hello)
                 print(String(decoding: try JSONLines.encoder.encode(row), as: UTF8.self))
             } else {
                 let seen = node.lastSeen.map { "\(Int(now.seconds(since: $0)))s ago" } ?? "never"
-                print("\(node.name)\t\(liveness.rawValue)\t\(seen)\t\(hello?.version ?? "-")\tpending \(count)")
+                let oldest = link.oldestPendingSince.map { " (oldest \(TimeText.duration(max(0, now.seconds(since: $0)))))" } ?? ""
+                let roundTrip = link.roundTrip.map { "\t\(Int(($0 * 1000).rounded())) ms" } ?? "\t-"
+                let labelText = labels.isEmpty ? "" : "\t" + labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+                print("\(node.name)\t\(liveness.rawValue)\t\(seen)\t\(hello?.version ?? "-")\tpending \(link.pending)\(oldest)\(roundTrip)\(labelText)")
             }
         }
     }
@@ -34,6 +41,11 @@ struct NodesCommand: ParsableCommand {
         var state: String
         var lastSeen: Timestamp?
         var pending: Int
+        /// When the oldest unfinished message to the node was accepted.
+        var oldestPendingSince: Timestamp?
+        /// Seconds to the ACK of its latest message acked at the first attempt.
+        var roundTrip: Double?
+        var labels: [String: String]
         var firstSeen: Timestamp
         var helloInterval: Double?
         var facts: Hello?
