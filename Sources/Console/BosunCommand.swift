@@ -35,18 +35,21 @@ struct ConsoleCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Console") var console: ConsoleFlags
 
+    @OptionGroup var metrics: MetricsOption
+
     func run() async throws {
         if headless {
             var serve = ServeCommand()
             serve.options = options
             serve.logLevel = .info
+            serve.metrics = metrics
             try await serve.run()
             return
         }
         guard isatty(0) != 0, isatty(1) != 0 else {
             throw ValidationError("the console needs a terminal; use --headless to run without one")
         }
-        try await ConsoleSession.run(options, flags: console)
+        try await ConsoleSession.run(options, flags: console, metrics: try metrics.address())
     }
 }
 

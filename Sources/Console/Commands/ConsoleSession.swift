@@ -18,7 +18,7 @@ struct ConsoleFlags: ParsableArguments {
 /// the screen is up, stderr (the engine's log) goes to `<data-dir>/console.log`; the compose history is kept in
 /// `<data-dir>/history`.
 enum ConsoleSession {
-    static func run(_ options: NodeOptions, flags: ConsoleFlags) async throws {
+    static func run(_ options: NodeOptions, flags: ConsoleFlags, metrics: MetricsAddress? = nil) async throws {
         let configuration = try CentralNode.configuration(options, name: "bosun console")
         let directory = configuration.dataDirectory
         try FileSystem.makeDirectory(directory)
@@ -45,6 +45,16 @@ enum ConsoleSession {
                 group.addTask { try await runtime.run() }
                 group.addTask { await feed.run() }
                 group.addTask { await ControlInbox(runtime: runtime).run() }
+                if let metrics {
+                    group.addTask {
+                        do {
+                            try await MetricsEndpoint.run(metrics, runtime: runtime)
+                        } catch is CancellationError {
+                        } catch {
+                            app.post(.flashError("--metrics \(metrics): \(error)"))
+                        }
+                    }
+                }
                 group.addTask {
                     for await message in handled { feed.handled(message) }
                 }
