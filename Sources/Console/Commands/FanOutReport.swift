@@ -43,6 +43,8 @@ struct FanOutReport {
             case .waiting:
                 let why = sample.away ? "not connected" : ending == .settled ? "sent" : "no answer yet"
                 lines.append("── still waiting (\(why)): \(nodes)")
+            case .notSent:
+                lines.append("── not sent (rollout halted): \(nodes)")
             case .rejected, .expired:
                 lines.append("── \(sample.kind.rawValue): \(nodes): \(sample.reply?.error ?? sample.lastError ?? "")")
             case .ok, .failed:
@@ -75,7 +77,7 @@ struct FanOutReport {
         var operation: String
         var node: String
         var id: String
-        /// ok, failed, rejected, expired, waiting.
+        /// ok, failed, rejected, expired, waiting, notSent.
         var outcome: String
         var state: String?
         var status: String?

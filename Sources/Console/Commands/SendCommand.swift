@@ -49,6 +49,8 @@ struct SendCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Waiting") var waiting: WaitOptions
 
+    @OptionGroup(title: "Rollout") var rollout: RolloutOptions
+
     @Option(help: ArgumentHelp("Payload for the method (log lines, file content).", valueName: "text"))
     var data: String?
 
@@ -58,6 +60,9 @@ struct SendCommand: AsyncParsableCommand {
     func validate() throws {
         guard NodeName.isValid(method) else {
             throw ValidationError("--method: \"\(method)\" is not a valid method name")
+        }
+        if rollout.isOn, !waiting.wait || waiting.failFast {
+            throw ValidationError("a rollout waits for each batch: --no-wait and --fail-fast do not go with --canary or --batch")
         }
         if method == Method.cliCommand.rawValue, arguments.isEmpty {
             throw ValidationError("cliCommand needs a command after --, e.g. bosun send --to \(to) -- uptime")
@@ -75,6 +80,9 @@ struct SendCommand: AsyncParsableCommand {
         }
         let configuration = try CentralNode.configuration(node, name: "bosun send")
         let carrier = try await SendCarrier.start(configuration, connectTimeout: node.connectTimeout)
+        if rollout.isOn {
+            return try await runRollout(targets: targets, drafts: drafts, carrier: carrier, started: started)
+        }
         let ids = try carrier.accept(drafts)
         let operation = targets.count > 1 ? try record(targets: targets, ids: ids, dataDirectory: directory) : ids[0]
         let (ending, records) = try await carrier.waitWithProgress(ids: ids, waiting.sendWait(started: started))
@@ -88,6 +96,40 @@ struct SendCommand: AsyncParsableCommand {
         let outcomes = zip(targets, ids).map { NodeOutcome(node: $0, id: $1, record: byID[$1]) }
         if outcomes.contains(where: { $0.kind == .waiting }) { report.stillQueuedNotice() }
         try FanOutReport(operation: operation, outcomes: outcomes, ending: ending).print(json: json)
+    }
+
+    /// Sends as a rollout: canary, batches, failure bound; then the summary, with the rollout's status first.
+    private func runRollout(targets: [String], drafts: [Message], carrier: SendCarrier, started: ContinuousClock.Instant)
+        async throws
+    {
+        let directory = CentralNode.dataDirectory(node)
+        let ids = drafts.compactMap(\.id)
+        let operation = try record(targets: targets, ids: ids, dataDirectory: directory)
+        let sizes = try rollout.sizes()
+        let runner = RolloutRunner(
+            plan: RolloutPlan(targets: targets, canary: rollout.canary, batch: sizes.batch, maxFailures: sizes.maxFailures),
+            drafts: Dictionary(zip(targets, drafts)) { $1 }, batchWait: rollout.batchWait,
+            deadline: waiting.timeout.map { started + .seconds($0) })
+        let result = try await carrier.wait(ids: ids) { events in
+            let progress = WaitProgress()
+            defer { progress.clear() }
+            return await runner.run(
+                events: events, accept: { _ = try carrier.accept($0) },
+                progress: { progress.update($0, lastSeen: carrier.lastSeen) })
+        }
+        for line in result.status {
+            if json { FileHandle.standardError.write(line + "\n") } else { print(line) }
+        }
+        let byID = Dictionary(result.records.map { ($0.id, $0) }) { $1 }
+        let notSent = Set(result.notSent)
+        let outcomes = zip(targets, ids).map {
+            notSent.contains($0) ? NodeOutcome(notSent: $0) : NodeOutcome(node: $0, id: $1, record: byID[$1])
+        }
+        if outcomes.contains(where: { $0.kind == .waiting }) {
+            SendReport(ending: result.ending, timeout: waiting.timeout, dataDirectory: directory,
+                engineStaysRunning: carrier.engineStaysRunning).stillQueuedNotice()
+        }
+        try FanOutReport(operation: operation, outcomes: outcomes, ending: result.ending).print(json: json)
     }
 
     /// The nodes `--to` names, from the registry's nodes and labels and `<data-dir>/groups.json`.

@@ -11,6 +11,8 @@ struct NodeOutcome: Sendable, Equatable {
         case expired
         /// Not final yet: the node is away, or the command still runs.
         case waiting
+        /// Never sent: a rollout halted before its batch.
+        case notSent
     }
 
     var node: String
@@ -32,6 +34,14 @@ struct NodeOutcome: Sendable, Equatable {
         kind = Self.kind(record)
     }
 
+    /// A node a halted rollout never sent to.
+    init(notSent node: String) {
+        self.node = node
+        id = ""
+        kind = .notSent
+        away = false
+    }
+
     private static func kind(_ record: OutboxRecord?) -> Kind {
         guard let record else { return .waiting }
         switch record.state {
@@ -50,6 +60,7 @@ struct NodeOutcome: Sendable, Equatable {
     var foldKey: String {
         switch kind {
         case .waiting: return "waiting|\(away)"
+        case .notSent: return "notSent"
         case .rejected, .expired: return "\(kind)|\(reply?.error ?? lastError ?? "")"
         case .ok, .failed:
             return [kind.rawValue, state?.rawValue ?? "", reply?.status.rawValue ?? "", reply?.exitCode.map(String.init) ?? "",

@@ -20,12 +20,12 @@ struct OutcomeGroups: Sendable {
             }
             byKey[key]!.nodes.append(outcome.node)
         }
-        // Waiting nodes last (they have no output yet), then most common first; ties in the order seen.
+        // Waiting and unsent nodes last (they have no output), then most common first; ties in the order seen.
         groups = order.enumerated().sorted { a, b in
             let left = byKey[a.element]!
             let right = byKey[b.element]!
-            let leftWaits = left.sample.kind == .waiting
-            let rightWaits = right.sample.kind == .waiting
+            let leftWaits = left.sample.kind == .waiting || left.sample.kind == .notSent
+            let rightWaits = right.sample.kind == .waiting || right.sample.kind == .notSent
             if leftWaits != rightWaits { return !leftWaits }
             if left.nodes.count != right.nodes.count { return left.nodes.count > right.nodes.count }
             return a.offset < b.offset
