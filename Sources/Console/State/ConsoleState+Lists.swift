@@ -28,7 +28,9 @@ extension ConsoleState {
         let filter = RowFilter(filters[.messages] ?? "")
         let node = showAllMessages ? nil : selectedNode
         var rows = messages
-        if node != nil || !filter.isEmpty {
+        if foldsFanOuts {
+            rows = messages.filter { !fanOuts.followers.contains($0.id) }
+        } else if node != nil || !filter.isEmpty {
             rows = messages.filter { record in
                 let to = record.message.toNode ?? ""
                 if let node, to != node { return false }

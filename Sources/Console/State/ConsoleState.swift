@@ -19,6 +19,8 @@ public struct ConsoleState: Sendable {
     public private(set) var pendingCount = 0
     /// Pending messages per destination node.
     public private(set) var pendingByNode: [String: Int] = [:]
+    /// The fan-outs among `messages`, folded into one row each in the Messages pane.
+    public private(set) var fanOuts = FanOutIndex()
     /// The NATS connection's state, as a word.
     public var connection: String = "connecting"
     public var serverURL: String
@@ -86,6 +88,7 @@ public struct ConsoleState: Sendable {
         self.nodes = nodes
         self.messages = messages.isNewestFirst ? messages : messages.sorted { $0.sequence > $1.sequence }
         self.errors = errors
+        fanOuts = FanOutIndex(self.messages)
         var counts: [String: Int] = [:]
         for index in self.messages.indices where !self.messages[index].state.isFinal {
             counts[self.messages[index].message.toNode ?? "", default: 0] += 1

@@ -6,7 +6,7 @@ extension Renderer {
         let lines = [
             "Tab / Shift-Tab, 1 2 3   next / previous pane, jump to a pane",
             "j k ↑ ↓, PgUp PgDn, g G  move, page, top / bottom",
-            "Enter                    node: its messages · message: full output",
+            "Enter                    node: its messages · message: full output · fan-out: grouped",
             "Esc                      leave a mode, clear a filter, go back",
             "/                        filter: text, state:failed, node:pi-*",
             ":                        :send :retry ID :cancel ID :replay ID :errors :q",
