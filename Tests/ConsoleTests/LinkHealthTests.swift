@@ -10,7 +10,9 @@ import Testing
         -> OutboxRecord
     {
         OutboxRecord(
-            sequence: 1, message: Message(id: "\(node)-\(acceptedAt)", toNode: node, method: .ping,
+            sequence: 1,
+            message: Message(
+                id: "\(node)-\(acceptedAt)", toNode: node, method: .ping,
                 createdAt: start.adding(seconds: acceptedAt)),
             state: state, attempts: attempts, updatedAt: start.adding(seconds: updatedAt))
     }

@@ -4,13 +4,15 @@ import Testing
 
 @Suite struct NaturalOrderTests {
     @Test func numbersInNamesSortAsNumbers() {
-        #expect(NaturalOrder.sorted(["pi-859", "pi-86", "pi-10", "pi-2", "edge-gw", "pi-1"])
-            == ["edge-gw", "pi-1", "pi-2", "pi-10", "pi-86", "pi-859"])
+        #expect(
+            NaturalOrder.sorted(["pi-859", "pi-86", "pi-10", "pi-2", "edge-gw", "pi-1"])
+                == ["edge-gw", "pi-1", "pi-2", "pi-10", "pi-86", "pi-859"])
     }
 
     @Test func textRunsAndSeveralNumbersCompareInTurn() {
-        #expect(NaturalOrder.sorted(["rack2-node10", "rack10-node1", "rack2-node9", "rack2"])
-            == ["rack2", "rack2-node9", "rack2-node10", "rack10-node1"])
+        #expect(
+            NaturalOrder.sorted(["rack2-node10", "rack10-node1", "rack2-node9", "rack2"])
+                == ["rack2", "rack2-node9", "rack2-node10", "rack10-node1"])
         #expect(NaturalOrder.precedes("pi", "pi-1"))
         #expect(!NaturalOrder.precedes("pi-1", "pi-1"))
     }
@@ -23,8 +25,10 @@ import Testing
 
 @Suite struct NodeListTests {
     @Test(arguments: [
-        (["pi-1", "pi-2", "pi-3", "pi-4", "pi-5", "pi-6", "pi-7", "pi-8", "pi-9", "pi-12", "edge-gw"],
-            "edge-gw, pi-[1-9,12]"),
+        (
+            ["pi-1", "pi-2", "pi-3", "pi-4", "pi-5", "pi-6", "pi-7", "pi-8", "pi-9", "pi-12", "edge-gw"],
+            "edge-gw, pi-[1-9,12]"
+        ),
         (["pi-3"], "pi-3"),
         (["b", "a", "a"], "a, b"),
         (["pi-01", "pi-02", "pi-10", "pi-11"], "pi-[01-02,10-11]"),

@@ -7,7 +7,10 @@ import Testing
 
     @Test func theCanaryComesFirstThenBatchesOfACountOrAShare() {
         let plan = RolloutPlan(targets: Self.nodes, canary: 1, batch: .count(4), maxFailures: .count(1))
-        #expect(plan.stages.map(\.nodes) == [["pi-1"], ["pi-2", "pi-3", "pi-4", "pi-5"], ["pi-6", "pi-7", "pi-8", "pi-9"], ["pi-10"]])
+        #expect(
+            plan.stages.map(\.nodes) == [
+                ["pi-1"], ["pi-2", "pi-3", "pi-4", "pi-5"], ["pi-6", "pi-7", "pi-8", "pi-9"], ["pi-10"],
+            ])
         #expect(plan.stages.map(\.isCanary) == [true, false, false, false])
         #expect([plan.name(of: 0), plan.name(of: 1), plan.name(of: 3)] == ["canary", "batch 1 of 3", "batch 3 of 3"])
         let shares = RolloutPlan(targets: Self.nodes, canary: 0, batch: .percent(25), maxFailures: .percent(10))

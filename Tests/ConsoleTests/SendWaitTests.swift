@@ -21,8 +21,9 @@ import Testing
         let wait = SendWait()
         #expect(wait.ending([Self.record("a", to: "n1", .queued, away: true)], expected: 1) == nil)
         #expect(wait.ending([Self.record("a", to: "n1", .acked)], expected: 2) == nil)
-        #expect(wait.ending([Self.record("a", to: "n1", .acked), Self.record("b", to: "n2", .rejected)], expected: 2)
-            == .settled)
+        #expect(
+            wait.ending([Self.record("a", to: "n1", .acked), Self.record("b", to: "n2", .rejected)], expected: 2)
+                == .settled)
     }
 
     @Test func failFastEndsWhenEveryUnfinishedMessageWaitsForItsNode() {
@@ -30,8 +31,10 @@ import Testing
         wait.failFast = true
         #expect(wait.ending([Self.record("a", to: "n1", .queued, away: true)], expected: 1) == .noResponders)
         #expect(wait.ending([Self.record("a", to: "n1", .sending)], expected: 1) == nil)
-        #expect(wait.ending([Self.record("a", to: "n1", .acked), Self.record("b", to: "n2", .queued, away: true)],
-            expected: 2) == .noResponders)
+        #expect(
+            wait.ending(
+                [Self.record("a", to: "n1", .acked), Self.record("b", to: "n2", .queued, away: true)],
+                expected: 2) == .noResponders)
     }
 
     @Test func aPassedDeadlineEndsTheWaitAndNoWaitEndsAfterTheFirstAttempt() {
@@ -49,14 +52,18 @@ import Testing
         let line = WaitProgress.line(
             [record], lastSeen: { $0 == "pi-7" ? Self.start.adding(seconds: -60) : nil }, now: Self.start,
             utcOffset: 0)
-        #expect(line == "bosun: waiting for pi-7: not connected since 22:12:20 · attempt 3 · next try in 4s"
-            + " · Ctrl-C leaves message 0193-a queued")
+        #expect(
+            line == "bosun: waiting for pi-7: not connected since 22:12:20 · attempt 3 · next try in 4s"
+                + " · Ctrl-C leaves message 0193-a queued")
         let unplanned = Self.record("0193-b", to: "pi-8", .queued, attempts: 1, away: true)
-        #expect(WaitProgress.line([unplanned], lastSeen: { _ in nil }, now: Self.start, utcOffset: 0)
-            == "bosun: waiting for pi-8: not connected since 22:13:20 · attempt 1 · next try at its hello or after"
-            + " the backoff · Ctrl-C leaves message 0193-b queued")
-        #expect(WaitProgress.line([Self.record("a", to: "n", .sending)], lastSeen: { _ in nil }, now: Self.start,
-            utcOffset: 0) == nil)
+        #expect(
+            WaitProgress.line([unplanned], lastSeen: { _ in nil }, now: Self.start, utcOffset: 0)
+                == "bosun: waiting for pi-8: not connected since 22:13:20 · attempt 1 · next try at its hello or after"
+                + " the backoff · Ctrl-C leaves message 0193-b queued")
+        #expect(
+            WaitProgress.line(
+                [Self.record("a", to: "n", .sending)], lastSeen: { _ in nil }, now: Self.start,
+                utcOffset: 0) == nil)
     }
 
     @Test func theProgressLineForSeveralNodesNamesTheAwayOnesCompactly() {
@@ -66,7 +73,8 @@ import Testing
             Self.record("c", to: "edge", .acked),
         ]
         let line = WaitProgress.line(records, lastSeen: { _ in nil }, now: Self.start, utcOffset: 3600)
-        #expect(line == "bosun: waiting for 2 nodes not connected since 23:13:20: pi-[1-2] · attempt 5"
-            + " · next try in 3s · Ctrl-C leaves the messages queued")
+        #expect(
+            line == "bosun: waiting for 2 nodes not connected since 23:13:20: pi-[1-2] · attempt 5"
+                + " · next try in 3s · Ctrl-C leaves the messages queued")
     }
 }

@@ -45,9 +45,13 @@ struct FanOutConsoleTUITests {
         try await tmux.press("Tab")
         try await console.waitFor("Tab on the group's second node") { $0.text.contains("Tab: pi-2 (2 of 2)") }
         try await tmux.press("j", "Enter")
-        try await console.waitFor("pi-10's output in the viewer") { $0.text.contains("ten") && !$0.text.contains("Fan-out") }
+        try await console.waitFor("pi-10's output in the viewer") {
+            $0.text.contains("ten") && !$0.text.contains("Fan-out")
+        }
         try await tmux.press("Escape", "q")
-        let ended = try await eventually(timeout: .seconds(10), interval: .milliseconds(100)) { try await !tmux.isRunning() }
+        let ended = try await eventually(timeout: .seconds(10), interval: .milliseconds(100)) {
+            try await !tmux.isRunning()
+        }
         #expect(ended, "bosun did not exit on q")
     }
 }

@@ -6,7 +6,8 @@ import Testing
 @Suite(.serialized)
 struct FanOutTests {
     /// pi-3 answers differently from the others and fails with exit 2 (the shell reads its agent's command line).
-    static let script = #"case "$(tr '\0' ' ' < /proc/$PPID/cmdline)" in *"--node pi-3 "*) echo different; exit 2;; *) echo same;; esac"#
+    static let script =
+        #"case "$(tr '\0' ' ' < /proc/$PPID/cmdline)" in *"--node pi-3 "*) echo different; exit 2;; *) echo same;; esac"#
 
     @Test func labelsAndGroupsTargetTheRightNodesAndAFanOutPrintsTheGroupedSummary() async throws {
         try await withCentral { server, directory, central in
@@ -53,11 +54,12 @@ struct FanOutTests {
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("operation ") == true, "\(result.stdout)")
         #expect(lines.first?.hasSuffix(": 4 nodes: 2 ok · 1 failed · 1 waiting") == true, "\(result.stdout)")
-        #expect(Array(lines.dropFirst()) == [
-            "── pi-[1-2] (ok, exit 0)", "same",
-            "── pi-3 (failed, exit 2)", "different",
-            "── still waiting (not connected): pi-4",
-        ], "\(result.stdout)")
+        #expect(
+            Array(lines.dropFirst()) == [
+                "── pi-[1-2] (ok, exit 0)", "same",
+                "── pi-3 (failed, exit 2)", "different",
+                "── still waiting (not connected): pi-4",
+            ], "\(result.stdout)")
         #expect(result.stderr.contains("the bosun engine running on \(central.dataDirectory) keeps retrying it"))
         // The fan-out is one operation, its messages listed under its id.
         let operation = String(lines[0].dropFirst("operation ".count).prefix { $0 != ":" })
@@ -66,7 +68,8 @@ struct FanOutTests {
         #expect(log.contains("\"target\":\"@yard,site=barn\""), "\(log)")
 
         // The fleet view: the down node's backlog and how long it has waited; an answering node's round trip.
-        let nodes = try await runProgram(Binaries.bosun, ["nodes", "--json", "--data-dir", central.dataDirectory]).stdout
+        let nodes = try await runProgram(Binaries.bosun, ["nodes", "--json", "--data-dir", central.dataDirectory])
+            .stdout
         let rows = nodes.split(separator: "\n").compactMap {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
         }
@@ -85,14 +88,17 @@ struct FanOutTests {
             let result = try await bosun(
                 ["send", "--to", "@nowhere", "--", "true"], server: server.url, dataDirectory: central.dataDirectory)
             #expect(result.status == 64)
-            #expect(result.stderr.contains("--to @nowhere: @nowhere: no such group in \(central.dataDirectory)/groups.json"),
+            #expect(
+                result.stderr.contains(
+                    "--to @nowhere: @nowhere: no such group in \(central.dataDirectory)/groups.json"),
                 "\(result.stderr)")
         }
     }
 
     /// How many nodes the central node knows with labels from their hellos.
     private func labelled(_ central: AgentProcess) async throws -> Int {
-        let output = try await runProgram(Binaries.bosun, ["nodes", "--json", "--data-dir", central.dataDirectory]).stdout
+        let output = try await runProgram(Binaries.bosun, ["nodes", "--json", "--data-dir", central.dataDirectory])
+            .stdout
         return output.split(separator: "\n").compactMap {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
         }.filter { (($0["facts"] as? [String: Any])?["labels"] as? [String: String])?["site"] != nil }.count

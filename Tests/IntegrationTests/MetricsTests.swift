@@ -13,14 +13,17 @@ struct MetricsTests {
             try await agent.start()
             let data = central.dataDirectory
             for arguments in [["--method", "ping"], ["--", "echo", "hi"]] {
-                let sent = try await bosun(["send", "--to", "edge"] + arguments, server: server.url, dataDirectory: data)
+                let sent = try await bosun(
+                    ["send", "--to", "edge"] + arguments, server: server.url, dataDirectory: data)
                 #expect(sent.status == 0, "\(sent.stderr)")
             }
             // fileRead with no allowed directory: the agent refuses it.
             let refused = try await bosun(
-                ["send", "--to", "edge", "--method", "fileRead", "--", "/etc/hostname"], server: server.url, dataDirectory: data)
+                ["send", "--to", "edge", "--method", "fileRead", "--", "/etc/hostname"], server: server.url,
+                dataDirectory: data)
             #expect(refused.status == 65, "\(refused.stderr)")
-            let queued = try await bosun(["send", "--no-wait", "--to", "away", "--", "true"], server: server.url, dataDirectory: data)
+            let queued = try await bosun(
+                ["send", "--no-wait", "--to", "away", "--", "true"], server: server.url, dataDirectory: data)
             #expect(queued.status == 0, "\(queued.stderr)")
 
             var text = ""
@@ -30,9 +33,12 @@ struct MetricsTests {
                 "bosun_ack_latency_seconds_count 2",
             ]
             let served = await eventually(timeout: .seconds(15), interval: .milliseconds(200)) {
-                text = (try? await runProgram("/usr/bin/curl", ["-sS", "http://127.0.0.1:\(port)/metrics"]).stdout) ?? ""
+                text =
+                    (try? await runProgram("/usr/bin/curl", ["-sS", "http://127.0.0.1:\(port)/metrics"]).stdout) ?? ""
                 // Gauges are floating point (`2.0`), counters whole.
-                return expected.allSatisfy { line in text.split(separator: "\n").contains { $0 == line || $0 == line + ".0" } }
+                return expected.allSatisfy { line in
+                    text.split(separator: "\n").contains { $0 == line || $0 == line + ".0" }
+                }
             }
             #expect(served, "metrics:\n\(text)")
             #expect(text.contains("# TYPE bosun_ack_latency_seconds histogram"), "\(text)")

@@ -7,7 +7,8 @@ import Testing
 @Suite(.serialized)
 struct RolloutTests {
     /// n-2 and n-3 fail (the shell reads its agent's command line); the others say done.
-    static let failing = #"case "$(tr '\0' ' ' < /proc/$PPID/cmdline)" in *"--node n-2 "*|*"--node n-3 "*) echo broken; exit 1;; *) echo done;; esac"#
+    static let failing =
+        #"case "$(tr '\0' ' ' < /proc/$PPID/cmdline)" in *"--node n-2 "*|*"--node n-3 "*) echo broken; exit 1;; *) echo done;; esac"#
     static let rollout = ["--to", "n-1,n-2,n-3,n-4,n-5", "--canary", "1", "--batch", "2", "--max-failures", "1"]
 
     @Test func aRolloutHaltsPastItsFailureBoundAndWaitsForADownNodeWhenItCompletes() async throws {
@@ -24,11 +25,12 @@ struct RolloutTests {
                 dataDirectory: central.dataDirectory)
             #expect(halted.status == 1, "\(halted.stdout)\(halted.stderr)")
             let lines = halted.stdout.split(separator: "\n").map(String.init)
-            #expect(lines.prefix(3) == [
-                "rollout: canary n-1: 1 ok",
-                "rollout: batch 1 of 2 n-[2-3]: 2 failed",
-                "rollout halted after batch 1 of 2: 2 failed, more than --max-failures 1; not sent: n-[4-5]",
-            ], "\(halted.stdout)")
+            #expect(
+                lines.prefix(3) == [
+                    "rollout: canary n-1: 1 ok",
+                    "rollout: batch 1 of 2 n-[2-3]: 2 failed",
+                    "rollout halted after batch 1 of 2: 2 failed, more than --max-failures 1; not sent: n-[4-5]",
+                ], "\(halted.stdout)")
             #expect(lines.contains("── not sent (rollout halted): n-[4-5]"), "\(halted.stdout)")
             let toUnsent = try await runProgram(
                 Binaries.bosun, ["messages", "--json", "--to", "n-5", "--data-dir", central.dataDirectory])
@@ -37,8 +39,10 @@ struct RolloutTests {
             // The same rollout that succeeds: n-4 is down when its batch comes, kept, and runs when it returns.
             let send = try BackgroundProgram(
                 Binaries.bosun, ["send"] + Self.rollout + ["--", "echo", "done"],
-                environment: ["BOSUN_SERVER": server.url, "BOSUN_DATA_DIR": central.dataDirectory], directory: directory)
-            #expect(await eventually(timeout: .seconds(30)) { send.stderr.contains("waiting for n-4: not connected") },
+                environment: ["BOSUN_SERVER": server.url, "BOSUN_DATA_DIR": central.dataDirectory], directory: directory
+            )
+            #expect(
+                await eventually(timeout: .seconds(30)) { send.stderr.contains("waiting for n-4: not connected") },
                 "\(send.stdout)\(send.stderr)")
             let late = AgentProcess(node: "n-4", server: server.url, dataDirectory: directory + "/n-4")
             try await late.start()

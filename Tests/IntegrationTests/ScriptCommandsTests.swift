@@ -13,11 +13,15 @@ struct ScriptCommandsTests {
             let agent = AgentProcess(node: "edge", server: server.url, dataDirectory: directory + "/edge")
             defer { agent.stop() }
             try await agent.start()
-            #expect(await eventually(timeout: .seconds(20)) { events(watch).contains { $0["event"] == "up" && $0["node"] == "edge" } },
+            #expect(
+                await eventually(timeout: .seconds(20)) {
+                    events(watch).contains { $0["event"] == "up" && $0["node"] == "edge" }
+                },
                 "watch: \(watch.stdout) \(watch.stderr)")
 
             let send = try await bosun(
-                ["send", "--to", "edge", "--", "echo", "watched"], server: server.url, dataDirectory: central.dataDirectory)
+                ["send", "--to", "edge", "--", "echo", "watched"], server: server.url,
+                dataDirectory: central.dataDirectory)
             #expect(send.status == 0, "\(send.stderr)")
             let id = try #require(try await central.messages().first?["id"] as? String)
             let steps = { events(watch).filter { $0["id"] == id }.compactMap { $0["event"] } }
@@ -26,7 +30,10 @@ struct ScriptCommandsTests {
             #expect(events(watch).contains { $0["id"] == id && $0["event"] == "acked" && $0["node"] == "edge" })
 
             agent.stop()
-            #expect(await eventually(timeout: .seconds(20)) { events(watch).contains { $0["event"] == "down" && $0["node"] == "edge" } },
+            #expect(
+                await eventually(timeout: .seconds(20)) {
+                    events(watch).contains { $0["event"] == "down" && $0["node"] == "edge" }
+                },
                 "watch: \(watch.stdout)")
         }
     }
@@ -34,14 +41,19 @@ struct ScriptCommandsTests {
     @Test func cancelWithdrawsAQueuedMessageThroughTheRunningEngine() async throws {
         try await withCentral { server, _, central in
             let queued = try await bosun(
-                ["send", "--no-wait", "--to", "away", "--", "true"], server: server.url, dataDirectory: central.dataDirectory)
+                ["send", "--no-wait", "--to", "away", "--", "true"], server: server.url,
+                dataDirectory: central.dataDirectory)
             let id = queued.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             #expect(queued.status == 0 && !id.isEmpty, "\(queued.stderr)")
 
             let cancel = try await bosun(["cancel", id], server: server.url, dataDirectory: central.dataDirectory)
             #expect(cancel.status == 0, "\(cancel.stderr)")
             #expect(cancel.stdout == "cancelled message \(id) to away\n")
-            #expect(await eventually { (try? await central.messages().first { $0["id"] as? String == id }?["state"] as? String) == "cancelled" })
+            #expect(
+                await eventually {
+                    (try? await central.messages().first { $0["id"] as? String == id }?["state"] as? String)
+                        == "cancelled"
+                })
 
             let again = try await bosun(["cancel", id], server: server.url, dataDirectory: central.dataDirectory)
             #expect(again.status == 1)
@@ -53,7 +65,8 @@ struct ScriptCommandsTests {
         try await withNATSServerAndDirectory { server, directory in
             let data = directory + "/central"
             // send's own engine leaves the message queued: nobody carries it until retry starts an engine.
-            let queued = try await bosun(["send", "--fail-fast", "--to", "later", "--", "echo", "at last"], server: server, dataDirectory: data)
+            let queued = try await bosun(
+                ["send", "--fail-fast", "--to", "later", "--", "echo", "at last"], server: server, dataDirectory: data)
             #expect(queued.status == 69, "\(queued.stderr)")
             let messages = try await runProgram(Binaries.bosun, ["messages", "--json", "--data-dir", data]).stdout
             let id = try #require(
@@ -96,7 +109,8 @@ struct ScriptCommandsTests {
             }
             var names: [String] = []
             let listed = await eventually(timeout: .seconds(20)) {
-                let nodes = (try? await runProgram(Binaries.bosun, ["nodes", "--data-dir", central.dataDirectory]).stdout) ?? ""
+                let nodes =
+                    (try? await runProgram(Binaries.bosun, ["nodes", "--data-dir", central.dataDirectory]).stdout) ?? ""
                 names = nodes.split(separator: "\n").map { String($0.prefix { $0 != "\t" }) }
                 return names.count == 3
             }

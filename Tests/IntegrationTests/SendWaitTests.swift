@@ -39,7 +39,8 @@ struct SendWaitTests {
                 ["send", "--timeout", "2", "--to", "away", "--", "true"], server: server, dataDirectory: data)
             #expect(result.status == 75, "stderr: \(result.stderr)")
             #expect(result.stderr.contains("stopped waiting after 2 s (--timeout): message "), "\(result.stderr)")
-            #expect(result.stderr.contains(" to away stays queued (away is not connected, attempt "), "\(result.stderr)")
+            #expect(
+                result.stderr.contains(" to away stays queued (away is not connected, attempt "), "\(result.stderr)")
             // It ran the engine itself: once it is gone, nothing carries the message, and it says how to fix that.
             #expect(result.stderr.contains("no bosun engine runs on \(data)"), "\(result.stderr)")
             #expect(result.stderr.contains("bosun --headless --data-dir \(data)"), "\(result.stderr)")
@@ -70,7 +71,8 @@ struct SendWaitTests {
             let send = try BackgroundProgram(
                 Binaries.bosun, ["send", "--to", "away", "--", "true"],
                 environment: ["BOSUN_SERVER": server, "BOSUN_DATA_DIR": data], directory: directory)
-            #expect(await eventually(timeout: .seconds(15)) { send.stderr.contains("waiting for away") }, "\(send.stderr)")
+            #expect(
+                await eventually(timeout: .seconds(15)) { send.stderr.contains("waiting for away") }, "\(send.stderr)")
             send.signal(SIGINT)
             let status = await send.exitStatus(within: .seconds(30))
             #expect(status == 130, "stderr: \(send.stderr)")

@@ -6,7 +6,8 @@ import Shared
 struct DataDirectoryOption: ParsableArguments {
     @Option(
         name: .customLong("data-dir"),
-        help: ArgumentHelp("The central node's data directory. Env: BOSUN_DATA_DIR. Default: ~/.bosun.", valueName: "dir"))
+        help: ArgumentHelp(
+            "The central node's data directory. Env: BOSUN_DATA_DIR. Default: ~/.bosun.", valueName: "dir"))
     var dataDirectory: String?
 
     /// `--data-dir`, `BOSUN_DATA_DIR`, or `~/.bosun`.

@@ -12,7 +12,9 @@ struct FanOutReport {
     /// Prints the report; the exit code says whether every node succeeded.
     func print(json: Bool) throws {
         if json {
-            for outcome in outcomes { Swift.print(String(decoding: try JSONLines.encoder.encode(row(outcome)), as: UTF8.self)) }
+            for outcome in outcomes {
+                Swift.print(String(decoding: try JSONLines.encoder.encode(row(outcome)), as: UTF8.self))
+            }
         } else {
             Swift.print(text(), terminator: "")
         }
@@ -51,8 +53,9 @@ struct FanOutReport {
                 lines.append("── \(nodes) (\(headline(sample)))")
                 if let stdout = sample.reply?.stdout, !stdout.isEmpty { lines.append(trimmed(stdout)) }
                 if let stderr = sample.reply?.stderr, !stderr.isEmpty {
-                    lines.append(trimmed(stderr).split(separator: "\n", omittingEmptySubsequences: false)
-                        .map { "stderr: " + $0 }.joined(separator: "\n"))
+                    lines.append(
+                        trimmed(stderr).split(separator: "\n", omittingEmptySubsequences: false)
+                            .map { "stderr: " + $0 }.joined(separator: "\n"))
                 }
             }
         }

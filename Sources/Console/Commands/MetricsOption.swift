@@ -2,9 +2,10 @@ import ArgumentParser
 
 /// `--metrics ADDR`: the central's Prometheus endpoint, off by default.
 struct MetricsOption: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "Serve Prometheus metrics at http://ADDR/metrics (HOST:PORT, :PORT for 127.0.0.1, [IPv6]:PORT). Default: off.",
-        valueName: "addr"))
+    @Option(
+        help: ArgumentHelp(
+            "Serve Prometheus metrics at http://ADDR/metrics (HOST:PORT, :PORT for 127.0.0.1, [IPv6]:PORT). Default: off.",
+            valueName: "addr"))
     var metrics: String?
 
     func validate() throws {

@@ -33,7 +33,8 @@ struct RetryCommand: AsyncParsableCommand {
         } else if record.state.isFinal {
             // This process's engine starts by resuming every unfinished message: no request needed for those.
             FileHandle.standardError.write(
-                "bosun: message \(id) is \(record.state.rawValue) already; bosun replay \(id) sends a copy under a new id\n")
+                "bosun: message \(id) is \(record.state.rawValue) already; bosun replay \(id) sends a copy under a new id\n"
+            )
             throw ExitCode(1)
         }
         let (ending, records) = try await carrier.waitWithProgress(ids: [id], waiting.sendWait(started: started))

@@ -2,18 +2,24 @@ import ArgumentParser
 
 /// `bosun send`'s rollout: a canary, then batches, halted past a failure bound.
 struct RolloutOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Send to this many nodes first; the rest only when all of them succeeded.", valueName: "n"))
+    @Option(
+        help: ArgumentHelp("Send to this many nodes first; the rest only when all of them succeeded.", valueName: "n"))
     var canary: Int = 0
 
-    @Option(help: ArgumentHelp("Then send in batches of this many nodes (5) or this share of them (25%).", valueName: "n|p%"))
+    @Option(
+        help: ArgumentHelp(
+            "Then send in batches of this many nodes (5) or this share of them (25%).", valueName: "n|p%"))
     var batch: String?
 
-    @Option(help: ArgumentHelp(
-        "Halt once more nodes than this (5, or 10% of them) failed; the batches not begun are not sent (default 0).",
-        valueName: "n|p%"))
+    @Option(
+        help: ArgumentHelp(
+            "Halt once more nodes than this (5, or 10% of them) failed; the batches not begun are not sent (default 0).",
+            valueName: "n|p%"))
     var maxFailures: String?
 
-    @Option(help: ArgumentHelp("Seconds between a batch settling and the next one starting (default 0).", valueName: "seconds"))
+    @Option(
+        help: ArgumentHelp(
+            "Seconds between a batch settling and the next one starting (default 0).", valueName: "seconds"))
     var batchWait: Double = 0
 
     /// Whether a rollout was asked for.
@@ -31,8 +37,10 @@ struct RolloutOptions: ParsableArguments {
     /// --batch and --max-failures parsed.
     func sizes() throws -> (batch: RolloutSize?, maxFailures: RolloutSize) {
         do {
-            return (try batch.map { try RolloutSize($0, option: "--batch") },
-                try RolloutSize(maxFailures ?? "0", option: "--max-failures"))
+            return (
+                try batch.map { try RolloutSize($0, option: "--batch") },
+                try RolloutSize(maxFailures ?? "0", option: "--max-failures")
+            )
         } catch let error as TargetError {
             throw ValidationError(error.description)
         }

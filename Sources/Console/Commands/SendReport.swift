@@ -22,10 +22,12 @@ struct SendReport {
             if let reply = record.reply { try printResult(reply, record: record) }
         case .rejected:
             FileHandle.standardError.write(
-                "bosun: \(node) rejected message \(id): \(record.reply?.error ?? record.lastError ?? "no reason given")\n")
+                "bosun: \(node) rejected message \(id): \(record.reply?.error ?? record.lastError ?? "no reason given")\n"
+            )
             throw ExitCode(ExitStatus.rejected)
         case .failed, .expired, .cancelled:
-            FileHandle.standardError.write("bosun: message \(id) to \(node) \(record.state.rawValue): \(record.lastError ?? "")\n")
+            FileHandle.standardError.write(
+                "bosun: message \(id) to \(node) \(record.state.rawValue): \(record.lastError ?? "")\n")
             throw ExitCode(ExitStatus.tempFail)
         case .sent, .queued, .sending, .inProgress:
             print(id)
@@ -34,27 +36,32 @@ struct SendReport {
 
     private func unfinished(_ record: OutboxRecord?, id: String, node: String) throws {
         let away = record.map(Outbox.isWaitingForNode) ?? false
-        let where_ = record == nil
+        let fate =
+            record == nil
             ? "waits in \(dataDirectory)/inbox/ for the engine"
             : record?.state == .inProgress ? "is running on \(node)" : "stays queued"
         switch ending {
         case .settled:
             print(id)
-            if away { FileHandle.standardError.write("bosun: node \(node) is not connected; message \(id) stays queued\n") }
+            if away {
+                FileHandle.standardError.write("bosun: node \(node) is not connected; message \(id) stays queued\n")
+            }
             stillQueuedNotice()
         case .noResponders:
             FileHandle.standardError.write(
-                "bosun: no responders: node \(node) is not connected to NATS; message \(id) stays queued (--fail-fast)\n")
+                "bosun: no responders: node \(node) is not connected to NATS; message \(id) stays queued (--fail-fast)\n"
+            )
             stillQueuedNotice()
             throw ExitCode(ExitStatus.unavailable)
         case .timedOut:
             let why = away ? " (\(node) is not connected, attempt \(record?.attempts ?? 0))" : ""
             FileHandle.standardError.write(
-                "bosun: stopped waiting after \(Self.seconds(timeout ?? 0)) (--timeout): message \(id) to \(node) \(where_)\(why)\n")
+                "bosun: stopped waiting after \(Self.seconds(timeout ?? 0)) (--timeout): message \(id) to \(node) \(fate)\(why)\n"
+            )
             stillQueuedNotice()
             throw ExitCode(ExitStatus.tempFail)
         case .interrupted:
-            FileHandle.standardError.write("bosun: interrupted: message \(id) to \(node) \(where_)\n")
+            FileHandle.standardError.write("bosun: interrupted: message \(id) to \(node) \(fate)\n")
             stillQueuedNotice()
             throw ExitCode(ExitStatus.interrupted)
         }
@@ -76,7 +83,9 @@ struct SendReport {
     private func printResult(_ reply: Reply, record: OutboxRecord) throws {
         if record.message.method == .ping, reply.status == .ok {
             let started = record.message.createdAt ?? record.updatedAt
-            print("pong from \(reply.fromNode) in \(String(format: "%.1f", record.updatedAt.seconds(since: started) * 1000)) ms")
+            print(
+                "pong from \(reply.fromNode) in \(String(format: "%.1f", record.updatedAt.seconds(since: started) * 1000)) ms"
+            )
             return
         }
         if let stdout = reply.stdout, !stdout.isEmpty { FileHandle.standardOutput.write(stdout) }

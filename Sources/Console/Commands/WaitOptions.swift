@@ -5,8 +5,9 @@ struct WaitOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Wait for the ACK and print the result, through outages of the node.")
     var wait = true
 
-    @Option(help: ArgumentHelp(
-        "Stop waiting after this many seconds: exit 75, the message stays queued.", valueName: "seconds"))
+    @Option(
+        help: ArgumentHelp(
+            "Stop waiting after this many seconds: exit 75, the message stays queued.", valueName: "seconds"))
     var timeout: Double?
 
     @Flag(help: "Exit 69 at once when the node is not connected (the message stays queued).")

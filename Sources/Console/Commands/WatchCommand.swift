@@ -5,7 +5,8 @@ import Shared
 /// `bosun watch`: the fleet's events as they happen, for scripts and other tools.
 struct WatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "watch", abstract: "Follow the fleet: messages accepted, acked, failed…, nodes up, stale, down, errors.",
+        commandName: "watch",
+        abstract: "Follow the fleet: messages accepted, acked, failed…, nodes up, stale, down, errors.",
         discussion: """
             Reads the central's data directory (journal.jsonl, errors.jsonl, the node registry) while an engine
             (the console or bosun --headless) runs on it, and prints each new event on a line, until Ctrl-C.
@@ -22,7 +23,10 @@ struct WatchCommand: AsyncParsableCommand {
         let offset = TimeZone.current.secondsFromGMT()
         while !Task.isCancelled {
             for event in watcher.poll() {
-                let line = json ? String(decoding: try JSONLines.encoder.encode(event), as: UTF8.self) : event.text(utcOffset: offset)
+                let line =
+                    json
+                    ? String(decoding: try JSONLines.encoder.encode(event), as: UTF8.self)
+                    : event.text(utcOffset: offset)
                 // Unbuffered: a script reading the pipe sees each event when it happens.
                 FileHandle.standardOutput.write(line + "\n")
             }

@@ -54,7 +54,8 @@ public struct NodeGroups: Sendable, Equatable {
             throw TargetError("\(path): \(error.reason)")
         }
         guard case .object(let object) = value else {
-            throw TargetError("\(path): expected an object of groups, e.g. {\"barn\": [\"pi-1\", \"pi-2\"]}, got \(value.typeName)")
+            throw TargetError(
+                "\(path): expected an object of groups, e.g. {\"barn\": [\"pi-1\", \"pi-2\"]}, got \(value.typeName)")
         }
         var groups = NodeGroups(path: path)
         for (name, list) in object {

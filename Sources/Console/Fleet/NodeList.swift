@@ -18,7 +18,9 @@ enum NodeList {
             let moving = numbers.filter { padded.contains(String($0).count) }
             guard !moving.isEmpty else { continue }
             groups[key] = numbers.filter { !padded.contains(String($0).count) }
-            for number in moving { groups[GroupKey(prefix: key.prefix, width: String(number).count), default: []].append(number) }
+            for number in moving {
+                groups[GroupKey(prefix: key.prefix, width: String(number).count), default: []].append(number)
+            }
         }
         groups = groups.filter { !$0.value.isEmpty }
         var items: [(first: String, text: String)] = alone.map { ($0, $0) }
@@ -28,7 +30,8 @@ enum NodeList {
             if sorted.count == 1 {
                 items.append((first, first))
             } else {
-                items.append((first, key.prefix + "[" + ranges(sorted).map { key.format($0, $1) }.joined(separator: ",") + "]"))
+                items.append(
+                    (first, key.prefix + "[" + ranges(sorted).map { key.format($0, $1) }.joined(separator: ",") + "]"))
             }
         }
         return items.sorted { NaturalOrder.precedes($0.first, $1.first) }.map(\.text).joined(separator: ", ")

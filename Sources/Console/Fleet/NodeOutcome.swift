@@ -63,9 +63,12 @@ struct NodeOutcome: Sendable, Equatable {
         case .notSent: return "notSent"
         case .rejected, .expired: return "\(kind)|\(reply?.error ?? lastError ?? "")"
         case .ok, .failed:
-            return [kind.rawValue, state?.rawValue ?? "", reply?.status.rawValue ?? "", reply?.exitCode.map(String.init) ?? "",
-                reply?.stdout ?? "", reply?.stderr ?? "", reply?.error ?? (state == .acked ? "" : lastError ?? "")]
-                .joined(separator: "\u{0}")
+            return [
+                kind.rawValue, state?.rawValue ?? "", reply?.status.rawValue ?? "",
+                reply?.exitCode.map(String.init) ?? "",
+                reply?.stdout ?? "", reply?.stderr ?? "", reply?.error ?? (state == .acked ? "" : lastError ?? ""),
+            ]
+            .joined(separator: "\u{0}")
         }
     }
 }

@@ -28,7 +28,9 @@ struct TargetResolver: Sendable {
             if term.isEmpty {
                 throw TargetError("\"\(target)\": an empty target between commas")
             } else if term == NodeName.everyNode {
-                guard !known.isEmpty else { throw TargetError("*: no known nodes yet (a node becomes known by its hello)") }
+                guard !known.isEmpty else {
+                    throw TargetError("*: no known nodes yet (a node becomes known by its hello)")
+                }
                 names.formUnion(known.map(\.name))
             } else if term.hasPrefix("@") {
                 try addGroup(String(term.dropFirst()), into: &names, inside: inside)
@@ -37,7 +39,9 @@ struct TargetResolver: Sendable {
                 let value = String(term[term.index(after: equals)...])
                 if let problem = NodeLabels.problem(key: key, value: value) { throw TargetError("\(term): \(problem)") }
                 let matching = known.filter { $0.labels[key] == value }.map(\.name)
-                guard !matching.isEmpty else { throw TargetError("\(term): no known node has the label \(key)=\(value)") }
+                guard !matching.isEmpty else {
+                    throw TargetError("\(term): no known node has the label \(key)=\(value)")
+                }
                 names.formUnion(matching)
             } else {
                 guard NodeName.isValid(term) else {
@@ -55,10 +59,12 @@ struct TargetResolver: Sendable {
         guard let members = groups.members[name] else {
             let known = groups.members.keys.sorted()
             throw TargetError(
-                "@\(name): no such group in \(file)" + (known.isEmpty ? "" : " (groups: \(known.joined(separator: ", ")))"))
+                "@\(name): no such group in \(file)"
+                    + (known.isEmpty ? "" : " (groups: \(known.joined(separator: ", ")))"))
         }
         guard !inside.contains(name) else {
-            throw TargetError("@\(name): the group contains itself in \(file) (\((inside + [name]).joined(separator: " → ")))")
+            throw TargetError(
+                "@\(name): the group contains itself in \(file) (\((inside + [name]).joined(separator: " → ")))")
         }
         for member in members {
             do {

@@ -32,7 +32,8 @@ struct ControlInbox: Sendable {
             {
                 answer = await MessageControl.apply(request.action, id: request.id, runtime: runtime)
             } else {
-                answer = MessageControl.Answer(done: false, text: "\(path): not a request ({\"action\": \"cancel\", \"id\": …})")
+                answer = MessageControl.Answer(
+                    done: false, text: "\(path): not a request ({\"action\": \"cancel\", \"id\": …})")
             }
             let answerPath = String(path.dropLast(".json".count)) + ".answer"
             try? JSONEncoder().encode(answer).write(to: URL(fileURLWithPath: answerPath + ".tmp"))

@@ -30,7 +30,9 @@ enum MessageControl {
         case .cancel:
             // The engine may not carry it yet (it resumes the outbox a page at a time after a start): ask again.
             for _ in 0..<250 {
-                if runtime.outbox.cancel(id: id) { return Answer(done: true, text: "cancelled message \(id) to \(node)") }
+                if runtime.outbox.cancel(id: id) {
+                    return Answer(done: true, text: "cancelled message \(id) to \(node)")
+                }
                 if let now = try? runtime.store.outboxRecord(id: id), now.state.isFinal {
                     return Answer(done: false, text: "message \(id) to \(node) is \(now.state.rawValue) already")
                 }

@@ -30,12 +30,14 @@ final class CentralMetrics: Sendable {
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.durationHistogramBuckets["bosun_ack_latency_seconds"] = Self.latencyBuckets
         self.factory = factory
-        messages = Dictionary(uniqueKeysWithValues: OutboxState.allCases.map {
-            ($0, CoreMetrics.Gauge(label: "bosun_messages", dimensions: [("state", $0.rawValue)], factory: factory))
-        })
-        nodes = Dictionary(uniqueKeysWithValues: Liveness.allCases.map {
-            ($0, CoreMetrics.Gauge(label: "bosun_nodes", dimensions: [("liveness", $0.rawValue)], factory: factory))
-        })
+        messages = Dictionary(
+            uniqueKeysWithValues: OutboxState.allCases.map {
+                ($0, CoreMetrics.Gauge(label: "bosun_messages", dimensions: [("state", $0.rawValue)], factory: factory))
+            })
+        nodes = Dictionary(
+            uniqueKeysWithValues: Liveness.allCases.map {
+                ($0, CoreMetrics.Gauge(label: "bosun_nodes", dimensions: [("liveness", $0.rawValue)], factory: factory))
+            })
         ackLatency = CoreMetrics.Timer(label: "bosun_ack_latency_seconds", factory: factory)
         refusals = CoreMetrics.Counter(label: "bosun_refusals_total", factory: factory)
     }
@@ -69,7 +71,8 @@ final class CentralMetrics: Sendable {
         if let known = try? store.nodes() {
             var byLiveness: [Liveness: Int] = [:]
             for node in known {
-                let liveness = Liveness(lastSeen: node.lastSeen, helloInterval: node.helloInterval, saidBye: node.saidBye, now: now)
+                let liveness = Liveness(
+                    lastSeen: node.lastSeen, helloInterval: node.helloInterval, saidBye: node.saidBye, now: now)
                 byLiveness[liveness, default: 0] += 1
             }
             for (liveness, gauge) in nodes { gauge.record(byLiveness[liveness] ?? 0) }
@@ -78,7 +81,8 @@ final class CentralMetrics: Sendable {
             let perNode = Dictionary(grouping: pending.compactMap(\.message.toNode), by: { $0 }).mapValues(\.count)
             backlog.withLock { gauges in
                 for node in perNode.keys where gauges[node] == nil {
-                    gauges[node] = CoreMetrics.Gauge(label: "bosun_node_backlog", dimensions: [("node", node)], factory: factory)
+                    gauges[node] = CoreMetrics.Gauge(
+                        label: "bosun_node_backlog", dimensions: [("node", node)], factory: factory)
                 }
                 for (node, gauge) in gauges { gauge.record(perNode[node] ?? 0) }
             }

@@ -33,7 +33,9 @@ struct RolloutRunner: Sendable {
         func result(_ ending: SendWait.Ending) -> Result {
             let records = begun.compactMap { drafts[$0]?.id }.compactMap { latest[$0] }
             let notSent = plan.stages.dropFirst(stage + 1).flatMap(\.nodes)
-            return Result(ending: ending, records: records, notSent: notSent, status: status(through: stage, latest: latest, halted: halted))
+            return Result(
+                ending: ending, records: records, notSent: notSent,
+                status: status(through: stage, latest: latest, halted: halted))
         }
         do {
             begun = try begin(0, accept: accept)
@@ -60,7 +62,9 @@ struct RolloutRunner: Sendable {
             }
             if halted == nil, settledAt == nil, stageSettled {
                 settledAt = ContinuousClock.now
-                let failed = records.compactMap { $0 }.filter { $0.state.isFinal && NodeOutcome(node: "", id: $0.id, record: $0).kind != .ok }
+                let failed = records.compactMap { $0 }.filter {
+                    $0.state.isFinal && NodeOutcome(node: "", id: $0.id, record: $0).kind != .ok
+                }
                 failures += failed.count
                 if current.isCanary, !failed.isEmpty {
                     halted = "the canary failed"
@@ -108,12 +112,14 @@ struct RolloutRunner: Sendable {
             let counts = Dictionary(grouping: outcomes, by: \.kind).mapValues(\.count)
             var parts = NodeOutcome.Kind.allCases.compactMap { kind in counts[kind].map { "\($0) \(kind.rawValue)" } }
             if outcomes.contains(where: \.away) { parts.append("away nodes kept: they run when they return") }
-            lines.append("rollout: \(plan.name(of: index)) \(NodeList.compact(nodes)): " + parts.joined(separator: " · "))
+            lines.append(
+                "rollout: \(plan.name(of: index)) \(NodeList.compact(nodes)): " + parts.joined(separator: " · "))
         }
         if let halted {
             let rest = plan.stages.dropFirst(stage + 1).flatMap(\.nodes)
-            lines.append("rollout halted after \(plan.name(of: stage)): \(halted)"
-                + (rest.isEmpty ? "" : "; not sent: \(NodeList.compact(rest))"))
+            lines.append(
+                "rollout halted after \(plan.name(of: stage)): \(halted)"
+                    + (rest.isEmpty ? "" : "; not sent: \(NodeList.compact(rest))"))
         }
         return lines
     }

@@ -9,7 +9,9 @@ extension ConsoleState {
         guard let members = fanOuts.members[lead] else { return nil }
         let outcomes = members.map { NodeOutcome(node: $0.message.toNode ?? "", id: $0.id, record: $0) }
         var groups = OutcomeGroups(outcomes)
-        for index in groups.groups.indices { groups.groups[index].nodes = NaturalOrder.sorted(groups.groups[index].nodes) }
+        for index in groups.groups.indices {
+            groups.groups[index].nodes = NaturalOrder.sorted(groups.groups[index].nodes)
+        }
         return (groups, Dictionary(outcomes.map { ($0.node, $0.id) }) { first, _ in first })
     }
 

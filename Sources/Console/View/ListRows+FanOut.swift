@@ -19,7 +19,9 @@ extension ListRows {
             (waiting, glyphs.message(.queued).text.prefix(1)),
         ].filter { $0.0 > 0 }.map { "\($0.1)\($0.0)" }.joined(separator: " ")
         let style =
-            failed > 0 ? glyphs.message(.failed).style : waiting > 0 ? glyphs.message(.sending).style : glyphs.message(.acked).style
+            failed > 0
+            ? glyphs.message(.failed).style
+            : waiting > 0 ? glyphs.message(.sending).style : glyphs.message(.acked).style
         var cells = [
             TableCell(text: ShortID.of(lead.id), style: .faint),
             TableCell(text: "\(members.count) nodes", style: Style(bold: true)),

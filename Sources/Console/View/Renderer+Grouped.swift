@@ -26,14 +26,24 @@ extension Renderer {
             let names = NodeList.compact(group.nodes)
             switch sample.kind {
             case .waiting:
-                lines.append((marker + "still waiting (\(sample.away ? "not connected" : "no answer yet")): \(names)", Style(.sending, bold: index == selected), index))
+                lines.append(
+                    (
+                        marker + "still waiting (\(sample.away ? "not connected" : "no answer yet")): \(names)",
+                        Style(.sending, bold: index == selected), index
+                    ))
             case .notSent:
                 lines.append((marker + "not sent: \(names)", Style(.dim, bold: index == selected), index))
             case .rejected, .expired:
-                lines.append((marker + "\(sample.kind.rawValue): \(names): \(sample.reply?.error ?? sample.lastError ?? "")", Style(.failed, bold: index == selected), index))
+                lines.append(
+                    (
+                        marker + "\(sample.kind.rawValue): \(names): \(sample.reply?.error ?? sample.lastError ?? "")",
+                        Style(.failed, bold: index == selected), index
+                    ))
             case .ok, .failed:
                 let exit = sample.reply?.exitCode.map { ", exit \($0)" } ?? ""
-                let style = sample.kind == .ok ? Style(.acked, bold: index == selected) : Style(.failed, bold: index == selected)
+                let style =
+                    sample.kind == .ok
+                    ? Style(.acked, bold: index == selected) : Style(.failed, bold: index == selected)
                 lines.append((marker + "\(names) (\(sample.kind.rawValue)\(exit))", style, index))
                 let output = (sample.reply?.stdout ?? "") + (sample.reply?.stderr ?? "")
                 let outputLines = output.split(separator: "\n", omittingEmptySubsequences: false).prefix(3)

@@ -44,7 +44,10 @@ struct FleetWatcher {
         guard let nodes = try? store?.nodes() else { return [:] }
         return Dictionary(
             nodes.map {
-                ($0.name, Liveness(lastSeen: $0.lastSeen, helloInterval: $0.helloInterval, saidBye: $0.saidBye, now: now))
+                (
+                    $0.name,
+                    Liveness(lastSeen: $0.lastSeen, helloInterval: $0.helloInterval, saidBye: $0.saidBye, now: now)
+                )
             }
         ) { $1 }
     }

@@ -3,7 +3,8 @@
 public enum NodeLabels {
     /// Whether `text` may be a label's key or value: 1 to 64 letters, digits, `-`, `_` and `.`.
     public static func isValid(_ text: String) -> Bool {
-        !text.isEmpty && text.utf8.count <= 64 && text.utf8.allSatisfy { NodeName.isAllowed($0) || $0 == UInt8(ascii: ".") }
+        !text.isEmpty && text.utf8.count <= 64
+            && text.utf8.allSatisfy { NodeName.isAllowed($0) || $0 == UInt8(ascii: ".") }
     }
 
     /// Why `key` and `value` cannot be a label; nil when they can.

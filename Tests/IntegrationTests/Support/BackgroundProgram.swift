@@ -36,7 +36,9 @@ final class BackgroundProgram: @unchecked Sendable {
 
     /// Waits for the program to end, up to `timeout`; returns its exit status, or nil if it still runs.
     func exitStatus(within timeout: Duration) async -> Int32? {
-        guard await eventually(timeout: timeout, interval: .milliseconds(50), { !process.isRunning }) else { return nil }
+        guard await eventually(timeout: timeout, interval: .milliseconds(50), { !process.isRunning }) else {
+            return nil
+        }
         process.waitUntilExit()
         return process.terminationStatus
     }
