@@ -8,27 +8,17 @@ import Testing
     /// `uname -sr` to pi-1 … pi-5 accepted together: three say the same, one differs, one is away.
     static func state() -> ConsoleState {
         var state = Fixtures.state(cols: 120, rows: 40)
-        let fanOut: [OutboxRecord] = [
-            Fixtures.record(
-                10, "019ab3c0-0000-7000-8000-000000000a10", to: "pi-1", .cliCommand, ["uname", "-sr"], .acked, ago: 5,
-                stdout: "Linux 6.1\n"),
-            Fixtures.record(
-                11, "019ab3c0-0000-7000-8000-000000000a11", to: "pi-2", .cliCommand, ["uname", "-sr"], .acked, ago: 5,
-                stdout: "Linux 6.1\n"),
-            Fixtures.record(
-                12, "019ab3c0-0000-7000-8000-000000000a12", to: "pi-10", .cliCommand, ["uname", "-sr"], .acked, ago: 5,
-                stdout: "Linux 6.1\n"),
-            Fixtures.record(
-                13, "019ab3c0-0000-7000-8000-000000000a13", to: "pi-3", .cliCommand, ["uname", "-sr"], .acked, ago: 5,
-                stdout: "Linux 5.10\n"),
-            {
-                var away = Fixtures.record(
-                    14, "019ab3c0-0000-7000-8000-000000000a14", to: "pi-4", .cliCommand, ["uname", "-sr"], .queued,
-                    ago: 5)
-                away.lastError = "node pi-4 is not connected (no responders)"
-                return away
-            }(),
+        let answers: [(node: String, stdout: String?)] = [
+            ("pi-1", "Linux 6.1\n"), ("pi-2", "Linux 6.1\n"), ("pi-10", "Linux 6.1\n"), ("pi-3", "Linux 5.10\n"),
+            ("pi-4", nil),
         ]
+        let fanOut = answers.enumerated().map { index, answer in
+            var record = Fixtures.record(
+                Int64(10 + index), "019ab3c0-0000-7000-8000-000000000a1\(index)", to: answer.node, .cliCommand,
+                ["uname", "-sr"], answer.stdout == nil ? .queued : .acked, ago: 5, stdout: answer.stdout)
+            if answer.stdout == nil { record.lastError = "node \(answer.node) is not connected (no responders)" }
+            return record
+        }
         _ = reduce(
             &state, .snapshot(nodes: Fixtures.nodes, messages: (Fixtures.messages + fanOut).reversed(), errors: []))
         return state
