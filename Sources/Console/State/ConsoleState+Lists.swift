@@ -12,7 +12,8 @@ extension ConsoleState {
         var rows: [(node: NodeRecord, severity: Int)] = []
         for node in nodes {
             let state = liveness(of: node)
-            if filter.matches(node: node.name, state: state.rawValue, text: [node.name]) {
+            let text = filter.isEmpty || nodeLabels.isEmpty ? [node.name] : [node.name] + filterTerms(of: node.name)
+            if filter.matches(node: node.name, state: state.rawValue, text: text) {
                 rows.append((node, state.severity))
             }
         }

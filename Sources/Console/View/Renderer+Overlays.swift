@@ -8,7 +8,7 @@ extension Renderer {
             "j k ↑ ↓, PgUp PgDn, g G  move, page, top / bottom",
             "Enter                    node: its messages · message: full output · fan-out: grouped",
             "Esc                      leave a mode, clear a filter, go back",
-            "/                        filter: text, state:failed, node:pi-*",
+            "/                        filter: text, state:failed, node:pi-*, site:barn (a label)",
             ":                        :send :retry ID :cancel ID :replay ID :errors :q",
             "c                        compose: target method args… (a,b  *  @group  k=v)",
             "Space                    mark nodes; c then sends to all marked",
