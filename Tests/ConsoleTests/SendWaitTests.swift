@@ -59,7 +59,7 @@ import Testing
         #expect(
             WaitProgress.line([unplanned], lastSeen: { _ in nil }, now: Self.start, utcOffset: 0)
                 == "bosun: waiting for pi-8: not connected since 22:13:20 · attempt 1 · next try at its hello or after"
-                + " the backoff · Ctrl-C leaves message 0193-b queued")
+                + " a backoff · Ctrl-C leaves message 0193-b queued")
         #expect(
             WaitProgress.line(
                 [Self.record("a", to: "n", .sending)], lastSeen: { _ in nil }, now: Self.start,

@@ -22,12 +22,20 @@ final class WaitProgress {
         let line = Self.line(records, lastSeen: lastSeen, now: .now, utcOffset: utcOffset)
         if isTerminal {
             guard let line else { return clear() }
-            FileHandle.standardError.write("\r\u{1B}[K" + line)
+            // One screen line: a longer one would wrap, and the next rewrite would leave its first part behind.
+            FileHandle.standardError.write("\r\u{1B}[K" + DisplayWidth.truncate(line, to: Self.terminalColumns() - 1))
             shown = true
         } else if let line, !written {
             FileHandle.standardError.write(line + "\n")
             written = true
         }
+    }
+
+    /// The width of the terminal on stderr; 80 when it cannot be told.
+    static func terminalColumns() -> Int {
+        var size = winsize()
+        guard ioctl(2, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
+        return Int(size.ws_col)
     }
 
     /// Erases the line from the terminal, so what follows starts on a clean line.
@@ -60,7 +68,7 @@ final class WaitProgress {
         if let next = waiting.compactMap(\.nextAttemptAt).min() {
             parts.append("next try in \(TimeText.duration(max(0, next.seconds(since: now).rounded(.up))))")
         } else {
-            parts.append("next try at its hello or after the backoff")
+            parts.append("next try at its hello or after a backoff")
         }
         parts.append(
             records.count == 1
