@@ -17,7 +17,7 @@ struct BosunCommand: AsyncParsableCommand {
         subcommands: [
             ConsoleCommand.self, SendCommand.self, NodesCommand.self, MessagesCommand.self, ErrorsCommand.self,
             ReplayCommand.self, ServeCommand.self, DemoCommand.self, KeysCommand.self, WatchCommand.self,
-            CancelCommand.self, RetryCommand.self, BenchRenderCommand.self,
+            CancelCommand.self, RetryCommand.self, RolloutsCommand.self, BenchRenderCommand.self,
         ],
         defaultSubcommand: ConsoleCommand.self)
 }

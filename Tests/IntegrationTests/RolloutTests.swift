@@ -51,6 +51,20 @@ struct RolloutTests {
             #expect(status == 0, "\(send.stdout)\(send.stderr)")
             #expect(send.stdout.contains("rollout: batch 2 of 2 n-[4-5]: 2 ok"), "\(send.stdout)")
             #expect(send.stdout.contains(": 5 nodes: 5 ok\n── n-[1-5] (ok, exit 0)\ndone\n"), "\(send.stdout)")
+
+            // bosun rollouts: the completed one first, then the halted one with what it did not send.
+            let listed = try await runProgram(
+                Binaries.bosun, ["rollouts", "--json", "--data-dir", central.dataDirectory])
+            let rows = listed.stdout.split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+            #expect(rows.count == 2, "\(listed.stdout)\(listed.stderr)")
+            #expect(rows.first?["state"] as? String == "completed" && rows.first?["ok"] as? Int == 5, "\(rows)")
+            #expect(rows.first?["stage"] as? String == "batch 2 of 2", "\(rows)")
+            let stopped = try #require(rows.last)
+            #expect(stopped["state"] as? String == "halted" && stopped["failed"] as? Int == 2, "\(stopped)")
+            #expect(stopped["notSent"] as? [String] == ["n-4", "n-5"], "\(stopped)")
+            #expect((stopped["reason"] as? String)?.contains("more than --max-failures 1") == true, "\(stopped)")
         }
     }
 }

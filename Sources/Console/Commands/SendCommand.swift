@@ -98,40 +98,6 @@ struct SendCommand: AsyncParsableCommand {
         try FanOutReport(operation: operation, outcomes: outcomes, ending: ending).print(json: json)
     }
 
-    /// Sends as a rollout: canary, batches, failure bound; then the summary, with the rollout's status first.
-    private func runRollout(targets: [String], drafts: [Message], carrier: SendCarrier, started: ContinuousClock.Instant)
-        async throws
-    {
-        let directory = CentralNode.dataDirectory(node)
-        let ids = drafts.compactMap(\.id)
-        let operation = try record(targets: targets, ids: ids, dataDirectory: directory)
-        let sizes = try rollout.sizes()
-        let runner = RolloutRunner(
-            plan: RolloutPlan(targets: targets, canary: rollout.canary, batch: sizes.batch, maxFailures: sizes.maxFailures),
-            drafts: Dictionary(zip(targets, drafts)) { $1 }, batchWait: rollout.batchWait,
-            deadline: waiting.timeout.map { started + .seconds($0) })
-        let result = try await carrier.wait(ids: ids) { events in
-            let progress = WaitProgress()
-            defer { progress.clear() }
-            return await runner.run(
-                events: events, accept: { _ = try carrier.accept($0) },
-                progress: { progress.update($0, lastSeen: carrier.lastSeen) })
-        }
-        for line in result.status {
-            if json { FileHandle.standardError.write(line + "\n") } else { print(line) }
-        }
-        let byID = Dictionary(result.records.map { ($0.id, $0) }) { $1 }
-        let notSent = Set(result.notSent)
-        let outcomes = zip(targets, ids).map {
-            notSent.contains($0) ? NodeOutcome(notSent: $0) : NodeOutcome(node: $0, id: $1, record: byID[$1])
-        }
-        if outcomes.contains(where: { $0.kind == .waiting }) {
-            SendReport(ending: result.ending, timeout: waiting.timeout, dataDirectory: directory,
-                engineStaysRunning: carrier.engineStaysRunning).stillQueuedNotice()
-        }
-        try FanOutReport(operation: operation, outcomes: outcomes, ending: result.ending).print(json: json)
-    }
-
     /// The nodes `--to` names, from the registry's nodes and labels and `<data-dir>/groups.json`.
     private func resolveTargets(dataDirectory: String) throws -> [String] {
         do {
@@ -145,7 +111,7 @@ struct SendCommand: AsyncParsableCommand {
     }
 
     /// Records the fan-out as one operation; returns its id.
-    private func record(targets: [String], ids: [String], dataDirectory: String) throws -> String {
+    func record(targets: [String], ids: [String], dataDirectory: String) throws -> String {
         let entry = OperationLog.Entry(
             id: MessageID.make(), createdAt: .now, target: to, method: method, methodArgs: arguments,
             messages: zip(targets, ids).map { .init(node: $0, id: $1) })

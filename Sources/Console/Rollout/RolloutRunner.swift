@@ -18,10 +18,13 @@ struct RolloutRunner: Sendable {
         var notSent: [String]
         /// One line per stage begun, and why the rollout halted if it did.
         var status: [String]
+        /// Why the rollout halted; nil when it did not.
+        var halted: String?
     }
 
     func run(
-        events: Mailbox<SendWait.Event>, accept: ([Message]) throws -> Void, progress: ([OutboxRecord]) -> Void
+        events: Mailbox<SendWait.Event>, accept: ([Message]) throws -> Void, progress: ([OutboxRecord]) -> Void,
+        changed: (_ begun: Int, _ halted: String?) -> Void = { _, _ in }
     ) async -> Result {
         var latest: [String: OutboxRecord] = [:]
         var stage = 0
@@ -35,7 +38,7 @@ struct RolloutRunner: Sendable {
             let notSent = plan.stages.dropFirst(stage + 1).flatMap(\.nodes)
             return Result(
                 ending: ending, records: records, notSent: notSent,
-                status: status(through: stage, latest: latest, halted: halted))
+                status: status(through: stage, latest: latest, halted: halted), halted: halted)
         }
         do {
             begun = try begin(0, accept: accept)
@@ -71,6 +74,7 @@ struct RolloutRunner: Sendable {
                 } else if failures > plan.maxFailures {
                     halted = "\(failures) failed, more than --max-failures \(plan.maxFailures)"
                 }
+                if let halted { changed(stage + 1, halted) }
             }
             if let settled = settledAt, halted == nil, stage + 1 < plan.stages.count,
                 ContinuousClock.now - settled >= .seconds(batchWait)
@@ -79,6 +83,7 @@ struct RolloutRunner: Sendable {
                 settledAt = nil
                 do {
                     begun += try begin(stage, accept: accept)
+                    changed(stage + 1, nil)
                 } catch {
                     halted = "cannot accept its messages: \(error)"
                     return result(.settled)
