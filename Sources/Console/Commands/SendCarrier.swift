@@ -109,8 +109,10 @@ enum SendCarrier: Sendable {
         }
     }
 
-    /// Reads the records another engine changes, delivering the ones that changed.
+    /// Reads the records another engine changes, delivering the ones that changed: every 50 ms for a few
+    /// messages, less often for a large fan-out (one read per message each round, at most ~2,000 reads a second).
     private static func poll(_ store: Store, ids: [String], into events: Mailbox<SendWait.Event>) async throws {
+        let pause = Duration.milliseconds(max(50, ids.count / 2))
         var seen: [String: OutboxRecord] = [:]
         while !Task.isCancelled {
             for id in ids {
@@ -118,7 +120,7 @@ enum SendCarrier: Sendable {
                 seen[id] = record
                 events.deliver(.record(record))
             }
-            try? await Task.sleep(for: .milliseconds(50))
+            try? await Task.sleep(for: pause)
         }
     }
 }
