@@ -106,7 +106,8 @@ struct SendCommand: AsyncParsableCommand {
             let resolver = TargetResolver(records: known, groups: try NodeGroups.load(dataDirectory: dataDirectory))
             return try resolver.resolve(to)
         } catch let error as TargetError {
-            throw ValidationError("--to \(to): \(error)")
+            FileHandle.standardError.write("bosun send: --to \(to): \(error)\n")
+            throw ExitCode(ExitStatus.usage)
         }
     }
 
