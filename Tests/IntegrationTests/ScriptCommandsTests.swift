@@ -61,6 +61,26 @@ struct ScriptCommandsTests {
         }
     }
 
+    @Test func cancelOfAnOperationWithdrawsAllItsWaitingMessages() async throws {
+        try await withCentral { server, _, central in
+            let fanOut = try await bosun(
+                ["send", "--no-wait", "--to", "gone-1,gone-2", "--", "true"], server: server.url,
+                dataDirectory: central.dataDirectory)
+            #expect(fanOut.status == 0, "\(fanOut.stdout)\(fanOut.stderr)")
+            let operation = String(fanOut.stdout.dropFirst("operation ".count).prefix { $0 != ":" })
+            let cancel = try await bosun(
+                ["cancel", operation], server: server.url, dataDirectory: central.dataDirectory)
+            #expect(cancel.status == 0, "\(cancel.stderr)")
+            #expect(
+                cancel.stdout == "cancelled 2 of the 2 messages of operation \(operation) (the others were final)\n")
+            #expect(
+                await eventually {
+                    let states = (try? await central.messages().compactMap { $0["state"] as? String }) ?? []
+                    return states == ["cancelled", "cancelled"]
+                })
+        }
+    }
+
     @Test func retryWaitsForAQueuedMessageAndRefusesAFinalOne() async throws {
         try await withNATSServerAndDirectory { server, directory in
             let data = directory + "/central"

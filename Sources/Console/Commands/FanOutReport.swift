@@ -21,18 +21,18 @@ struct FanOutReport {
         if let code = exitCode { throw ExitCode(code) }
     }
 
-    /// nil when every node succeeded; else 130 interrupted, 69 (--fail-fast) or 75 (--timeout) with nodes still
-    /// waiting, 1 when some failed, were rejected or expired.
+    /// nil when every node succeeded (with --no-wait: none failed yet); else 130 interrupted, 69 (--fail-fast) or
+    /// 75 (--timeout) with nodes still waiting, 1 when some failed, were rejected, expired or were not sent.
     var exitCode: Int32? {
-        if outcomes.allSatisfy({ $0.kind == .ok }) { return nil }
         if outcomes.contains(where: { $0.kind == .waiting }) {
             switch ending {
             case .interrupted: return ExitStatus.interrupted
             case .noResponders: return ExitStatus.unavailable
-            case .timedOut, .settled: return ExitStatus.tempFail
+            case .timedOut: return ExitStatus.tempFail
+            case .settled: break  // --no-wait: the waiting ones were sent
             }
         }
-        return 1
+        return outcomes.allSatisfy({ $0.kind == .ok || $0.kind == .waiting }) ? nil : 1
     }
 
     func text() -> String {
