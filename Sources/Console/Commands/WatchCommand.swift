@@ -9,7 +9,8 @@ struct WatchCommand: AsyncParsableCommand {
         abstract: "Follow the fleet: messages accepted, acked, failed…, nodes up, stale, down, errors.",
         discussion: """
             Reads the central's data directory (journal.jsonl, errors.jsonl, the node registry) while an engine
-            (the console or bosun --headless) runs on it, and prints each new event on a line, until Ctrl-C.
+            (the console or bosun --headless) runs on it, and prints each new event on a line, until Ctrl-C. It
+            starts with each known node's state (up, stale, down), then only what changes.
             Events: accepted, attempt, inProgress, acked, failed, expired, rejected, cancelled, result (a message);
             up, stale, down (a node's liveness); error (the central error log).
             """)

@@ -2,7 +2,8 @@ import Foundation
 import Shared
 
 /// Follows a central data directory for `bosun watch`: new journal lines (the outbox's messages), new error
-/// reports, and the nodes' liveness as their hellos change it. It only reads, so it works beside a running engine.
+/// reports, and the nodes' liveness as their hellos change it, starting with each known node's state (so a script
+/// knows the fleet before the first change). It only reads, so it works beside a running engine.
 struct FleetWatcher {
     private var journal: FileTail
     private var errors: FileTail
@@ -15,7 +16,6 @@ struct FleetWatcher {
         journal = FileTail(path: dataDirectory + "/journal.jsonl")
         errors = FileTail(path: dataDirectory + "/errors.jsonl")
         self.openStore = openStore
-        liveness = currentLiveness(now: .now)
     }
 
     /// What happened since the last call, oldest first.
