@@ -13,13 +13,13 @@ struct RolloutOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Halt once more nodes than this (5, or 10% of them) failed; the batches not begun are not sent (default 0).",
+            "Halt once more nodes than this (5, or 10% of them) failed; the batches not begun are not sent. Default: 0.",
             valueName: "n|p%"))
     var maxFailures: String?
 
     @Option(
         help: ArgumentHelp(
-            "Seconds between a batch settling and the next one starting (default 0).", valueName: "seconds"))
+            "Seconds between a batch settling and the next one starting.", valueName: "seconds"))
     var batchWait: Double = 0
 
     /// Whether a rollout was asked for.

@@ -13,22 +13,25 @@ struct SendCommand: AsyncParsableCommand {
               bosun send --to pi-garage -- uname -a
               bosun send --to pi-garage -- sh -c 'df -h | grep /dev/root'
               bosun send --to pi-garage --method ping
-              bosun send --to 'site=barn' -- uptime          (every node labelled site=barn)
-              bosun send --to @kitchen,edge-gw -- df -h      (a group from <data-dir>/groups.json, and a node)
+              bosun send --to site=barn -- uptime
+              bosun send --to @kitchen,edge-gw -- df -h
 
-            To several nodes it prints a summary (ok, failed, rejected, expired, still waiting) and each distinct
-            output once, with the nodes that gave it (pi-[1-9,12]), most common first; the exit code is 0 only
-            when every node succeeded (1 some failed, 75/69/130 some still waiting).
+            --to takes a node, several (a,b,c), * (every known node), @group (<data-dir>/groups.json) or \
+            label=value (the labels of the nodes' hellos).
 
-            The message is accepted into the outbox of the data directory first, so it is never lost. If a
-            bosun engine (console or --headless) already runs on that directory, the message is handed to it.
-            With --wait (the default) the command's stdout is printed to stdout, its stderr to stderr, and bosun
-            exits with the remote exit code. While the node is not connected, send waits (one progress line on
-            stderr) and keeps trying; Ctrl-C stops waiting and leaves the message queued (exit 130).
-            Exit 64: bad usage; 65: the node rejected the message; 69: NATS cannot be reached, or with
-            --fail-fast the node is not connected; 75: no ACK before the retries or the ttl ran out, or
-            --timeout passed (the message stays queued). A message left queued is carried by a bosun engine on
-            the data directory: bosun --headless (deploy/bosun-central.service) or the console.
+            The message is accepted into the outbox of the data directory first, so it is never lost. If a bosun \
+            engine (console or --headless) already runs on that directory, the message is handed to it. With --wait \
+            (the default) the command's stdout is printed to stdout, its stderr to stderr, and bosun exits with the \
+            remote exit code. While the node is not connected, send waits (one progress line on stderr) and keeps \
+            trying; Ctrl-C stops waiting and leaves the message queued (exit 130). A message left queued is carried \
+            by a bosun engine on the data directory: bosun --headless (deploy/bosun-central.service) or the console.
+
+            To several nodes it prints a summary (ok, failed, rejected, expired, still waiting) and each distinct \
+            output once, with the nodes that gave it (pi-[1-9,12]), most common first.
+
+            Exit 64: bad usage; 65: the node rejected the message; 69: NATS cannot be reached, or with --fail-fast \
+            the node is not connected; 75: no ACK before the retries or the ttl ran out, or --timeout passed (the \
+            message stays queued); to several nodes: 0 only when every node succeeded, 1 when some failed.
             """)
 
     @OptionGroup var node: NodeOptions
