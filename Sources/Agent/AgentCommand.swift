@@ -108,6 +108,7 @@ struct AgentCommand: AsyncParsableCommand {
         // The agent answers requests: write replies at once instead of waiting for the flusher.
         configuration.nats.sendAsap = true
         try options.configure(&configuration)
+        configuration.labels = file.labels
         configuration.helloInterval =
             node == options.central ? nil : helloInterval ?? file.helloInterval ?? LivenessDefaults.helloInterval
         let logger = makeLogger(node: node, level: logLevel ?? file.logLevel ?? .info)

@@ -6,7 +6,7 @@ import Testing
     @Test func everyKnownKeyIsRead() throws {
         let text = #"""
             {"node": "pi-1", "server": "nats://hub:4222", "central": "hq", "helloInterval": 5,
-             "logLevel": "debug", "allowDirs": ["/srv", "/var/log"]}
+             "logLevel": "debug", "allowDirs": ["/srv", "/var/log"], "labels": {"site": "barn", "hw": "pi4"}}
             """#
         let file = try AgentConfigFile.parse(Array(text.utf8), path: "/etc/bosun/agent.json")
         #expect(file.node == "pi-1")
@@ -15,6 +15,7 @@ import Testing
         #expect(file.helloInterval == 5)
         #expect(file.logLevel == .debug)
         #expect(file.allowDirs == ["/srv", "/var/log"])
+        #expect(file.labels == ["site": "barn", "hw": "pi4"])
     }
 
     @Test(arguments: [
@@ -25,6 +26,10 @@ import Testing
         (#"{"allowDirs": ["srv"]}"#, "allowDirs[0]"),
         (#"{"allowDirs": "/srv"}"#, "allowDirs"),
         (#"{"node": 3}"#, "node"),
+        (#"{"labels": ["barn"]}"#, "labels"),
+        (#"{"labels": {"site": 3}}"#, "labels.site"),
+        (#"{"labels": {"site": "the barn"}}"#, "labels.site"),
+        (#"{"labels": {"": "barn"}}"#, "labels."),
     ])
     func wrongKeysAndValuesNameTheKeyAndTheFile(text: String, key: String) {
         do {

@@ -59,7 +59,7 @@ struct EndToEndTests {
         try await withNATSServer { server in
             let started = ContinuousClock.now
             let result = try await bosun(
-                ["send", "--ack-timeout", "120", "--to", "nobody-here", "--", "true"], server: server.url)
+                ["send", "--fail-fast", "--ack-timeout", "120", "--to", "nobody-here", "--", "true"], server: server.url)
             let elapsed = ContinuousClock.now - started
             #expect(result.status == 69)
             #expect(result.stderr.contains("no responders"))

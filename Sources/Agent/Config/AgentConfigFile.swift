@@ -5,7 +5,8 @@ import Shared
 ///
 /// ```json
 /// {"node": "pi-garage", "server": "nats://hub.lan:4222", "central": "central",
-///  "helloInterval": 10, "logLevel": "info", "allowDirs": ["/srv/drop", "/var/log"], "allowInsecureTLS": false}
+///  "helloInterval": 10, "logLevel": "info", "allowDirs": ["/srv/drop", "/var/log"], "allowInsecureTLS": false,
+///  "labels": {"site": "barn", "hw": "pi4"}}
 /// ```
 /// Every key is optional; an unknown key is an error naming it and the file. Flags and `BOSUN_*` variables
 /// win over the file. SIGHUP reads it again: `allowDirs` takes effect at once, the rest at the next start.
@@ -18,8 +19,10 @@ struct AgentConfigFile: Sendable, Equatable {
     var allowDirs: [String] = []
     /// Whether `httpGet --insecure` may skip the server certificate check.
     var allowInsecureTLS = false
+    /// Sent in every hello; operators target the node by them (`--to site=barn`).
+    var labels: [String: String] = [:]
 
-    static let keys = ["allowDirs", "allowInsecureTLS", "central", "helloInterval", "logLevel", "node", "server"]
+    static let keys = ["allowDirs", "allowInsecureTLS", "central", "helloInterval", "labels", "logLevel", "node", "server"]
 
     /// Reads and checks the file at `path`.
     static func load(_ path: String) throws(ConfigError) -> AgentConfigFile {
@@ -77,12 +80,29 @@ struct AgentConfigFile: Sendable, Equatable {
                     throw ConfigError(path: path, key: key, "must be true or false, got \(value.excerpt)")
                 }
                 file.allowInsecureTLS = allowed
+            case "labels":
+                file.labels = try labels(value, key: key, path: path)
             default:
                 throw ConfigError(
                     path: path, key: key, "unknown key (known: \(keys.joined(separator: ", ")))")
             }
         }
         return file
+    }
+
+    private static func labels(_ value: JSONValue, key: String, path: String) throws(ConfigError) -> [String: String] {
+        guard case .object(let object) = value else {
+            throw ConfigError(path: path, key: key, "must be an object of strings, e.g. {\"site\": \"barn\"}, got \(value.excerpt)")
+        }
+        var labels: [String: String] = [:]
+        for (name, item) in object {
+            let text = try string(item, key: "\(key).\(name)", path: path)
+            if let problem = NodeLabels.problem(key: name, value: text) {
+                throw ConfigError(path: path, key: "\(key).\(name)", problem)
+            }
+            labels[name] = text
+        }
+        return labels
     }
 
     private static func string(_ value: JSONValue, key: String, path: String) throws(ConfigError) -> String {

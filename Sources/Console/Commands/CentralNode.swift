@@ -6,7 +6,12 @@ import Shared
 enum CentralNode {
     /// The data directory: `--data-dir`, `BOSUN_DATA_DIR`, or `~/.bosun`.
     static func dataDirectory(_ options: NodeOptions) -> String {
-        options.dataDirectory(default: (ProcessInfo.processInfo.environment["HOME"] ?? ".") + "/.bosun")
+        dataDirectory(given: options.dataDirectory)
+    }
+
+    /// `given`, else `BOSUN_DATA_DIR`, else `~/.bosun`.
+    static func dataDirectory(given: String?) -> String {
+        given ?? Environment.value("BOSUN_DATA_DIR") ?? (ProcessInfo.processInfo.environment["HOME"] ?? ".") + "/.bosun"
     }
 
     static func configuration(_ options: NodeOptions, name: String) throws -> NodeRuntime.Configuration {
@@ -40,14 +45,4 @@ enum CentralNode {
         logger.logLevel = level
         return logger
     }
-
-    /// The store of a data directory, for reading (another process may be running the engine on it).
-    static func openStore(_ options: NodeOptions) throws -> Store {
-        let directory = dataDirectory(options)
-        guard FileManager.default.fileExists(atPath: directory + "/state.db") else {
-            throw NodeError("no Bosun data in \(directory) (run bosun there first, or give --data-dir)")
-        }
-        return try Store(path: directory + "/state.db")
-    }
 }
-

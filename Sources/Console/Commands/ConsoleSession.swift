@@ -18,15 +18,16 @@ struct ConsoleFlags: ParsableArguments {
 /// the screen is up, stderr (the engine's log) goes to `<data-dir>/console.log`; the compose history is kept in
 /// `<data-dir>/history`.
 enum ConsoleSession {
-    static func run(_ options: NodeOptions, flags: ConsoleFlags) async throws {
+    static func run(_ options: NodeOptions, flags: ConsoleFlags, metrics: MetricsAddress? = nil) async throws {
         let configuration = try CentralNode.configuration(options, name: "bosun console")
         let directory = configuration.dataDirectory
         try FileSystem.makeDirectory(directory)
         let history = HistoryFile(dataDirectory: directory)
-        let app = ConsoleApp(
-            ConsoleOptions(
-                serverURL: configuration.nats.displayServers, ascii: flags.ascii,
-                noColor: flags.noColor || ConsoleOptions.noColorFromEnvironment, history: history.load()))
+        var consoleOptions = ConsoleOptions(
+            serverURL: configuration.nats.displayServers, ascii: flags.ascii,
+            noColor: flags.noColor || ConsoleOptions.noColorFromEnvironment, history: history.load())
+        consoleOptions.groups = NodeGroups.loadKeepingProblem(dataDirectory: directory)
+        let app = ConsoleApp(consoleOptions)
         let (handled, handledSink) = AsyncStream.makeStream(of: Message.self)
         let runtime = try await CentralNode.start(
             configuration, connectFor: nil, logger: CentralNode.logger(level: .info),
@@ -43,6 +44,17 @@ enum ConsoleSession {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await runtime.run() }
                 group.addTask { await feed.run() }
+                group.addTask { await ControlInbox(runtime: runtime).run() }
+                if let metrics {
+                    group.addTask {
+                        do {
+                            try await MetricsEndpoint.run(metrics, runtime: runtime)
+                        } catch is CancellationError {
+                        } catch {
+                            app.post(.flashError("--metrics \(metrics): \(error)"))
+                        }
+                    }
+                }
                 group.addTask {
                     for await message in handled { feed.handled(message) }
                 }

@@ -18,12 +18,26 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
     var logLevel: Logger.Level = .info
 
+    @OptionGroup var metrics: MetricsOption
+
     func run() async throws {
         let configuration = try CentralNode.configuration(options, name: "bosun")
         let logger = CentralNode.logger(level: logLevel)
+        let metricsAddress = try metrics.address()
         try await withCancellationOnSignals {
             let runtime = try await CentralNode.start(configuration, connectFor: nil, logger: logger)
-            try await runtime.run()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await runtime.run() }
+                // bosun cancel and bosun retry reach this engine through <data-dir>/control/.
+                group.addTask { await ControlInbox(runtime: runtime).run() }
+                if let metricsAddress {
+                    group.addTask { try await MetricsEndpoint.run(metricsAddress, runtime: runtime) }
+                    logger.info("metrics", metadata: ["url": "http://\(metricsAddress)/metrics"])
+                }
+                // The engine ends on a signal; a metrics endpoint that cannot listen ends the engine with its error.
+                try await group.next()
+                group.cancelAll()
+            }
             await runtime.connection.close()
         }
     }

@@ -7,24 +7,31 @@ struct NodesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nodes", abstract: "List known nodes with their liveness and last-known facts.")
 
-    @OptionGroup var options: NodeOptions
+    @OptionGroup var options: DataDirectoryOption
     @Flag(help: "One JSON object per line, stable fields (see README).") var json = false
 
     func run() throws {
-        let store = try CentralNode.openStore(options)
+        let store = try options.openStore()
         let now = Timestamp.now
-        let pending = try store.outboxRecords(states: [.queued, .sending, .inProgress], limit: 100_000)
-        for node in try store.nodes() {
+        let health = LinkHealth.of(
+            pending: try store.outboxRecords(states: [.queued, .sending, .inProgress], limit: 100_000),
+            acked: try store.outboxRecords(states: [.acked], limit: 10_000))
+        for node in try store.nodes().sorted(by: { NaturalOrder.precedes($0.name, $1.name) }) {
             let liveness = Liveness(lastSeen: node.lastSeen, helloInterval: node.helloInterval, saidBye: node.saidBye, now: now)
             let hello = node.facts.flatMap { Hello.decode($0) }
-            let count = pending.filter { $0.message.toNode == node.name }.count
+            let link = health[node.name] ?? LinkHealth()
+            let labels = hello?.labels ?? [:]
             if json {
-                let row = NodeRow(name: node.name, state: liveness.rawValue, lastSeen: node.lastSeen, pending: count,
+                let row = NodeRow(name: node.name, state: liveness.rawValue, lastSeen: node.lastSeen, pending: link.pending,
+                    oldestPendingSince: link.oldestPendingSince, roundTrip: link.roundTrip, labels: labels,
                     firstSeen: node.firstSeen, helloInterval: node.helloInterval, facts: hello)
                 print(String(decoding: try JSONLines.encoder.encode(row), as: UTF8.self))
             } else {
                 let seen = node.lastSeen.map { "\(Int(now.seconds(since: $0)))s ago" } ?? "never"
-                print("\(node.name)\t\(liveness.rawValue)\t\(seen)\t\(hello?.version ?? "-")\tpending \(count)")
+                let oldest = link.oldestPendingSince.map { " (oldest \(TimeText.duration(max(0, now.seconds(since: $0)))))" } ?? ""
+                let roundTrip = link.roundTrip.map { "\t\(Int(($0 * 1000).rounded())) ms" } ?? "\t-"
+                let labelText = labels.isEmpty ? "" : "\t" + labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+                print("\(node.name)\t\(liveness.rawValue)\t\(seen)\t\(hello?.version ?? "-")\tpending \(link.pending)\(oldest)\(roundTrip)\(labelText)")
             }
         }
     }
@@ -34,6 +41,11 @@ struct NodesCommand: ParsableCommand {
         var state: String
         var lastSeen: Timestamp?
         var pending: Int
+        /// When the oldest unfinished message to the node was accepted.
+        var oldestPendingSince: Timestamp?
+        /// Seconds to the ACK of its latest message acked at the first attempt.
+        var roundTrip: Double?
+        var labels: [String: String]
         var firstSeen: Timestamp
         var helloInterval: Double?
         var facts: Hello?
@@ -45,7 +57,7 @@ struct MessagesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "messages", abstract: "List messages in the outbox, newest first.")
 
-    @OptionGroup var options: NodeOptions
+    @OptionGroup var options: DataDirectoryOption
     @Flag(help: "One JSON object per line, stable fields (see README).") var json = false
     @Option(help: ArgumentHelp("Only this state: queued, sending, inProgress, acked, failed, expired, rejected, cancelled, sent.", valueName: "state"))
     var state: OutboxState?
@@ -53,7 +65,7 @@ struct MessagesCommand: ParsableCommand {
     @Option(help: "At most this many.") var limit = 500
 
     func run() throws {
-        let store = try CentralNode.openStore(options)
+        let store = try options.openStore()
         for record in try store.outboxRecords(node: to, states: state.map { [$0] }, limit: limit) {
             if json {
                 let row = MessageRow(id: record.id, toNode: record.message.toNode ?? "", method: record.message.method.rawValue,
@@ -89,11 +101,11 @@ struct ErrorsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "errors", abstract: "Show the central error log (errors.jsonl), newest first.")
 
-    @OptionGroup var options: NodeOptions
+    @OptionGroup var options: DataDirectoryOption
     @Flag(help: "One JSON object per line, as in errors.jsonl.") var json = false
 
     func run() throws {
-        for record in ErrorReporter.entries(dataDirectory: CentralNode.dataDirectory(options)).reversed() {
+        for record in ErrorReporter.entries(dataDirectory: options.path).reversed() {
             if json {
                 print(String(decoding: record.encoded(), as: UTF8.self))
             } else {
@@ -108,11 +120,11 @@ struct ReplayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay", abstract: "Send a message again from the journal, under a new id (through inbox/).")
 
-    @OptionGroup var options: NodeOptions
+    @OptionGroup var options: DataDirectoryOption
     @Argument(help: "The id of the message to send again.") var id: String
 
     func run() throws {
-        let directory = CentralNode.dataDirectory(options)
+        let directory = options.path
         let journal = try Journal(path: directory + "/journal.jsonl")
         guard var message = journal.acceptedMessage(id: id) else {
             throw ValidationError("message \(id) is not in the journal at \(directory)/journal.jsonl")

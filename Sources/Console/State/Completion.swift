@@ -10,16 +10,19 @@ public enum Completion {
         public var candidates: [String]
     }
 
-    /// Completes the word that ends at the end of `line`.
-    public static func complete(_ line: String, nodesMarked: Bool, nodes: [String]) -> Result {
+    /// Completes the word that ends at the end of `line`. In the first word, the part after the last comma is
+    /// completed, from `*`, the nodes and `targets` (`@group`s and `label=value`s).
+    public static func complete(_ line: String, nodesMarked: Bool, nodes: [String], targets: [String] = []) -> Result {
         let endsWithSpace = line.last == " " || line.isEmpty
         let words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         let wordIndex = endsWithSpace ? words.count : words.count - 1
-        let partial = endsWithSpace ? "" : words.last ?? ""
+        let word = endsWithSpace ? "" : words.last ?? ""
         let position = nodesMarked ? wordIndex + 1 : wordIndex
+        // In a list of targets only the last one is being typed.
+        let partial = position == 0 ? String(word.split(separator: ",", omittingEmptySubsequences: false).last ?? "") : word
         let pool: [String]
         switch position {
-        case 0: pool = ["*"] + nodes.sorted()
+        case 0: pool = ["*"] + NaturalOrder.sorted(nodes) + targets
         case 1: pool = Method.known.map(\.rawValue)
         default: return Result(line: line, candidates: [])
         }

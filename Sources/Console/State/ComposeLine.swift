@@ -11,19 +11,25 @@ public enum ComposeLine {
     /// Parses `line`; `targets` are the marked nodes (nil when the line names its node), `known` every known
     /// node, for `*`.
     public static func parse(_ line: String, targets: [String]?, known: [String]) -> Parsed {
+        parse(line, targets: targets, resolver: TargetResolver(known: known.map { .init(name: $0, labels: [:]) }, groups: NodeGroups()))
+    }
+
+    /// Parses `line`; its first word is a target as `bosun send --to` takes it (`pi-1,pi-2`, `*`, `@group`,
+    /// `label=value`), resolved by `resolver`, unless nodes are marked (`targets`).
+    static func parse(_ line: String, targets: [String]?, resolver: TargetResolver) -> Parsed {
         var rest = Substring(line.drop { $0 == " " })
         var nodes: [String]
         if let targets {
             nodes = targets
         } else {
-            let node = rest.prefix { $0 != " " }
-            guard !node.isEmpty else { return .invalid("type: node method args…") }
-            rest = rest.dropFirst(node.count).drop { $0 == " " }
-            if node == "*" {
-                nodes = known.sorted()
-                guard !nodes.isEmpty else { return .invalid("no known nodes for *") }
-            } else {
-                nodes = node.split(separator: ",").map(String.init)
+            let target = rest.prefix { $0 != " " }
+            guard !target.isEmpty else { return .invalid("type: node method args…") }
+            rest = rest.dropFirst(target.count).drop { $0 == " " }
+            if target == "*", resolver.known.isEmpty { return .invalid("no known nodes for *") }
+            do {
+                nodes = try resolver.resolve(String(target))
+            } catch {
+                return .invalid(error.description)
             }
         }
         let text = String(rest).trimmingSpaces

@@ -25,7 +25,7 @@ extension ConsoleState {
         case .tab:
             let result = Completion.complete(
                 String(compose.characters.prefix(compose.cursor)), nodesMarked: composeTargets != nil,
-                nodes: nodes.map(\.name))
+                nodes: nodes.map(\.name), targets: targetResolver.completions)
             let tail = String(compose.characters.dropFirst(compose.cursor))
             compose.set(result.line + tail)
             for _ in 0..<tail.count { _ = compose.edit(.left) }
@@ -40,7 +40,7 @@ extension ConsoleState {
 
     mutating func sendCompose() -> [ConsoleAction] {
         let line = compose.text
-        switch ComposeLine.parse(line, targets: composeTargets, known: nodes.map(\.name)) {
+        switch ComposeLine.parse(line, targets: composeTargets, resolver: targetResolver) {
         case .invalid(let reason):
             flash(reason, error: true)
             return []

@@ -12,13 +12,14 @@ extension ConsoleState {
         var rows: [(node: NodeRecord, severity: Int)] = []
         for node in nodes {
             let state = liveness(of: node)
-            if filter.matches(node: node.name, state: state.rawValue, text: [node.name]) {
+            let text = filter.isEmpty || nodeLabels.isEmpty ? [node.name] : [node.name] + filterTerms(of: node.name)
+            if filter.matches(node: node.name, state: state.rawValue, text: text) {
                 rows.append((node, state.severity))
             }
         }
         rows.sort { lhs, rhs in
             if lhs.severity != rhs.severity { return lhs.severity < rhs.severity }
-            return lhs.node.name < rhs.node.name
+            return NaturalOrder.precedes(lhs.node.name, rhs.node.name)
         }
         return rows.map(\.node)
     }
@@ -28,7 +29,9 @@ extension ConsoleState {
         let filter = RowFilter(filters[.messages] ?? "")
         let node = showAllMessages ? nil : selectedNode
         var rows = messages
-        if node != nil || !filter.isEmpty {
+        if foldsFanOuts {
+            rows = messages.filter { !fanOuts.followers.contains($0.id) }
+        } else if node != nil || !filter.isEmpty {
             rows = messages.filter { record in
                 let to = record.message.toNode ?? ""
                 if let node, to != node { return false }

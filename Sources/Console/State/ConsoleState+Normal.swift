@@ -76,6 +76,10 @@ extension ConsoleState {
             setFocus(.messages)
         case .messages, .detail:
             guard detailSubject == .messages || focus == .messages, let record = currentMessage else { return [] }
+            if foldsFanOuts, fanOuts.members[record.id] != nil {
+                mode = .grouped(GroupedView(lead: record.id))
+                return []
+            }
             mode = .viewer(OutputViewer(messageID: record.id))
         }
         return []

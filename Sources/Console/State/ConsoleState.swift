@@ -19,6 +19,10 @@ public struct ConsoleState: Sendable {
     public private(set) var pendingCount = 0
     /// Pending messages per destination node.
     public private(set) var pendingByNode: [String: Int] = [:]
+    /// The fan-outs among `messages`, folded into one row each in the Messages pane.
+    public private(set) var fanOuts = FanOutIndex()
+    /// Each node's labels, for the Nodes filter (`site:barn`) and the compose bar's targets.
+    public private(set) var nodeLabels: [String: [String: String]] = [:]
     /// The NATS connection's state, as a word.
     public var connection: String = "connecting"
     public var serverURL: String
@@ -53,6 +57,8 @@ public struct ConsoleState: Sendable {
     public var compose = LineEditor()
     /// The nodes the compose line goes to when nodes were marked; nil when the line names its node.
     public var composeTargets: [String]?
+    /// `<data-dir>/groups.json`, for `@group` in the compose line.
+    var groups = NodeGroups()
     public var history: [String]
     /// Where Up/Down is in `history`; nil when editing a new line.
     public var historyIndex: Int?
@@ -84,6 +90,8 @@ public struct ConsoleState: Sendable {
         self.nodes = nodes
         self.messages = messages.isNewestFirst ? messages : messages.sorted { $0.sequence > $1.sequence }
         self.errors = errors
+        fanOuts = FanOutIndex(self.messages)
+        nodeLabels = Self.labels(of: nodes)
         var counts: [String: Int] = [:]
         for index in self.messages.indices where !self.messages[index].state.isFinal {
             counts[self.messages[index].message.toNode ?? "", default: 0] += 1

@@ -14,6 +14,8 @@ public enum Mode: Equatable, Sendable {
     case errors
     /// The full output of one message.
     case viewer(OutputViewer)
+    /// A fan-out's outcomes, identical ones folded (Enter on a fan-out's row).
+    case grouped(GroupedView)
     /// "Quit with text in the compose bar?", waiting for y/n.
     case confirmQuit
 }

@@ -39,6 +39,7 @@ extension ConsoleState {
             return []
         case .errors: return handleErrors(key)
         case .viewer(let viewer): return handleViewer(key, viewer)
+        case .grouped(let view): return handleGrouped(key, view)
         case .confirmQuit:
             if key == .char("y") || key == .char("Y") { return [.quit] }
             mode = .normal

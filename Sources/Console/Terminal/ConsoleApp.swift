@@ -63,6 +63,7 @@ public final class ConsoleApp: Sendable {
         var state = ConsoleState(
             serverURL: options.serverURL, now: .now, utcOffset: ConsoleOptions.localUTCOffset, ascii: options.ascii,
             noColor: options.noColor, history: options.history)
+        state.groups = options.groups
         let clock = ContinuousClock()
         var lastDraw = clock.now - interval
         var dirty = true

@@ -18,6 +18,8 @@ public struct ConsoleOptions: Sendable {
     public var installSignalHandlers: Bool
     /// At most this many frames a second. Default: 10.
     public var framesPerSecond: Int
+    /// The groups of `<data-dir>/groups.json`, for `@group` in the compose line. Default: none.
+    public var groups = NodeGroups()
 
     public init(
         serverURL: String, ascii: Bool = false, noColor: Bool = ConsoleOptions.noColorFromEnvironment,

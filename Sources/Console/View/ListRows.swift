@@ -21,6 +21,9 @@ struct ListRows {
     }
 
     func message(_ record: OutboxRecord, selected: Bool) -> TableRow {
+        if state.foldsFanOuts, let members = state.fanOuts.members[record.id] {
+            return fanOut(record, members: members, selected: selected)
+        }
         let shown = glyphs.message(record.state)
         var cells = [
             TableCell(text: ShortID.of(record.id), style: .faint),

@@ -96,6 +96,7 @@ extension Renderer {
         case .help: return "any key closes the help"
         case .errors: return "j/k move  / filter  y copy  Esc back"
         case .viewer: return "j/k scroll  PgUp/PgDn page  g/G top/bottom  / search  n/N next/previous  y copy  Esc back"
+        case .grouped: return "j/k group  Tab next node of the group  Enter its output  Esc back"
         }
     }
 }

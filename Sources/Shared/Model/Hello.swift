@@ -17,13 +17,16 @@ public struct Hello: Sendable, Equatable, Codable {
     public var methods: [String]
     /// The key the node signs with (base64 ed25519); the central node pins it on first sight.
     public var publicKey: String?
+    /// What the node declares about itself (`agent.json`'s `labels`): operators target nodes by them.
+    public var labels: [String: String]?
 
     public init(
         version: String, hostname: String? = nil, os: String? = nil, kernel: String? = nil, arch: String? = nil,
         uptime: Double? = nil, load: Double? = nil, startedAt: Timestamp? = nil, helloInterval: Double,
-        methods: [String], publicKey: String? = nil
+        methods: [String], publicKey: String? = nil, labels: [String: String]? = nil
     ) {
         self.publicKey = publicKey
+        self.labels = labels
         self.version = version
         self.hostname = hostname
         self.os = os

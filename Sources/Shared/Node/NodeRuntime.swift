@@ -20,6 +20,8 @@ public final class NodeRuntime: Sendable {
         public var keyPath: String?
         /// The ACL file; nil: `<data-dir>/acl.json` when it exists (else no ACL: the trust policy decides).
         public var accessListPath: String?
+        /// Labels sent in the hello (`site: barn`), for targeting.
+        public var labels: [String: String] = [:]
 
         public init(node: String, dataDirectory: String, nats: NATSConfiguration) {
             self.node = node
@@ -213,7 +215,7 @@ public final class NodeRuntime: Sendable {
             kernel: SystemFacts.kernel, arch: SystemFacts.architecture, uptime: SystemFacts.uptime,
             load: SystemFacts.load, startedAt: SystemFacts.processStart,
             helloInterval: configuration.helloInterval ?? LivenessDefaults.helloInterval,
-            methods: receiver.methods.map(\.rawValue), publicKey: key.publicKey)
+            methods: receiver.methods.map(\.rawValue), publicKey: key.publicKey, labels: configuration.labels.isEmpty ? nil : configuration.labels)
         let draft = Message(
             toNode: configuration.centralNode, method: method, data: String(decoding: hello.encoded(), as: UTF8.self))
         guard let message = try? draft.accepted(from: configuration.node, defaults: configuration.defaults).first.map(key.sign),
