@@ -35,7 +35,6 @@ start_sender() {
     sender=$!
     pids+=("$sender")
     wait_for '[[ -d $work/sender/inbox ]] || [[ -f $work/sender/journal.jsonl ]]'
-    sleep 1
 }
 
 batch() { # FROM TO
@@ -49,6 +48,7 @@ batch() { # FROM TO
 accepted() { local n; n=$(grep -c '"event":"accepted"' "$work/sender/journal.jsonl" 2>/dev/null) || true; echo "${n:-0}"; }
 
 start_sender
+sleep 2
 idle=$(rss "$sender")
 echo "$mode, $count messages, binaries in $bin"
 echo "idle RSS: $idle kB"
@@ -70,7 +70,7 @@ lines_before=$(grep -c '"event":"attempt"' "$work/sender/journal.jsonl" || true)
 t0=$(now)
 start_sender
 wait_for '[[ $(grep -c "\"event\":\"attempt\"" "$work/sender/journal.jsonl") -gt $lines_before ]]'
-echo "restarted: first resend $(elapsed "$t0") s after the start (process start included); RSS $(rss "$sender") kB"
+echo "restarted: first resend $(elapsed "$t0") s after the start (process start and this script's polling included); RSS $(rss "$sender") kB"
 sleep 3
 echo "restarted and waiting: RSS $(rss "$sender") kB"
 

@@ -170,8 +170,7 @@ public final class Receiver: Sendable {
             case .success(.new):
                 journal.append(Journal.Entry(event: .received, id: id, node: fromNode, method: message.method.rawValue))
                 schedule(message, runs: runs) {
-                    await self.run(message, id: id, handler: handler, replyTo: inbound.replyTo)
-                    release()
+                    await self.run(message, id: id, handler: handler, replyTo: inbound.replyTo, release: release)
                 }
                 return
             case .success(.running):
@@ -197,13 +196,21 @@ public final class Receiver: Sendable {
         if let worker = ordered.enqueue(key, run) { runs.deliver(worker) }
     }
 
-    private func run(_ message: Message, id: String, handler: any MethodHandler, replyTo: String?) async {
+    /// Runs the message, then answers once its result is durable. The run ends before that commit: the next
+    /// message of the same stream need not wait for it, only its answer does.
+    private func run(
+        _ message: Message, id: String, handler: any MethodHandler, replyTo: String?,
+        release: @escaping @Sendable () -> Void
+    ) async {
         let reply = await handler.handle(message, context: context)
-        do {
-            try await store.finishReceive(id: id, reply: reply, now: .now)
-        } catch {
-            logger.error("cannot record the result of message \(id): \(error)")
+        store.finishReceive(id: id, reply: reply, now: .now) { [self] error in
+            if let error { logger.error("cannot record the result of message \(id): \(error)") }
+            answer(message, id: id, reply: reply, replyTo: replyTo)
+            release()
         }
+    }
+
+    private func answer(_ message: Message, id: String, reply: Reply, replyTo: String?) {
         journal.append(Journal.Entry(event: .answered, id: id, node: message.fromNode, reply: reply))
         audit?.record(message, reply: reply)
         if reply.status == .error {

@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 
 /// Writes from many tasks committed together: one transaction per batch, each write in its own savepoint, so
@@ -20,6 +21,7 @@ final class GroupCommit: Sendable {
 
     private let database: Database
     private let pending = Mutex(Pending())
+    private let queue = DispatchQueue(label: "bosun.store.commit")
     /// Writes submitted so far: what a test counts to see that work does not grow with a backlog.
     let submitted = Atomic<Int>(0)
 
@@ -35,7 +37,8 @@ final class GroupCommit: Sendable {
             pending.draining = true
             return true
         }
-        if startDrain { Task { self.drain() } }
+        // Commits block on the disk: on a queue of their own, never on the cooperative pool.
+        if startDrain { queue.async { self.drain() } }
     }
 
     private func drain() {

@@ -67,6 +67,8 @@ enum Schema {
             WHERE state IN ('queued', 'sending', 'inProgress');
         CREATE INDEX outbox_unfinished_expiry ON outbox (toNode, expiresAt)
             WHERE state IN ('queued', 'sending', 'inProgress');
+        CREATE INDEX outbox_unfinished_bounded ON outbox (toNode, sequence)
+            WHERE state IN ('queued', 'sending', 'inProgress') AND retries > 0;
         """,
     ]
 }

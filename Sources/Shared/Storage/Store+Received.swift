@@ -75,9 +75,12 @@ extension Store {
         }
     }
 
-    /// ``finishReceive(id:reply:now:)`` in the next group commit; returns once it is durable.
-    public func finishReceive(id: String, reply: Reply, now: Timestamp) async throws(StoreError) {
-        try await grouped { [self] connection throws(StoreError) in try finish(connection, id: id, reply: reply, now: now) }
+    /// ``finishReceive(id:reply:now:)`` in the next group commit; `done` runs once it is durable (or failed).
+    public func finishReceive(
+        id: String, reply: Reply, now: Timestamp, done: @escaping @Sendable (StoreError?) -> Void
+    ) {
+        grouped({ [self] connection throws(StoreError) in try finish(connection, id: id, reply: reply, now: now) },
+            done: done)
     }
 
     private func finish(_ connection: Connection, id: String, reply: Reply, now: Timestamp) throws(StoreError) {
