@@ -17,7 +17,10 @@ struct MetricsReporter<C: Clock>: Sendable where C.Duration == Duration {
 
     func run() async throws {
         var sampler = MetricsSampler(mounts: mounts)
-        var next = clock.now
+        // A first reading only sets the counters, so the first sample sent has CPU use and network rates.
+        _ = sampler.sample(at: now())
+        var next = clock.now.advanced(by: interval)
+        try await clock.sleep(until: next, tolerance: nil)
         while !Task.isCancelled {
             var sample = sampler.sample(at: now())
             addQueue(to: &sample)
