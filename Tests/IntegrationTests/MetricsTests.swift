@@ -133,6 +133,58 @@ struct MetricsTests {
             #expect(await eventually(timeout: .seconds(20)) { follower.log.hasSuffix("started\nlater line\n") }, "\(follower.log)")
         }
     }
+
+    /// The `alert` entries of the central error log, oldest first.
+    private func alerts(_ central: AgentProcess) async throws -> [String] {
+        let result = try await runProgram(Binaries.bosun, ["errors", "--json", "--data-dir", central.dataDirectory])
+        return result.stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }.filter { $0["kind"] as? String == "alert" }.compactMap { $0["error"] as? String }.reversed()
+    }
+
+    /// When the central node last heard from `node` (`bosun nodes --json`).
+    private func lastSeen(_ node: String, central: AgentProcess) async throws -> Date? {
+        let result = try await runProgram(Binaries.bosun, ["nodes", "--json", "--data-dir", central.dataDirectory])
+        let row = result.stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }.first { $0["name"] as? String == node }
+        return (row?["lastSeen"] as? String).flatMap(ISO8601DateFormatter.withFraction.date)
+    }
+
+    @Test func aNodeDownRaisesOneAlertAndOneMoreWhenItIsBack() async throws {
+        try await withNATSServerAndDirectory { server, directory in
+            let central = AgentProcess.central(server: server, directory: directory)
+            try FileManager.default.createDirectory(atPath: central.dataDirectory, withIntermediateDirectories: true)
+            try #"{"nodeDownSeconds": 2, "checkInterval": 0.2}"#.write(
+                toFile: central.dataDirectory + "/alerts.json", atomically: true, encoding: .utf8)
+            defer { central.stop() }
+            try await central.start()
+            let agent = AgentProcess(node: "edge", server: server, dataDirectory: directory + "/edge")
+            defer { agent.stop() }
+            try await agent.start(extraArguments: ["--hello-interval", "0.5"])
+            #expect(await eventually(timeout: .seconds(20)) { (try? await lastSeen("edge", central: central)) != nil })
+
+            agent.stop()
+            let raised = await eventually(timeout: .seconds(20)) {
+                ((try? await alerts(central)) ?? []).contains { $0.hasPrefix("node edge: down: not heard from for") }
+            }
+            #expect(raised, "central log:\n\(central.log)")
+            try await agent.start(extraArguments: ["--hello-interval", "0.5"])
+            let cleared = await eventually(timeout: .seconds(20)) {
+                ((try? await alerts(central)) ?? []).contains { $0.hasPrefix("cleared: node edge: heard from again") }
+            }
+            #expect(cleared)
+            // Hellos keep coming for longer than the limit after the clearing: still one of each.
+            let clearedAt = Date()
+            let heardLonger = await eventually(timeout: .seconds(20)) {
+                ((try? await lastSeen("edge", central: central)) ?? nil).map { $0.timeIntervalSince(clearedAt) > 3 } ?? false
+            }
+            #expect(heardLonger)
+            let entries = try await alerts(central)
+            #expect(entries.filter { $0.contains("down:") }.count == 1, "\(entries)")
+            #expect(entries.filter { $0.hasPrefix("cleared:") }.count == 1, "\(entries)")
+        }
+    }
 }
 
 extension ISO8601DateFormatter {

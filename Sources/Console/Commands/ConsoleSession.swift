@@ -41,7 +41,7 @@ enum ConsoleSession {
         let engine = ConsoleEngine(runtime: runtime, post: { app.post($0) })
         try await StandardErrorRedirect.with(logFile: directory + "/console.log") {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await runtime.run() }
+                group.addTask { try await CentralNode.run(runtime, logger: CentralNode.logger(level: .info)) }
                 group.addTask { await feed.run() }
                 group.addTask {
                     for await message in handled { feed.handled(message) }

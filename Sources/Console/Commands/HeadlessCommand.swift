@@ -23,7 +23,7 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = CentralNode.logger(level: logLevel)
         try await withCancellationOnSignals {
             let runtime = try await CentralNode.start(configuration, connectFor: nil, logger: logger)
-            try await runtime.run()
+            try await CentralNode.run(runtime, logger: logger)
             await runtime.connection.close()
         }
     }
