@@ -19,6 +19,8 @@ public struct ConsoleState: Sendable {
     public private(set) var pendingCount = 0
     /// Pending messages per destination node.
     public private(set) var pendingByNode: [String: Int] = [:]
+    /// Each node's recent metrics (CPU, memory, disk, temperature), for those that send them.
+    public var metrics: [String: NodeMetrics] = [:]
     /// The NATS connection's state, as a word.
     public var connection: String = "connecting"
     public var serverURL: String

@@ -14,6 +14,8 @@ public func reduce(_ state: inout ConsoleState, _ event: ConsoleEvent) -> [Conso
     case .snapshot(let nodes, let messages, let errors):
         state.take(nodes: nodes, messages: messages, errors: errors)
         state.keepSelectionsValid()
+    case .metrics(let metrics):
+        state.metrics = metrics
     case .connection(let text):
         state.connection = text
     case .flash(let text):

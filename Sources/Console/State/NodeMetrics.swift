@@ -1,0 +1,49 @@
+import Shared
+
+/// What the console keeps of one node's metrics: the newest values of the four it shows (CPU, memory, the
+/// fullest disk, temperature) and their recent history for the Detail pane's sparklines.
+public struct NodeMetrics: Sendable, Equatable {
+    /// The metrics the console shows, in column order.
+    public enum Kind: String, Sendable, CaseIterable {
+        case cpu, mem, disk, temp
+    }
+
+    /// When the newest sample was taken.
+    public var time: Timestamp
+    /// Each kind's values, oldest first, at most ``historyLength``.
+    public var history: [Kind: [Double]] = [:]
+
+    /// Samples kept per kind: 60, ten minutes at the default interval, so 10,000 nodes cost a few MB.
+    public static let historyLength = 60
+
+    public init(time: Timestamp) { self.time = time }
+
+    /// The newest value of `kind`, if the node reports it.
+    public func latest(_ kind: Kind) -> Double? { history[kind]?.last }
+
+    /// Adds a sample: CPU, memory used, the fullest of its disks, temperature.
+    public mutating func add(_ sample: MetricsSample) {
+        let values = sample.values
+        let disk = values.filter { $0.key.hasPrefix("disk:") }.values.max()
+        add(time: sample.time, [.cpu: values["cpu"], .mem: values["mem"], .disk: disk, .temp: values["temp"]])
+    }
+
+    /// Adds one value of each kind present, at `time`.
+    public mutating func add(time: Timestamp, _ values: [Kind: Double?]) {
+        self.time = max(self.time, time)
+        for (kind, value) in values {
+            guard let value else { continue }
+            history[kind, default: []].append(value)
+            if history[kind]!.count > Self.historyLength { history[kind]!.removeFirst() }
+        }
+    }
+
+    /// Whether a value is past the alert thresholds (`AlertRules`; CPU and memory at 90%).
+    public static func isHigh(_ kind: Kind, _ value: Double, rules: AlertRules = AlertRules()) -> Bool {
+        switch kind {
+        case .cpu, .mem: return value >= 90
+        case .disk: return value > rules.diskPercent
+        case .temp: return value > rules.temperature
+        }
+    }
+}
