@@ -14,6 +14,8 @@ struct LogReader {
     let name: String?
     /// Bytes read so far, per log name.
     private var offsets: [String: Int] = [:]
+    /// When set, a log read for the first time is read from this many bytes before its end (from its next line).
+    var tailBytes: Int?
 
     init(directory: String, name: String?) {
         self.directory = directory
@@ -35,10 +37,15 @@ struct LogReader {
             guard let handle = FileHandle(forReadingAtPath: path(file)) else { continue }
             defer { try? handle.close() }
             let size = Int((try? handle.seekToEnd()) ?? 0)
-            var offset = offsets[file] ?? 0
+            var offset = offsets[file] ?? max(0, size - (tailBytes ?? size))
             if size < offset { offset = 0 }
             try? handle.seek(toOffset: UInt64(offset))
-            let bytes = (try? handle.readToEnd()) ?? Data()
+            var bytes = (try? handle.readToEnd()) ?? Data()
+            if offsets[file] == nil, offset > 0, let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) {
+                // Started mid-file: the first, partial line is left out.
+                offset += newline + 1 - bytes.startIndex
+                bytes = bytes[(newline + 1)...]
+            }
             // Only whole lines: a line still being written is read next time.
             guard let end = bytes.lastIndex(of: UInt8(ascii: "\n")) else { continue }
             offsets[file] = offset + (end - bytes.startIndex) + 1

@@ -30,6 +30,7 @@ extension ConsoleState {
         case .char("x"): return onSelectedMessage(ConsoleAction.cancel)
         case .char("p"): return onSelectedMessage(ConsoleAction.replay)
         case .char("y"): return copySelection()
+        case .char("l"): return openLogs()
         case .char("e"):
             selectedError = 0
             mode = .errors

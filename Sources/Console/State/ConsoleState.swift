@@ -21,6 +21,8 @@ public struct ConsoleState: Sendable {
     public private(set) var pendingByNode: [String: Int] = [:]
     /// Each node's recent metrics (CPU, memory, disk, temperature), for those that send them.
     public var metrics: [String: NodeMetrics] = [:]
+    /// The lines of the Logs view, oldest first.
+    public var logLines: [LogLine] = []
     /// The NATS connection's state, as a word.
     public var connection: String = "connecting"
     public var serverURL: String

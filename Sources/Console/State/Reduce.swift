@@ -16,6 +16,8 @@ public func reduce(_ state: inout ConsoleState, _ event: ConsoleEvent) -> [Conso
         state.keepSelectionsValid()
     case .metrics(let metrics):
         state.metrics = metrics
+    case .logLines(let node, let lines, let reset):
+        state.takeLogLines(node: node, lines, reset: reset)
     case .connection(let text):
         state.connection = text
     case .flash(let text):
@@ -41,6 +43,7 @@ extension ConsoleState {
             return []
         case .errors: return handleErrors(key)
         case .viewer(let viewer): return handleViewer(key, viewer)
+        case .logs(let viewer): return handleLogs(key, viewer)
         case .confirmQuit:
             if key == .char("y") || key == .char("Y") { return [.quit] }
             mode = .normal

@@ -48,6 +48,7 @@ struct Renderer {
         switch state.mode {
         case .errors: drawErrors(middle)
         case .viewer(let viewer): drawViewer(viewer, in: middle)
+        case .logs(let viewer): drawLogs(viewer, in: middle)
         default:
             switch layout {
             case .panes(let nodes, let messages, let detail, let wide):

@@ -16,6 +16,7 @@ extension Renderer {
             "y                        copy the id or the output (OSC 52)",
             "e                        the central error log",
             "a                        all nodes' messages / the selected node's",
+            "l                        the node's forwarded logs, following (f pauses)",
             "q, Ctrl-C                quit (asks when the compose bar holds text)",
         ]
         let width = min(area.width, (lines.map { DisplayWidth.of($0) }.max() ?? 0) + 4)
