@@ -31,6 +31,7 @@ extension ConsoleState {
         case .char("p"): return onSelectedMessage(ConsoleAction.replay)
         case .char("y"): return copySelection()
         case .char("l"): return openLogs()
+        case .char("o"): mode = .overview
         case .char("e"):
             selectedError = 0
             mode = .errors

@@ -14,6 +14,8 @@ public enum Mode: Equatable, Sendable {
     case errors
     /// The full output of one message.
     case viewer(OutputViewer)
+    /// The fleet at a glance (`o`): counts by liveness, the busiest, fullest, hottest and most backed-up nodes.
+    case overview
     /// A node's forwarded logs, following new lines (`l`).
     case logs(LogsViewer)
     /// "Quit with text in the compose bar?", waiting for y/n.

@@ -12,6 +12,8 @@ public struct NodeMetrics: Sendable, Equatable {
     public var time: Timestamp
     /// Each kind's values, oldest first, at most ``historyLength``.
     public var history: [Kind: [Double]] = [:]
+    /// Messages waiting in the node's own outbox, at the newest sample.
+    public var queue: Int?
 
     /// Samples kept per kind: 60, ten minutes at the default interval, so 10,000 nodes cost a few MB.
     public static let historyLength = 60
@@ -26,6 +28,7 @@ public struct NodeMetrics: Sendable, Equatable {
         let values = sample.values
         let disk = values.filter { $0.key.hasPrefix("disk:") }.values.max()
         add(time: sample.time, [.cpu: values["cpu"], .mem: values["mem"], .disk: disk, .temp: values["temp"]])
+        if sample.time >= time { queue = sample.queue ?? queue }
     }
 
     /// Adds one value of each kind present, at `time`.

@@ -44,6 +44,9 @@ extension ConsoleState {
         case .errors: return handleErrors(key)
         case .viewer(let viewer): return handleViewer(key, viewer)
         case .logs(let viewer): return handleLogs(key, viewer)
+        case .overview:
+            if [.escape, .char("q"), .char("o")].contains(key) { mode = .normal }
+            return []
         case .confirmQuit:
             if key == .char("y") || key == .char("Y") { return [.quit] }
             mode = .normal

@@ -17,6 +17,7 @@ extension Renderer {
             "e                        the central error log",
             "a                        all nodes' messages / the selected node's",
             "l                        the node's forwarded logs, following (f pauses)",
+            "o                        fleet overview: liveness, top CPU, disk, temperature, queues",
             "q, Ctrl-C                quit (asks when the compose bar holds text)",
         ]
         let width = min(area.width, (lines.map { DisplayWidth.of($0) }.max() ?? 0) + 4)
