@@ -34,6 +34,18 @@ import Testing
         #expect(state.mode == .normal)
     }
 
+    @Test func colonLogsOpensANamedNodeAndRefusesABadName() {
+        var state = Fixtures.state(cols: 100, rows: 30)
+        Fixtures.press(&state, .char(":"))
+        Fixtures.type(&state, "logs pi-shed")
+        #expect(Fixtures.press(&state, .enter) == [.followLogs("pi-shed")])
+        #expect(state.mode == .logs(LogsViewer(node: "pi-shed")))
+        Fixtures.press(&state, .escape, .char(":"))
+        Fixtures.type(&state, "logs pi/shed")
+        #expect(Fixtures.press(&state, .enter).isEmpty)
+        #expect(state.flash?.text == ":logs: \"pi/shed\" is not a node name (letters, digits, - and _)")
+    }
+
     @Test func followingKeepsTheNewestLineInViewAndScrollingBackPauses() {
         var (state, _) = Self.state()
         var shown = text(state)

@@ -1,11 +1,17 @@
+import Shared
+
 extension ConsoleState {
     /// The most log lines the Logs view keeps; older ones fall off the top.
     static let logLineLimit = 20_000
 
-    /// Opens the Logs view on the selected node, and asks for its logs to be followed.
-    mutating func openLogs() -> [ConsoleAction] {
-        guard let node = selectedNode else {
+    /// Opens the Logs view on `node` (`:logs NODE`) or the selected node, and asks for its logs to be followed.
+    mutating func openLogs(node named: String? = nil) -> [ConsoleAction] {
+        guard let node = named ?? selectedNode else {
             flash("no node selected", error: true)
+            return []
+        }
+        guard NodeName.isValid(node) else {
+            flash(":logs: \"\(node)\" is not a node name (letters, digits, - and _)", error: true)
             return []
         }
         logLines = []

@@ -53,7 +53,7 @@ extension Renderer {
         case .filter(let pane):
             (prompt, editor, hint) = (" / ", state.filterEditor, "\(pane.title) · state:failed · node:pi-* · Enter keep · Esc clear")
         case .command:
-            (prompt, editor, hint) = (" : ", state.commandLine, "send · retry ID · cancel ID · replay ID · errors · q")
+            (prompt, editor, hint) = (" : ", state.commandLine, "send · retry ID · cancel ID · replay ID · errors · logs NODE · overview · q")
         case .viewer(let viewer) where viewer.searching:
             (prompt, editor, hint) = (" search / ", viewer.search, "Enter find · Esc cancel")
         case .confirmQuit:

@@ -9,7 +9,7 @@ extension Renderer {
             "Enter                    node: its messages · message: full output",
             "Esc                      leave a mode, clear a filter, go back",
             "/                        filter: text, state:failed, node:pi-*",
-            ":                        :send :retry ID :cancel ID :replay ID :errors :q",
+            ":                        :send :retry ID :cancel ID :replay ID :errors :logs NODE :overview :q",
             "c                        compose: node method args… (* = every node)",
             "Space                    mark nodes; c then sends to all marked",
             "r x p                    retry now / cancel / replay the message",
