@@ -16,7 +16,7 @@ extension NodeMetrics {
             var byTime: [Timestamp: [Kind: Double]] = [:]
             for (metric, points) in series {
                 if metric == "queue" { metrics.queue = points.last.map { Int($0.mean) } }
-                let kind: Kind? = metric.hasPrefix("disk:") ? .disk : Kind(rawValue: metric)
+                let kind = metric.hasPrefix("disk:") ? .disk : Kind.allCases.first { $0.name == metric }
                 guard let kind else { continue }
                 for point in points { byTime[point.time, default: [:]][kind] = max(byTime[point.time]?[kind] ?? -1, point.mean) }
             }

@@ -3,15 +3,19 @@ import Shared
 /// What the console keeps of one node's metrics: the newest values of the four it shows (CPU, memory, the
 /// fullest disk, temperature) and their recent history for the Detail pane's sparklines.
 public struct NodeMetrics: Sendable, Equatable {
-    /// The metrics the console shows, in column order.
-    public enum Kind: String, Sendable, CaseIterable {
+    /// The metrics the console shows, in column order; the raw value indexes ``history``, so reading one costs
+    /// no hashing (the overview reads every node's on every frame).
+    public enum Kind: Int, Sendable, CaseIterable {
         case cpu, mem, disk, temp
+
+        /// The name in the store and on screen: `cpu`, `mem`, `disk`, `temp`.
+        public var name: String { ["cpu", "mem", "disk", "temp"][rawValue] }
     }
 
     /// When the newest sample was taken.
     public var time: Timestamp
-    /// Each kind's values, oldest first, at most ``historyLength``.
-    public var history: [Kind: [Double]] = [:]
+    /// Each kind's values, oldest first, at most ``historyLength``; indexed by the kind's raw value.
+    public private(set) var history: [[Double]] = Array(repeating: [], count: Kind.allCases.count)
     /// Messages waiting in the node's own outbox, at the newest sample.
     public var queue: Int?
 
@@ -20,8 +24,11 @@ public struct NodeMetrics: Sendable, Equatable {
 
     public init(time: Timestamp) { self.time = time }
 
+    /// The values of `kind`, oldest first.
+    public func values(_ kind: Kind) -> [Double] { history[kind.rawValue] }
+
     /// The newest value of `kind`, if the node reports it.
-    public func latest(_ kind: Kind) -> Double? { history[kind]?.last }
+    public func latest(_ kind: Kind) -> Double? { history[kind.rawValue].last }
 
     /// Adds a sample: CPU, memory used, the fullest of its disks, temperature.
     public mutating func add(_ sample: MetricsSample) {
@@ -36,8 +43,8 @@ public struct NodeMetrics: Sendable, Equatable {
         self.time = max(self.time, time)
         for (kind, value) in values {
             guard let value else { continue }
-            history[kind, default: []].append(value)
-            if history[kind]!.count > Self.historyLength { history[kind]!.removeFirst() }
+            history[kind.rawValue].append(value)
+            if history[kind.rawValue].count > Self.historyLength { history[kind.rawValue].removeFirst() }
         }
     }
 

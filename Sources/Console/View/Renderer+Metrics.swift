@@ -5,7 +5,7 @@ extension Renderer {
     /// narrow pane drops TEMP first, then DISK, MEM and CPU (then PEND, as before).
     var metricColumns: [Column] {
         guard !state.metrics.isEmpty else { return [] }
-        return NodeMetrics.Kind.allCases.map { Column(title: $0.rawValue.uppercased(), width: 4, right: true) }
+        return NodeMetrics.Kind.allCases.map { Column(title: $0.name.uppercased(), width: 4, right: true) }
     }
 
     /// Sparklines of a node's metrics for its Detail pane: the recent history, the newest value, min and max.
@@ -13,10 +13,11 @@ extension Renderer {
         guard let metrics = state.metrics[node] else { return [] }
         var lines: [[TableCell]] = []
         for kind in NodeMetrics.Kind.allCases {
-            guard let values = metrics.history[kind], let last = values.last else { continue }
+            let values = metrics.values(kind)
+            guard let last = values.last else { continue }
             let cell = MetricText.cell(kind, last)
             lines.append([
-                TableCell(text: DisplayWidth.fit(kind.rawValue, 5), style: .faint),
+                TableCell(text: DisplayWidth.fit(kind.name, 5), style: .faint),
                 TableCell(text: Sparkline.draw(values, width: NodeMetrics.historyLength, ascii: state.ascii) + " ", style: cell.style),
                 TableCell(text: cell.text, style: cell.style),
                 TableCell(text: "  min \(MetricText.value(kind, values.min() ?? last))  max \(MetricText.value(kind, values.max() ?? last))", style: .faint),

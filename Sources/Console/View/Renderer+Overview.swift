@@ -12,6 +12,7 @@ extension Renderer {
         guard body.height > 0 else { return }
         var counts: [Liveness: Int] = [:]
         for node in state.nodes { counts[state.liveness(of: node), default: 0] += 1 }
+        let summary = FleetSummary(state.metrics)
         var x = body.x + 1
         x += frame.put("\(state.nodes.count) nodes: ", x: x, y: body.y, style: Style(bold: true), limit: body.width - 1)
         for (index, liveness) in [Liveness.up, .stale, .down].enumerated() {
@@ -19,12 +20,11 @@ extension Renderer {
             let text = (index == 0 ? "" : "  ") + "\(counts[liveness] ?? 0) \(shown.text)"
             x += frame.put(text, x: x, y: body.y, style: shown.style, limit: body.x + body.width - x)
         }
-        let high = state.metrics.values.filter { metrics in
-            NodeMetrics.Kind.allCases.contains { kind in metrics.latest(kind).map { NodeMetrics.isHigh(kind, $0) } ?? false }
-        }.count
-        frame.put("  \(glyphs.dot) \(high) past a threshold", x: x, y: body.y, style: high > 0 ? Style(.down, bold: true) : .faint, limit: body.x + body.width - x)
+        frame.put(
+            "  \(glyphs.dot) \(summary.high) past a threshold", x: x, y: body.y,
+            style: summary.high > 0 ? Style(.down, bold: true) : .faint, limit: body.x + body.width - x)
 
-        let sections = overviewSections()
+        let sections = summary.sections
         let perRow = max(1, min(sections.count, body.width / 26))
         let width = body.width / perRow
         let height = Self.overviewTop + 2
@@ -41,33 +41,47 @@ extension Renderer {
             }
         }
     }
+}
 
-    /// The overview's lists: a title and, highest first, the nodes' names and values.
-    func overviewSections() -> [(title: String, rows: [(name: String, value: TableCell)])] {
-        var sections: [(title: String, rows: [(name: String, value: TableCell)])] = []
-        let titles: [(NodeMetrics.Kind, String)] = [(.cpu, "Highest CPU"), (.disk, "Fullest disk"), (.temp, "Hottest")]
-        for (kind, title) in titles {
-            var values: [(name: String, value: Double)] = []
-            for (name, metrics) in state.metrics {
-                if let value = metrics.latest(kind) { values.append((name, value)) }
+/// The overview's figures, worked out in one pass over the fleet's metrics: how many nodes are past a
+/// threshold, and the top nodes of each list (a few kept as the pass goes, never a sort of the whole fleet).
+struct FleetSummary {
+    typealias Entry = (name: String, value: Double)
+
+    var high = 0
+    var top: [[Entry]] = Array(repeating: [], count: NodeMetrics.Kind.allCases.count)
+    var queues: [Entry] = []
+
+    init(_ metrics: [String: NodeMetrics]) {
+        for (name, node) in metrics {
+            var isHigh = false
+            for kind in NodeMetrics.Kind.allCases {
+                guard let value = node.latest(kind) else { continue }
+                isHigh = isHigh || NodeMetrics.isHigh(kind, value)
+                Self.keep((name, value), in: &top[kind.rawValue])
             }
-            let rows = Self.highest(values).map { (name: $0.name, value: MetricText.cell(kind, $0.value)) }
-            sections.append((title, rows))
+            if isHigh { high += 1 }
+            if let queue = node.queue, queue > 0 { Self.keep((name, Double(queue)), in: &queues) }
         }
-        var queues: [(name: String, value: Double)] = []
-        for (name, metrics) in state.metrics {
-            if let queue = metrics.queue, queue > 0 { queues.append((name, Double(queue))) }
+    }
+
+    /// The lists shown: a title and, highest first, the nodes' names and values.
+    var sections: [(title: String, rows: [(name: String, value: TableCell)])] {
+        let titles: [(NodeMetrics.Kind, String)] = [(.cpu, "Highest CPU"), (.disk, "Fullest disk"), (.temp, "Hottest")]
+        var sections = titles.map { kind, title in
+            (title: title, rows: top[kind.rawValue].map { (name: $0.name, value: MetricText.cell(kind, $0.value)) })
         }
-        let rows = Self.highest(queues).map { (name: $0.name, value: TableCell(text: String(Int($0.value)))) }
-        sections.append(("Deepest queues", rows))
+        sections.append(("Deepest queues", queues.map { (name: $0.name, value: TableCell(text: String(Int($0.value)))) }))
         return sections
     }
 
-    /// The ``overviewTop`` highest values, ties by name.
-    static func highest(_ values: [(name: String, value: Double)]) -> [(name: String, value: Double)] {
-        let sorted = values.sorted { left, right in
+    /// Keeps `entry` among the ``Renderer/overviewTop`` highest of `best` (ties by name).
+    static func keep(_ entry: Entry, in best: inout [Entry]) {
+        let before = { (left: Entry, right: Entry) in
             left.value != right.value ? left.value > right.value : left.name < right.name
         }
-        return Array(sorted.prefix(overviewTop))
+        guard best.count < Renderer.overviewTop || before(entry, best[best.count - 1]) else { return }
+        best.insert(entry, at: best.firstIndex { before(entry, $0) } ?? best.count)
+        if best.count > Renderer.overviewTop { best.removeLast() }
     }
 }
