@@ -60,9 +60,9 @@ import Testing
         let text = lines(state)
         #expect(text.contains { $0.hasPrefix("┌ [3] Detail · pi-garage") })
         let cpu = text.first { $0.contains("│ cpu ") }
-        #expect(cpu?.contains("▁▁▁▁") == true && cpu?.contains("█ 59%  min 0%  max 59%") == true, "\(cpu ?? "")")
+        #expect(cpu?.contains("▁▁▁▁") == true && cpu?.contains("▅ 59%  min 0%  max 59%") == true, "\(cpu ?? "")")
         let ascii = lines({ var copy = state; copy.ascii = true; return copy }())
-        #expect(ascii.first { $0.contains("| cpu ") }?.contains("^ 59%") == true)
+        #expect(ascii.first { $0.contains("| cpu ") }?.contains("- 59%") == true)
     }
 
     @Test func sparklineScalesBetweenLowAndHigh() {
@@ -70,6 +70,9 @@ import Testing
         #expect(Sparkline.draw([5, 5, 5], width: 8) == "▁▁▁")
         #expect(Sparkline.draw([0, 10, 20], width: 2, ascii: true) == "_^")
         #expect(Sparkline.draw([], width: 8).isEmpty)
+        #expect(Sparkline.draw([0, 50, 100], width: 8, range: 0...100) == "▁▅█")
+        #expect(Sparkline.draw([3, 3.4, 2.9], width: 8, range: 0...100) == "▁▁▁")
+        #expect(Sparkline.draw([48, 49, 58], width: 8, minimumSpan: 10) == "▁▂█")
     }
 
     @Test(arguments: [(120, 40), (80, 24), (60, 20)])

@@ -32,9 +32,10 @@ struct ConsoleMetricsTUITests {
             screen.lines[2].contains("CPU  MEM DISK TEMP") && screen.lines.filter { $0.contains(row) }.count == 2
         }
         #expect(!screen.lines[2].contains("VERSION"))
-        // The selected node's Detail pane draws sparklines, with the newest value, min and max.
+        // The selected node's Detail pane draws sparklines (five samples and more), with the newest value, min and max.
+        let sparkline = try Regex(#"│ (cpu|mem)  [▁▂▃▄▅▆▇█]{5,} \d+%!? +min \d+% +max \d+%"#)
         screen = try await console.waitFor("sparklines in the Detail pane") { screen in
-            screen.lines.contains { $0.contains("│ cpu ") && $0.contains("min ") && $0.contains("max ") }
+            screen.lines.filter { $0.contains(sparkline) }.count == 2
         }
         try await console.shoot("8-metrics")
 

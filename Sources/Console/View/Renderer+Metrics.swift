@@ -18,7 +18,7 @@ extension Renderer {
             let cell = MetricText.cell(kind, last)
             lines.append([
                 TableCell(text: DisplayWidth.fit(kind.name, 5), style: .faint),
-                TableCell(text: Sparkline.draw(values, width: NodeMetrics.historyLength, ascii: state.ascii) + " ", style: cell.style),
+                TableCell(text: Self.sparkline(kind, values, ascii: state.ascii) + " ", style: cell.style),
                 TableCell(text: cell.text, style: cell.style),
                 TableCell(text: "  min \(MetricText.value(kind, values.min() ?? last))  max \(MetricText.value(kind, values.max() ?? last))", style: .faint),
             ])
@@ -27,6 +27,15 @@ extension Renderer {
             lines.append([TableCell(text: "last \(NodeMetrics.historyLength) samples · bosun metrics \(node) for more", style: .faint)])
         }
         return lines
+    }
+}
+
+extension Renderer {
+    /// Percentages over 0–100, so 3% looks low; temperatures between their lowest and highest, at least 10 °C.
+    static func sparkline(_ kind: NodeMetrics.Kind, _ values: [Double], ascii: Bool) -> String {
+        kind == .temp
+            ? Sparkline.draw(values, width: NodeMetrics.historyLength, ascii: ascii, minimumSpan: 10)
+            : Sparkline.draw(values, width: NodeMetrics.historyLength, ascii: ascii, range: 0...100)
     }
 }
 

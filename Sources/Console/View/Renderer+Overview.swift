@@ -33,7 +33,7 @@ extension Renderer {
             let left = body.x + 1 + (index % perRow) * width
             guard top < body.y + body.height else { break }
             frame.put(section.title, x: left, y: top, style: Style(.header, bold: true), limit: width - 1)
-            if section.rows.isEmpty { frame.put("no samples yet", x: left, y: top + 1, style: .faint, limit: width - 1) }
+            if section.rows.isEmpty { frame.put(section.empty, x: left, y: top + 1, style: .faint, limit: width - 1) }
             for (offset, row) in section.rows.enumerated() where top + 1 + offset < body.y + body.height {
                 let value = DisplayWidth.fit(row.value.text, 5, right: true)
                 frame.put(DisplayWidth.fit(row.name, max(1, width - 8)), x: left, y: top + 1 + offset, limit: width - 7)
@@ -65,13 +65,15 @@ struct FleetSummary {
         }
     }
 
-    /// The lists shown: a title and, highest first, the nodes' names and values.
-    var sections: [(title: String, rows: [(name: String, value: TableCell)])] {
+    /// The lists shown: a title, highest first the nodes' names and values, and what an empty list says.
+    var sections: [(title: String, rows: [(name: String, value: TableCell)], empty: String)] {
         let titles: [(NodeMetrics.Kind, String)] = [(.cpu, "Highest CPU"), (.disk, "Fullest disk"), (.temp, "Hottest")]
         var sections = titles.map { kind, title in
-            (title: title, rows: top[kind.rawValue].map { (name: $0.name, value: MetricText.cell(kind, $0.value)) })
+            (title: title, rows: top[kind.rawValue].map { (name: $0.name, value: MetricText.cell(kind, $0.value)) },
+                empty: "no samples yet")
         }
-        sections.append(("Deepest queues", queues.map { (name: $0.name, value: TableCell(text: String(Int($0.value)))) }))
+        let waiting = queues.map { (name: $0.name, value: TableCell(text: String(Int($0.value)))) }
+        sections.append(("Deepest queues", waiting, "nothing waiting on any node"))
         return sections
     }
 
