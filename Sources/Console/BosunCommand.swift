@@ -13,7 +13,7 @@ struct BosunCommand: AsyncParsableCommand {
         subcommands: [
             SendCommand.self, NodesCommand.self, MessagesCommand.self, ErrorsCommand.self, ReplayCommand.self,
             ServeCommand.self, DemoCommand.self, KeysCommand.self, BenchRenderCommand.self,
-            LogsCommand.self, MetricsCommand.self,
+            LogsCommand.self, MetricsCommand.self, BenchMetricsCommand.self,
         ])
 
     @Flag(help: "Run the central node's engine without the console.")

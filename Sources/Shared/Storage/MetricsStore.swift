@@ -33,24 +33,33 @@ public final class MetricsStore: Sendable {
     /// Stores a node's sample: each value raw, and into its minute and ten-minute aggregates. A sample stored
     /// before (same node, metric and time) changes nothing. Prunes when a pruning is due at `now`.
     public func record(_ sample: MetricsSample, node: String, now: Timestamp) throws(StoreError) {
-        let time = sample.time.millisecondsSinceEpoch
-        let values = sample.values
+        try record([(node, sample)], now: now)
+    }
+
+    /// Stores samples of any nodes in one transaction (one commit for many samples: what lets a central node
+    /// keep up with a large fleet).
+    public func record(_ samples: [(node: String, sample: MetricsSample)], now: Timestamp) throws(StoreError) {
         try database.transaction { connection throws(StoreError) in
-            for (metric, value) in values {
-                let inserted = try connection.run(
-                    "INSERT OR IGNORE INTO raw (node, metric, time, value) VALUES (?, ?, ?, ?)", [node, metric, time, value])
-                guard inserted == 1 else { continue }
-                for (table, width) in [("minute", Int64(60_000)), ("tenMinute", Int64(600_000))] {
-                    try connection.run(
-                        """
-                        INSERT INTO \(table) (node, metric, bucket, min, max, sum, count) VALUES (?, ?, ?, ?, ?, ?, 1)
-                        ON CONFLICT (node, metric, bucket) DO UPDATE SET min = min(min, excluded.min),
-                        max = max(max, excluded.max), sum = sum + excluded.sum, count = count + 1
-                        """, [node, metric, time - time % width, value, value, value])
-                }
-            }
+            for (node, sample) in samples { try insert(sample, node: node, connection) }
         }
         try pruneIfDue(now: now)
+    }
+
+    private func insert(_ sample: MetricsSample, node: String, _ connection: Connection) throws(StoreError) {
+        let time = sample.time.millisecondsSinceEpoch
+        for (metric, value) in sample.values {
+            let inserted = try connection.run(
+                "INSERT OR IGNORE INTO raw (node, metric, time, value) VALUES (?, ?, ?, ?)", [node, metric, time, value])
+            guard inserted == 1 else { continue }
+            for (table, width) in [("minute", Int64(60_000)), ("tenMinute", Int64(600_000))] {
+                try connection.run(
+                    """
+                    INSERT INTO \(table) (node, metric, bucket, min, max, sum, count) VALUES (?, ?, ?, ?, ?, ?, 1)
+                    ON CONFLICT (node, metric, bucket) DO UPDATE SET min = min(min, excluded.min),
+                    max = max(max, excluded.max), sum = sum + excluded.sum, count = count + 1
+                    """, [node, metric, time - time % width, value, value, value])
+            }
+        }
     }
 
     /// Prunes when `pruneInterval` has passed since the last pruning (or none was done); returns whether it did.
