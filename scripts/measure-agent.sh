@@ -2,6 +2,11 @@
 # Measures the release agent (build it first: make agent-release) against a local nats-server:
 #   scripts/measure-agent.sh idle [SECONDS]   binary size, RSS and CPU time after SECONDS idle (default 600),
 #                                             hello every 10 s
+#   scripts/measure-agent.sh metrics [SECONDS]
+#                                             with a central engine (bosun serve) storing the agent's metrics (a sample
+#                                             every 10 s, the default): the agent's CPU use over SECONDS (default 60),
+#                                             after the first sample has been stored; AGENT_ARGS adds agent options
+#                                             (AGENT_ARGS="--metrics-interval 0" gives the baseline without metrics)
 #   scripts/measure-agent.sh load [COUNT]     the agent's RSS after it answered COUNT pings (default 10000) sent by a
 #                                             central engine (bosun serve, .build/debug or BOSUN), and how long they took
 set -euo pipefail
@@ -12,7 +17,7 @@ agent=.build/release/bosun-agent
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 nats-server -a 127.0.0.1 -p "$port" -P "$work/nats.pid" >"$work/nats.log" 2>&1 &
-"$agent" --node measure --server "nats://127.0.0.1:$port" --data-dir "$work/data" >"$work/agent.log" 2>&1 &
+"$agent" --node measure --server "nats://127.0.0.1:$port" --data-dir "$work/data" ${AGENT_ARGS:-} >"$work/agent.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; kill "$(cat "$work/nats.pid")" 2>/dev/null; rm -rf "$work"' EXIT
 
@@ -33,6 +38,28 @@ idle)
     sleep "$seconds"
     report "after ${seconds} s idle"
     ;;
+metrics)
+    seconds=${2:-60}
+    bosun=${BOSUN:-.build/debug/bosun}
+    "$bosun" serve --server "nats://127.0.0.1:$port" --data-dir "$work/central" >"$work/central.log" 2>&1 &
+    central=$!
+    trap 'kill $pid $central 2>/dev/null; kill "$(cat "$work/nats.pid")" 2>/dev/null; rm -rf "$work"' EXIT
+    if [[ ${AGENT_ARGS:-} == *"--metrics-interval 0"* ]]; then
+        until "$bosun" nodes --data-dir "$work/central" 2>/dev/null | grep -q '^measure'; do sleep 1; done
+    else
+        until "$bosun" metrics measure --json --data-dir "$work/central" 2>/dev/null | grep -q '"metric":"cpu"'; do sleep 1; done
+    fi
+    ticks=$(getconf CLK_TCK)
+    cpu() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
+    before=$(cpu)
+    report "first sample stored"
+    sleep "$seconds"
+    after=$(cpu)
+    report "after ${seconds} s (agent options: ${AGENT_ARGS:-none})"
+    echo "agent CPU: $(( (after - before) * 1000 / ticks )) ms in ${seconds} s =" \
+        "$(python3 -c "print(f'{($after - $before) / $ticks / $seconds * 100:.3f}')")% of a core"
+    echo "samples stored: $("$bosun" metrics measure --json --data-dir "$work/central" 2>/dev/null | grep -c '"metric":"cpu"')"
+    ;;
 load)
     count=${2:-10000}
     report "before"
@@ -51,5 +78,5 @@ load)
     sleep 30
     report "30 s later"
     ;;
-*) echo "usage: $0 idle [SECONDS] | load [COUNT]" >&2; exit 64 ;;
+*) echo "usage: $0 idle [SECONDS] | metrics [SECONDS] | load [COUNT]" >&2; exit 64 ;;
 esac

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the console's end-to-end scenario (Tests/IntegrationTests/ConsoleTUITests.swift: real bosun in tmux, real
+# Runs the console's end-to-end scenarios (Tests/IntegrationTests/Console*TUITests.swift: real bosun in tmux, real
 # nats-server and agents) and saves each step as screenshots/<step>.png and its text as screenshots/<step>.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,7 +8,7 @@ out="$PWD/screenshots"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 swift build --build-tests
-BOSUN_SCREENSHOTS="$work" swift test --skip-build --filter ConsoleTUITests
+BOSUN_SCREENSHOTS="$work" swift test --skip-build --filter "Console(Metrics)?TUITests"
 rm -f "$out"/*.png "$out"/*.txt
 mkdir -p "$out"
 for capture in "$work"/*.ans; do

@@ -70,12 +70,27 @@ struct AgentCommand: AsyncParsableCommand {
         valueName: "seconds"))
     var stopGrace: Double = 30
 
+    @Option(help: ArgumentHelp(
+        "Seconds between metrics samples sent to the central node (default 10); 0 sends none.", valueName: "seconds"))
+    var metricsInterval: Double = MetricsDefaults.interval
+
+    @Option(help: ArgumentHelp(
+        "Filesystems (mount points, comma-separated) whose use the metrics report. Default: / and the data directory's.",
+        valueName: "paths"))
+    var metricsMounts: String?
+
     @Option(help: ArgumentHelp("Name prefix of simulated nodes: sim-0, sim-1, … (default sim-).", valueName: "prefix"))
     var nodePrefix = "sim-"
 
     func validate() throws {
         if let swarm, swarm < 1 { throw ValidationError("--swarm: must be at least 1, got \(swarm)") }
         if !NodeName.isValid(nodePrefix + "0") { throw ValidationError("--node-prefix: \"\(nodePrefix)\" makes invalid node names") }
+        if !metricsInterval.isFinite || metricsInterval < 0 {
+            throw ValidationError("--metrics-interval: must be 0 (off) or a positive number of seconds, got \(metricsInterval)")
+        }
+        for mount in metricsMountList ?? [] where !mount.hasPrefix("/") {
+            throw ValidationError("--metrics-mounts: \"\(mount)\" is not an absolute path")
+        }
         for directory in allowDirectories where !directory.hasPrefix("/") {
             throw ValidationError("--allow-dir: \"\(directory)\" is not an absolute path")
         }
@@ -129,6 +144,11 @@ struct AgentCommand: AsyncParsableCommand {
                 started.withLock { $0 = runtime }
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await runtime.run() }
+                    if let reporter = metricsReporter(node: node, central: frozen.centralNode, runtime: runtime, logger: logger) {
+                        group.addTask {
+                            try await runtime.supervisor.run("metrics", essential: false) { try await reporter.run() }
+                        }
+                    }
                     group.addTask {
                         for await _ in hangups {
                             reloader.reload(node: node, errors: runtime.errors, logger: logger)

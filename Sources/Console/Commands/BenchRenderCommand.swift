@@ -14,6 +14,8 @@ struct BenchRenderCommand: ParsableCommand {
     @Option(help: "Frames to render.") var frames = 200
     @Option(help: "Terminal columns.") var cols = 120
     @Option(help: "Terminal rows.") var rows = 40
+    @Flag(inversion: .prefixedNo, help: "Give every node metrics (60 samples of CPU, memory, disk, temperature).")
+    var metrics = true
     @Option(help: ArgumentHelp("Instead: write the fleet (messages acked or failed) into this data directory's store, to measure a real console on it.", valueName: "dir"))
     var seed: String?
 
@@ -51,6 +53,7 @@ struct BenchRenderCommand: ParsableCommand {
         let snapshotTime = clock.measure {
             _ = reduce(&state, .snapshot(nodes: fleet, messages: outbox, errors: []))
         }
+        if metrics { _ = reduce(&state, .metrics(Self.metrics(fleet: fleet, now: now))) }
         let rssWithState = Self.residentMegabytes()
 
         var times: [Duration] = []
@@ -73,7 +76,29 @@ struct BenchRenderCommand: ParsableCommand {
             print("  focus \(pane.title): median \(ms(paneTimes.sorted()[paneTimes.count / 2]))")
         }
         print("snapshot reduce (all nodes and messages replaced): \(ms(snapshotTime))")
+        if metrics {
+            _ = reduce(&state, .key(.char("o")))
+            let overview = (0..<20).map { _ in clock.measure { _ = render(state, cols: cols, rows: rows) } }.sorted()
+            print("fleet overview (metrics of \(nodes) nodes): median \(ms(overview[overview.count / 2]))")
+        }
         print(String(format: "RSS: %.1f MB at start, %.1f MB with the state, %.1f MB after rendering", rssBefore, rssWithState, Self.residentMegabytes()))
+    }
+
+    /// Ten minutes of samples for every node, each node's own level.
+    private static func metrics(fleet: [NodeRecord], now: Timestamp) -> [String: NodeMetrics] {
+        var result: [String: NodeMetrics] = [:]
+        for (index, node) in fleet.enumerated() {
+            var metrics = NodeMetrics(time: now)
+            for step in 0..<NodeMetrics.historyLength {
+                let level = Double((index * 7 + step) % 100)
+                metrics.add(time: now.adding(seconds: Double(step - NodeMetrics.historyLength) * 10), [
+                    .cpu: level, .mem: 40 + level / 2, .disk: Double(index % 100), .temp: 40 + Double(index % 45),
+                ])
+            }
+            metrics.queue = index % 13
+            result[node.name] = metrics
+        }
+        return result
     }
 
     /// Stores the synthetic fleet, so that a real `bosun` can be measured with it.

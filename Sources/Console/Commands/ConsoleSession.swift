@@ -39,10 +39,11 @@ enum ConsoleSession {
         let token = runtime.outbox.addObserver { feed.recordChanged($0) }
         defer { runtime.outbox.removeObserver(token) }
         try feed.load()
-        let engine = ConsoleEngine(runtime: runtime, post: { app.post($0) })
+        let logs = LogFollower(dataDirectory: directory, post: { app.post($0) })
+        let engine = ConsoleEngine(runtime: runtime, post: { app.post($0) }, logs: logs)
         try await StandardErrorRedirect.with(logFile: directory + "/console.log") {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await runtime.run() }
+                group.addTask { try await CentralNode.run(runtime, logger: CentralNode.logger(level: .info)) }
                 group.addTask { await feed.run() }
                 group.addTask { await ControlInbox(runtime: runtime).run() }
                 if let metrics {
@@ -55,6 +56,7 @@ enum ConsoleSession {
                         }
                     }
                 }
+                group.addTask { await logs.run() }
                 group.addTask {
                     for await message in handled { feed.handled(message) }
                 }

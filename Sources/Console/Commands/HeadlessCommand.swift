@@ -27,7 +27,7 @@ struct ServeCommand: AsyncParsableCommand {
         try await withCancellationOnSignals {
             let runtime = try await CentralNode.start(configuration, connectFor: nil, logger: logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await runtime.run() }
+                group.addTask { try await CentralNode.run(runtime, logger: logger) }
                 // bosun cancel and bosun retry reach this engine through <data-dir>/control/.
                 group.addTask { await ControlInbox(runtime: runtime).run() }
                 if let metricsAddress {

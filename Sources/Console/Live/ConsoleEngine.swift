@@ -5,6 +5,8 @@ import Shared
 struct ConsoleEngine: Sendable {
     let runtime: NodeRuntime
     let post: @Sendable (ConsoleEvent) -> Void
+    /// Reads the logs the Logs view shows.
+    var logs: LogFollower? = nil
 
     func perform(_ action: ConsoleAction) async {
         switch action {
@@ -13,6 +15,7 @@ struct ConsoleEngine: Sendable {
         case .cancel(let id):
             if !runtime.outbox.cancel(id: id) { post(.flashError("\(ShortID.of(id)) is not pending any more")) }
         case .replay(let id): replay(id)
+        case .followLogs(let node): logs?.follow(node)
         case .copy, .quit: break
         }
     }

@@ -23,6 +23,8 @@ final class ConsoleFeed: Sendable {
         var connected: Bool?
         /// Whether something changed since the last snapshot.
         var dirty = true
+        var metrics: [String: NodeMetrics] = [:]
+        var metricsChanged = false
     }
 
     /// At most this many snapshots a second. Default: 10, the console's frame rate.
@@ -51,10 +53,13 @@ final class ConsoleFeed: Sendable {
     func load() throws {
         let nodes = try store.nodes()
         let records = try store.outboxRecords(limit: Int.max).reversed()
+        let metrics = NodeMetrics.load(dataDirectory: dataDirectory, now: .now)
         model.withLock { model in
             model.nodes = Dictionary(nodes.map { ($0.name, $0) }) { $1 }
             model.records = Array(records)
             model.positions = Dictionary(model.records.enumerated().map { ($1.id, $0) }) { $1 }
+            model.metrics = metrics
+            model.metricsChanged = !metrics.isEmpty
         }
         flush()
     }
@@ -102,6 +107,14 @@ final class ConsoleFeed: Sendable {
     func handled(_ message: Message) {
         if message.method == .hello || message.method == .bye, let node = message.fromNode {
             model.withLock { _ = $0.changedNodes.insert(node) }
+        }
+        if message.method == .metrics, let node = message.fromNode,
+            let sample = try? MetricsSample.decode(Array((message.data ?? "").utf8))
+        {
+            model.withLock { model in
+                model.metrics[node, default: NodeMetrics(time: sample.time)].add(sample)
+                model.metricsChanged = true
+            }
         }
         model.withLock { $0.dirty = true }
         wakeUp.yield()
@@ -159,6 +172,11 @@ final class ConsoleFeed: Sendable {
                 errors: model.errors)
             return (changed, event)
         }
+        let metrics = model.withLock { model -> [String: NodeMetrics]? in
+            defer { model.metricsChanged = false }
+            return model.metricsChanged ? model.metrics : nil
+        }
+        if let metrics { post(.metrics(metrics)) }
         if changedConnection { post(.connection(connected ? "connected" : "reconnecting")) }
         if let snapshot { post(snapshot) }
     }

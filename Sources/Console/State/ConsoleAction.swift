@@ -11,6 +11,8 @@ public enum ConsoleAction: Equatable, Sendable {
     case replay(String)
     /// Put this text on the clipboard (OSC 52).
     case copy(String)
+    /// Follow this node's forwarded logs (``ConsoleEvent/logLines(node:lines:reset:)``); nil stops following.
+    case followLogs(String?)
     /// Leave the console.
     case quit
 }

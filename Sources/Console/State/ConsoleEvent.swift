@@ -9,6 +9,10 @@ public enum ConsoleEvent: Sendable {
     case tick(Timestamp)
     /// The latest known nodes, outbox records and central error log entries, each replacing the previous set.
     case snapshot(nodes: [NodeRecord], messages: [OutboxRecord], errors: [ErrorRecord])
+    /// The latest metrics of each node that sends them, replacing the previous set.
+    case metrics([String: NodeMetrics])
+    /// New lines of the followed node's logs; `reset` replaces what was shown (the first read).
+    case logLines(node: String, lines: [LogLine], reset: Bool)
     /// The NATS connection's state, as a word: `connected`, `reconnecting`, `disconnected`.
     case connection(String)
     /// A one-line notice shown for a few seconds.

@@ -16,7 +16,8 @@ extension ConsoleState {
         return []
     }
 
-    /// Runs a `:` command: `send`, `retry ID`, `cancel ID`, `replay ID`, `errors`, `all`, `help`, `q`.
+    /// Runs a `:` command: `send`, `retry ID`, `cancel ID`, `replay ID`, `errors`, `logs [NODE]`, `overview`,
+    /// `all`, `help`, `q`.
     mutating func run(command line: String) -> [ConsoleAction] {
         let words = CommandLineWords.split(line)
         guard let name = words.first else { return [] }
@@ -51,10 +52,14 @@ extension ConsoleState {
         case "all":
             showAllMessages = true
             keepSelectionsValid()
+        case "logs":
+            return openLogs(node: argument)
+        case "overview":
+            mode = .overview
         case "help":
             mode = .help
         default:
-            flash("unknown command :\(name) (try :send, :retry ID, :cancel ID, :replay ID, :errors, :q)", error: true)
+            flash("unknown command :\(name) (try :send, :retry ID, :cancel ID, :replay ID, :errors, :logs NODE, :overview, :q)", error: true)
         }
         return []
     }

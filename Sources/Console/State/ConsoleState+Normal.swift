@@ -30,6 +30,8 @@ extension ConsoleState {
         case .char("x"): return onSelectedMessage(ConsoleAction.cancel)
         case .char("p"): return onSelectedMessage(ConsoleAction.replay)
         case .char("y"): return copySelection()
+        case .char("l"): return openLogs()
+        case .char("o"): mode = .overview
         case .char("e"):
             selectedError = 0
             mode = .errors

@@ -11,16 +11,9 @@ extension ConsoleState {
         let lastTop = max(0, lines.count - viewerHeight)
         var actions: [ConsoleAction] = []
         if viewer.searching {
-            switch key {
-            case .escape:
-                viewer.searching = false
-                viewer.search = LineEditor()
-            case .enter:
-                viewer.searching = false
+            if Self.typeSearch(key, &viewer.search, &viewer.searching) {
                 viewer.scroll = nextMatch(in: lines, for: viewer.search.text, from: viewer.scroll, step: 1)
                     ?? viewer.scroll
-            default:
-                _ = viewer.search.edit(key)
             }
         } else {
             switch key {

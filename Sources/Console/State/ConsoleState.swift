@@ -23,6 +23,10 @@ public struct ConsoleState: Sendable {
     public private(set) var fanOuts = FanOutIndex()
     /// Each node's labels, for the Nodes filter (`site:barn`) and the compose bar's targets.
     public private(set) var nodeLabels: [String: [String: String]] = [:]
+    /// Each node's recent metrics (CPU, memory, disk, temperature), for those that send them.
+    public var metrics: [String: NodeMetrics] = [:]
+    /// The lines of the Logs view, oldest first.
+    public var logLines: [LogLine] = []
     /// The NATS connection's state, as a word.
     public var connection: String = "connecting"
     public var serverURL: String

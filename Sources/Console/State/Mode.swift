@@ -16,6 +16,10 @@ public enum Mode: Equatable, Sendable {
     case viewer(OutputViewer)
     /// A fan-out's outcomes, identical ones folded (Enter on a fan-out's row).
     case grouped(GroupedView)
+    /// The fleet at a glance (`o`): counts by liveness, the busiest, fullest, hottest and most backed-up nodes.
+    case overview
+    /// A node's forwarded logs, following new lines (`l`).
+    case logs(LogsViewer)
     /// "Quit with text in the compose bar?", waiting for y/n.
     case confirmQuit
 }

@@ -14,6 +14,10 @@ public func reduce(_ state: inout ConsoleState, _ event: ConsoleEvent) -> [Conso
     case .snapshot(let nodes, let messages, let errors):
         state.take(nodes: nodes, messages: messages, errors: errors)
         state.keepSelectionsValid()
+    case .metrics(let metrics):
+        state.metrics = metrics
+    case .logLines(let node, let lines, let reset):
+        state.takeLogLines(node: node, lines, reset: reset)
     case .connection(let text):
         state.connection = text
     case .flash(let text):
@@ -40,6 +44,10 @@ extension ConsoleState {
         case .errors: return handleErrors(key)
         case .viewer(let viewer): return handleViewer(key, viewer)
         case .grouped(let view): return handleGrouped(key, view)
+        case .logs(let viewer): return handleLogs(key, viewer)
+        case .overview:
+            if [.escape, .char("q"), .char("o")].contains(key) { mode = .normal }
+            return []
         case .confirmQuit:
             if key == .char("y") || key == .char("Y") { return [.quit] }
             mode = .normal

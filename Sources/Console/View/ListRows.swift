@@ -17,6 +17,9 @@ struct ListRows {
         ]
         if wide { cells.append(TableCell(text: NodeFacts(node.facts).version ?? "-", style: .faint)) }
         cells.append(TableCell(text: String(pending)))
+        if !state.metrics.isEmpty {
+            cells += NodeMetrics.Kind.allCases.map { MetricText.cell($0, state.metrics[node.name]?.latest($0)) }
+        }
         return ((selected ? glyphs.selected : " ") + (marked ? glyphs.mark : " "), cells)
     }
 

@@ -49,6 +49,8 @@ struct Renderer {
         case .errors: drawErrors(middle)
         case .viewer(let viewer): drawViewer(viewer, in: middle)
         case .grouped(let view): drawGrouped(view, in: middle)
+        case .logs(let viewer): drawLogs(viewer, in: middle)
+        case .overview: drawOverview(middle)
         default:
             switch layout {
             case .panes(let nodes, let messages, let detail, let wide):

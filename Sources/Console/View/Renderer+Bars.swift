@@ -53,7 +53,7 @@ extension Renderer {
         case .filter(let pane):
             (prompt, editor, hint) = (" / ", state.filterEditor, "\(pane.title) · state:failed · node:pi-* · Enter keep · Esc clear")
         case .command:
-            (prompt, editor, hint) = (" : ", state.commandLine, "send · retry ID · cancel ID · replay ID · errors · q")
+            (prompt, editor, hint) = (" : ", state.commandLine, "send · retry ID · cancel ID · replay ID · errors · logs NODE · overview · q")
         case .viewer(let viewer) where viewer.searching:
             (prompt, editor, hint) = (" search / ", viewer.search, "Enter find · Esc cancel")
         case .confirmQuit:
@@ -89,12 +89,14 @@ extension Renderer {
         switch state.mode {
         case .normal, .confirmQuit:
             return "? help  : command  / filter  Tab pane  j/k move  Enter open  c compose  Space mark  r retry  "
-                + "x cancel  p replay  y copy  e errors  a all  q quit"
+                + "x cancel  p replay  y copy  e errors  a all  l logs  o overview  q quit"
         case .compose: return "Enter send  Tab complete  ↑↓ history  Esc leave (keeps the text)  Ctrl-U clear"
         case .filter: return "type to filter  Enter keep  Esc clear"
         case .command: return "Enter run  Esc cancel"
         case .help: return "any key closes the help"
         case .errors: return "j/k move  / filter  y copy  Esc back"
+        case .overview: return "refreshed live  Esc back"
+        case .logs: return "f follow/pause  j/k scroll  PgUp/PgDn page  g/G top/bottom  / search  n/N next/previous  Esc back"
         case .viewer: return "j/k scroll  PgUp/PgDn page  g/G top/bottom  / search  n/N next/previous  y copy  Esc back"
         case .grouped: return "j/k group  Tab next node of the group  Enter its output  Esc back"
         }

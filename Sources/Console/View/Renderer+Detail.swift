@@ -35,7 +35,7 @@ extension Renderer {
         if let uptime = facts.uptime { first.append(TableCell(text: "  up \(TimeText.uptime(uptime))")) }
         first.append(TableCell(text: "  last seen \(TimeText.age(from: node.lastSeen, to: state.now)) ago  "))
         first.append(TableCell(text: live.text, style: live.style))
-        var lines = [first]
+        var lines = [first] + metricLines(node.name)
         // The state keeps messages newest first: the first twenty found are the newest twenty. Reading the
         // field through the subscript, not copying whole records, keeps this scan cheap at 100,000 messages.
         var records: [OutboxRecord] = []

@@ -2,6 +2,8 @@ import Shared
 
 extension Renderer {
     mutating func drawNodes(_ rect: Rect, wide: Bool, single: Bool) {
+        // The metric columns take VERSION's place (the Detail pane still shows it).
+        let wide = wide && metricColumns.isEmpty
         let pending = state.pendingByNode
         var columns = [
             Column(title: "NAME", width: 0, minimum: 8), Column(title: "STATE", width: 7),
@@ -9,6 +11,7 @@ extension Renderer {
         ]
         if wide { columns.append(Column(title: "VERSION", width: 8)) }
         columns.append(Column(title: "PEND", width: 4, right: true))
+        columns += metricColumns
         let focused = state.focus == .nodes
         let total = nodes.count == state.nodes.count ? "" : "/\(state.nodes.count)"
         var title = paneTitle(.nodes, " (\(nodes.count)\(total))")

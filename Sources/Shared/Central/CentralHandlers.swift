@@ -1,12 +1,12 @@
 import Synchronization
 
-/// The methods the central node answers for its fleet: liveness, the error log, forwarded logs.
+/// The methods the central node answers for its fleet: liveness, the error log, forwarded logs, metrics.
 public enum CentralHandlers {
     /// Handlers for a central node that keeps its state in `store`.
     public static func make(store: Store, errors: ErrorReporter) -> [Method: any MethodHandler] {
         [
             .hello: HelloHandler(store: store, errors: errors), .bye: ByeHandler(store: store),
-            .errorLog: ErrorLogHandler(errors: errors), .log: LogHandler(),
+            .errorLog: ErrorLogHandler(errors: errors), .log: LogHandler(), .metrics: MetricsHandler(),
         ]
     }
 }

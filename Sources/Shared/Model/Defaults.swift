@@ -72,3 +72,22 @@ public enum Wire {
     /// The node that receives hellos, error reports and logs unless configured otherwise.
     public static let centralNode = "central"
 }
+
+/// Metrics from the nodes, their retention on the central node, and the alerts on them.
+public enum MetricsDefaults {
+    /// Seconds between an agent's samples.
+    public static let interval: Double = 10
+    /// Raw samples are kept an hour; one-minute aggregates (min, mean, max) a day; ten-minute ones 30 days.
+    public static let rawRetention: Double = 3600
+    public static let minuteRetention: Double = 24 * 3600
+    public static let tenMinuteRetention: Double = 30 * 24 * 3600
+    /// Seconds between prunings of the metrics store.
+    public static let pruneInterval: Double = 60
+    /// Alert thresholds: a filesystem fuller than this percentage, a temperature above this many °C, a node
+    /// silent for this many seconds.
+    public static let diskPercent: Double = 90
+    public static let temperature: Double = 80
+    public static let nodeDownSeconds: Double = 300
+    /// Seconds between the central node's checks of the alert thresholds.
+    public static let alertCheckInterval: Double = 10
+}

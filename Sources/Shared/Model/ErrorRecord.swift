@@ -14,6 +14,8 @@ public struct ErrorRecord: Sendable, Equatable, Codable {
         case input
         /// Anything else a node reports.
         case node
+        /// A threshold of the central node's alerts was crossed, or is no longer (`alerts.json`).
+        case alert
     }
 
     public var time: Timestamp

@@ -24,11 +24,13 @@ public struct Method: RawRepresentable, Hashable, Sendable, Codable, CustomStrin
     public static let output = Method(rawValue: "output")
     /// One piece of a file that `copy` sends from node to node.
     public static let copyChunk = Method(rawValue: "copyChunk")
+    /// A sample of a node's metrics (CPU, memory, disks, …) for the central node's metrics store.
+    public static let metrics = Method(rawValue: "metrics")
 
     /// The methods Bosun knows, in the order they are documented.
     public static let known: [Method] = [
         .cliCommand, .cliCommandCont, .ping, .hello, .bye, .log, .errorLog, .fileWrite, .fileAppend,
-        .fileRead, .httpGet, .tailFile, .copy, .status, .result, .output, .copyChunk,
+        .fileRead, .httpGet, .tailFile, .copy, .status, .result, .output, .copyChunk, .metrics,
     ]
 
     /// Methods whose run may be cut off and run again with the same effect (writing the same bytes to the same
@@ -47,7 +49,7 @@ public struct Method: RawRepresentable, Hashable, Sendable, Codable, CustomStrin
     public var defaultMessageType: MessageType {
         switch self {
         case .hello, .bye: return .eventNACK
-        case .log, .errorLog, .fileWrite, .fileAppend, .httpGet, .result, .output, .copyChunk: return .eventACK
+        case .log, .errorLog, .fileWrite, .fileAppend, .httpGet, .result, .output, .copyChunk, .metrics: return .eventACK
         default: return .commandACK
         }
     }

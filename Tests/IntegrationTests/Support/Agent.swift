@@ -30,7 +30,7 @@ final class AgentProcess: @unchecked Sendable {
         let child = try ChildProcess(
             central ? Binaries.bosun : Binaries.agent,
             (central ? ["serve"] : []) + ["--node", node, "--server", server, "--data-dir", dataDirectory]
-                + extraArguments,
+                + metricsOff(extraArguments) + extraArguments,
             logPath: dataDirectory + "/agent-\(UUID().uuidString.prefix(8)).log")
         self.child = child
         if waitUntilListening {
@@ -38,6 +38,12 @@ final class AgentProcess: @unchecked Sendable {
                 throw TestFailure("agent \(node) did not start listening:\n\(child.log)")
             }
         }
+    }
+
+    /// Agents send no metrics unless a test asks (`--metrics-interval`), so they do not add to the outbox counts
+    /// other tests assert.
+    private func metricsOff(_ arguments: [String]) -> [String] {
+        central || arguments.contains("--metrics-interval") ? [] : ["--metrics-interval", "0"]
     }
 
     func stop(signal: Int32 = SIGTERM) {

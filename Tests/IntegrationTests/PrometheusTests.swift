@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+
+/// `bosun serve --metrics ADDR`: the central's Prometheus endpoint, read with a real HTTP client (curl) while a
+/// real agent answers and another node is away.
+@Suite(.serialized)
+struct PrometheusTests {
+    @Test func theMetricsEndpointServesMessagesBacklogNodesLatencyAndRefusals() async throws {
+        let port = freePort()
+        try await withCentral(arguments: ["--metrics", "127.0.0.1:\(port)"]) { server, directory, central in
+            let agent = AgentProcess(node: "edge", server: server.url, dataDirectory: directory + "/edge")
+            defer { agent.stop() }
+            try await agent.start()
+            let data = central.dataDirectory
+            for arguments in [["--method", "ping"], ["--", "echo", "hi"]] {
+                let sent = try await bosun(
+                    ["send", "--to", "edge"] + arguments, server: server.url, dataDirectory: data)
+                #expect(sent.status == 0, "\(sent.stderr)")
+            }
+            // fileRead with no allowed directory: the agent refuses it.
+            let refused = try await bosun(
+                ["send", "--to", "edge", "--method", "fileRead", "--", "/etc/hostname"], server: server.url,
+                dataDirectory: data)
+            #expect(refused.status == 65, "\(refused.stderr)")
+            let queued = try await bosun(
+                ["send", "--no-wait", "--to", "away", "--", "true"], server: server.url, dataDirectory: data)
+            #expect(queued.status == 0, "\(queued.stderr)")
+
+            var text = ""
+            let expected = [
+                #"bosun_messages{state="acked"} 2"#, #"bosun_messages{state="rejected"} 1"#,
+                #"bosun_node_backlog{node="away"} 1"#, #"bosun_nodes{liveness="up"} 1"#, "bosun_refusals_total 1",
+                "bosun_ack_latency_seconds_count 2",
+            ]
+            let served = await eventually(timeout: .seconds(15), interval: .milliseconds(200)) {
+                text =
+                    (try? await runProgram("/usr/bin/curl", ["-sS", "http://127.0.0.1:\(port)/metrics"]).stdout) ?? ""
+                // Gauges are floating point (`2.0`), counters whole.
+                return expected.allSatisfy { line in
+                    text.split(separator: "\n").contains { $0 == line || $0 == line + ".0" }
+                }
+            }
+            #expect(served, "metrics:\n\(text)")
+            #expect(text.contains("# TYPE bosun_ack_latency_seconds histogram"), "\(text)")
+        }
+    }
+
+    @Test func aBadMetricsAddressIsRefusedNamingTheOption() async throws {
+        let result = try await runProgram(Binaries.bosun, ["serve", "--metrics", "nowhere"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("--metrics nowhere: give HOST:PORT, :PORT or [IPv6]:PORT"), "\(result.stderr)")
+    }
+}
