@@ -36,6 +36,11 @@ final class LaneCarrier {
     /// Messages that were on their way when the node was found not connected: observers hear of them once the
     /// store marks them as waiting.
     private var unmarked: [String] = []
+    /// Messages the lane finished whose final state is not durable yet: the store still has them unfinished, and
+    /// must not be taken at its word (to send them again, or to take a second answer).
+    private var finishing: Set<Int64> = []
+    /// Messages whose flights were dropped when the node went away, still answerable by a late ACK.
+    private var dropped: Set<Int64> = []
     /// The node's pinned key, read once (and again when an ACK is refused).
     private var pinnedKey: String??
 
@@ -100,6 +105,8 @@ final class LaneCarrier {
             }
         case .cancelled(let id):
             if let sequence = flights.first(where: { $0.value.message.id == id })?.key { forget(sequence) }
+        case .finished(let sequence):
+            finishing.remove(sequence)
         case .settled(.success(let outcome)):
             markedThrough = max(markedThrough, outcome.markedThrough)
             // Observers (`bosun send`, the console) see that what was on its way now waits for the node.
@@ -131,6 +138,10 @@ final class LaneCarrier {
                 return
             }
             for row in rows {
+                if finishing.contains(row.sequence) {
+                    cursor = row.sequence
+                    continue
+                }
                 if let (state, reason) = stopReason(row, attempts: row.attempts, now: now) {
                     cursor = row.sequence
                     finish(row, attempts: row.attempts, state, reason: reason, now: now)
@@ -175,6 +186,7 @@ final class LaneCarrier {
             finish(message, attempts: attempts, .sent, reason: nil, now: now)
             return
         }
+        dropped.remove(message.sequence)
         var kept = message
         kept.payload = []
         let deadline = published ? now.adding(seconds: message.ackTimeout) : now
@@ -259,9 +271,11 @@ final class LaneCarrier {
         }
     }
 
-    /// An unfinished message the lane has no flight for, read back to take a late answer.
+    /// A message whose flight the lane dropped when its node went away, read back to take a late answer (a
+    /// message the lane finished itself is not: its commit may still be on its way, and a second answer from a
+    /// retried attempt must not finish it twice).
     private func forgottenFlight(_ sequence: Int64) -> Flight? {
-        guard let message = try? store.outgoing(sequence: sequence) else { return nil }
+        guard dropped.remove(sequence) != nil, !finishing.contains(sequence), let message = try? store.outgoing(sequence: sequence) else { return nil }
         return Flight(message: message, attempts: message.attempts, deadline: context.clock.now)
     }
 
@@ -285,6 +299,8 @@ final class LaneCarrier {
             // Forget the window; what it held is read again, in order, once the node is back.
             if let oldest = flights.keys.min() { cursor = min(cursor, oldest - 1) }
             unmarked = flights.values.map(\.message.id)
+            if dropped.count > 4 * context.window { dropped.removeAll() }
+            dropped.formUnion(flights.keys)
             flights.removeAll()
             gate = nil
             waitingForEmptyWindow = false
@@ -314,7 +330,9 @@ final class LaneCarrier {
         guard case .blocked(let failures, _, _) = mode else { return }
         let oldest: OutgoingMessage?
         do {
-            oldest = try store.outgoing(to: node, after: 0, limit: 1).first
+            oldest = try store.outgoing(to: node, after: 0, limit: finishing.count + 1).first {
+                !finishing.contains($0.sequence)
+            }
         } catch {
             context.logger.error("cannot read the messages for \(node): \(error)")
             mode = .blocked(failures: failures, nextProbe: now.adding(seconds: context.retryWaitCap), probe: nil)
@@ -380,13 +398,16 @@ final class LaneCarrier {
         now: Timestamp
     ) {
         forget(message.sequence)
+        finishing.insert(message.sequence)
         let id = message.id
         let changed = context.changed
+        let (lane, sequence) = (self.lane, message.sequence)
         store.updateOutboxSoon(
             id: id, state: state, attempts: attempts, nextAttemptAt: .some(nil), lastError: .some(reason),
             reply: .some(reply), now: now
         ) { [logger = context.logger] error in
             if let error { logger.error("cannot record the state of message \(id): \(error)") }
+            lane.events.deliver(.finished(sequence: sequence))
             changed(id, nil, nil)
         }
         let event: Journal.Entry.Event =

@@ -1,6 +1,14 @@
 import Logging
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+
+    /// glibc's `malloc_trim` (malloc.h, which the Glibc module leaves out): returns free heap memory to the system.
+    @_silgen_name("malloc_trim")
+    private func malloc_trim(_ pad: Int) -> Int32
+#endif
+
 /// One node's engine, the same on every node: store, journal, outbox, receiver, inputs and (off the central
 /// node) the hello loop. The agent runs it; so does `bosun --headless` and the console on the central node.
 public final class NodeRuntime: Sendable {
@@ -139,8 +147,18 @@ public final class NodeRuntime: Sendable {
     @discardableResult
     public func accept(_ messages: [Message]) throws -> [OutboxRecord] {
         let known = (try? store.nodes().map(\.name)) ?? []
+        defer {
+            // A large batch (an input file) is parsed whole; once it is in the store, the memory that took goes back
+            // to the system instead of staying with the process (the backlog itself lives on disk).
+            #if canImport(Glibc)
+                if messages.count >= Self.largeBatch { _ = malloc_trim(0) }
+            #endif
+        }
         return try outbox.accept(messages, knownNodes: known)
     }
+
+    /// Messages in a batch past which accepting it returns the memory its parsing took.
+    static let largeBatch = 1000
 
     /// Runs every part until the task is cancelled; then says bye and flushes.
     public func run() async throws {
