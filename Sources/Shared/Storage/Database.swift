@@ -8,6 +8,9 @@ import Synchronization
 final class Database: Sendable {
     let path: String
     private let connection: Mutex<Connection>
+    /// A second connection for reads, so a lane reading its next window or a receiver reading a pinned key does not
+    /// wait behind a group commit (WAL lets a reader see the last commit while a write is under way).
+    private let reader: Mutex<Connection>
 
     /// Opens the file, creating it if absent, and sets the pragmas every Bosun database uses.
     init(path: String) throws(StoreError) {
@@ -21,6 +24,14 @@ final class Database: Sendable {
         try connection.execute("PRAGMA foreign_keys=ON")
         self.path = path
         self.connection = Mutex(connection)
+        let reader = try Connection(path: path)
+        try reader.execute("PRAGMA busy_timeout=5000")
+        self.reader = Mutex(reader)
+    }
+
+    /// Runs `body` with the read connection: for queries only, which see the last commit.
+    func read<R: Sendable>(_ body: (Connection) throws(StoreError) -> R) throws(StoreError) -> R {
+        try reader.withLock { connection throws(StoreError) -> R in try body(connection) }
     }
 
     /// Runs statements that take no parameters, outside any explicit transaction.

@@ -25,7 +25,7 @@ extension Store {
 
     /// The key pinned for `node`, if any.
     public func pinnedKey(node: String) throws(StoreError) -> String? {
-        try database.withConnection { connection throws(StoreError) in
+        try database.read { connection throws(StoreError) in
             try connection.query("SELECT publicKey FROM keys WHERE node = ?", [node]) { row in row.text(0) }.first
         }
     }

@@ -11,7 +11,7 @@ extension Store {
 
     /// The unfinished messages to `node` after `sequence`, oldest first, at most `limit`.
     func outgoing(to node: String, after sequence: Int64, limit: Int) throws(StoreError) -> [OutgoingMessage] {
-        try database.withConnection { connection throws(StoreError) in
+        try database.read { connection throws(StoreError) in
             try connection.query(
                 "SELECT \(Store.outgoingColumns) FROM outbox WHERE toNode = ? AND \(Store.unfinishedSQL) AND sequence > ? "
                     + "ORDER BY sequence LIMIT ?",
@@ -21,7 +21,7 @@ extension Store {
 
     /// Message `sequence`, if it is still unfinished (for a retry, which reads its bytes again).
     func outgoing(sequence: Int64) throws(StoreError) -> OutgoingMessage? {
-        try database.withConnection { connection throws(StoreError) in
+        try database.read { connection throws(StoreError) in
             try connection.query(
                 "SELECT \(Store.outgoingColumns) FROM outbox WHERE sequence = ? AND \(Store.unfinishedSQL)", [sequence],
                 Store.outgoingMessage
@@ -40,14 +40,14 @@ extension Store {
 
     /// The destinations that have unfinished messages: the lanes to start with.
     func unfinishedDestinations() throws(StoreError) -> [String] {
-        try database.withConnection { connection throws(StoreError) in
+        try database.read { connection throws(StoreError) in
             try connection.query("SELECT DISTINCT toNode FROM outbox WHERE \(Store.unfinishedSQL)") { row in row.text(0) }
         }
     }
 
     /// The highest sequence of an unfinished message to `node` (0 when none).
     func lastUnfinishedSequence(to node: String) throws(StoreError) -> Int64 {
-        try database.withConnection { connection throws(StoreError) in
+        try database.read { connection throws(StoreError) in
             try connection.query(
                 "SELECT COALESCE(MAX(sequence), 0) FROM outbox WHERE toNode = ? AND \(Store.unfinishedSQL)", [node]
             ) { row in row.int64(0) }.first ?? 0

@@ -175,7 +175,7 @@ extension Store {
 
     private func selectOutbox(_ clause: String, _ values: [(any SQLBindable)?]) throws(StoreError) -> [OutboxRecord] {
         let sql = "SELECT \(Store.outboxColumns) FROM outbox " + clause
-        return try database.withConnection { connection throws(StoreError) in
+        return try database.read { connection throws(StoreError) in
             try connection.query(sql, values) { row throws(StoreError) in try outboxRecord(from: row) }
         }
     }
