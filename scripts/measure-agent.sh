@@ -9,10 +9,11 @@
 #                                             (AGENT_ARGS="--metrics-interval 0" gives the baseline without metrics)
 #   scripts/measure-agent.sh load [COUNT]     the agent's RSS after it answered COUNT pings (default 10000) sent by a
 #                                             central engine (bosun serve, .build/debug or BOSUN), and how long they took
+# AGENT=path measures another agent binary; extra environment (MALLOC_ARENA_MAX=2 …) reaches the agent as is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-idle}
-agent=.build/release/bosun-agent
+agent=${AGENT:-.build/release/bosun-agent}
 [[ -x $agent ]] || { echo "measure: build it first: make agent-release" >&2; exit 1; }
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -26,7 +27,10 @@ report() {
     ticks=$(getconf CLK_TCK)
     read -r utime stime < <(awk '{ print $14, $15 }' "/proc/$pid/stat")
     echo "$1: $(grep -E '^VmRSS' "/proc/$pid/status" | tr -s '\t ' ' '), $(grep -E '^VmHWM' "/proc/$pid/status" | tr -s '\t ' ' ')," \
-        "private dirty $(awk '/^Private_Dirty/ { print $2 }' "/proc/$pid/smaps_rollup") kB, CPU $(( (utime + stime) * 1000 / ticks )) ms"
+        "anonymous $(awk '/^Anonymous/ { print $2 }' "/proc/$pid/smaps_rollup") kB," \
+        "file-backed $(awk '/^Pss_File/ { print $2 }' "/proc/$pid/smaps_rollup") kB," \
+        "private dirty $(awk '/^Private_Dirty/ { print $2 }' "/proc/$pid/smaps_rollup") kB," \
+        "$(ls "/proc/$pid/task" | wc -l) threads, CPU $(( (utime + stime) * 1000 / ticks )) ms"
 }
 
 echo "binary: $(stat -c %s "$agent") bytes"

@@ -8,7 +8,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bosun-bench",
         abstract: "Benchmarks of the delivery engine against raw libnats, measured in the same run.",
-        subcommands: [Run.self, RawResponder.self], defaultSubcommand: Run.self)
+        subcommands: [Run.self, ReferenceCommand.self, RawResponder.self], defaultSubcommand: Run.self)
 
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the benchmarks; print a table and write JSON.")
@@ -18,6 +18,7 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Pipelined EventACK messages per run.") var events = 10_000
         @Option(help: "Messages in the outbox for the restart scenario.") var restart = 100_000
         @Option(parsing: .upToNextOption, help: "Simulated fleet sizes for the fan-out scenario.") var fanOut = [1000, 10_000]
+        @Option(help: "Commands in the reference workload (0 skips it).") var reference = 1000
         @Option(help: "Where to write the JSON results.") var output = "docs/benchmarks/delivery.json"
 
         func run() async throws {
@@ -50,6 +51,7 @@ struct BenchCommand: AsyncParsableCommand {
                 report["events.\(side)"] = ["perSecond": median(eventRuns.map { $0[side] ?? 0 })]
             }
             report["restart"] = restartFigures
+            if reference > 0 { report["reference"] = try await ReferenceCommand.measure(count: reference, runs: runs) }
             printTable(report)
             let json = try JSONSerialization.data(withJSONObject: [
                 "date": ISO8601DateFormatter().string(from: Date()), "runs": runs, "pings": pings, "events": events,
@@ -76,7 +78,8 @@ struct BenchCommand: AsyncParsableCommand {
                 let figures = report[key] ?? [:]
                 print("\(key): all up ACKed in \(Int(figures["allUpAckedMs"] ?? 0)) ms, \(Int(figures["acked"] ?? 0)) acked, \(Int(figures["pending"] ?? 0)) pending")
             }
-            print("restart \(restart): first resend \(Int(value("restart", "firstResendMs"))) ms, all resent \(Int(value("restart", "allResentMs"))) ms")
+            if let figures = report["reference"] { print(ReferenceCommand.summary(figures, count: reference)) }
+            print("restart \(restart): first resend \(Int(value("restart", "firstResendMs"))) ms, first window (\(Int(value("restart", "window")))) resent \(Int(value("restart", "windowResentMs"))) ms")
         }
     }
 

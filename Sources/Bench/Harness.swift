@@ -35,13 +35,26 @@ final class Harness: @unchecked Sendable {
     }
 
     /// Starts `bosun-agent` for `node` and waits until it listens.
-    func startAgent(node: String, extra: [String] = []) async throws {
+    @discardableResult
+    func startAgent(node: String, extra: [String] = [], environment: [String: String]? = nil) async throws -> Process {
         let log = directory + "/\(node).log"
-        _ = try spawn(
+        let process = try spawn(
             Self.sibling("bosun-agent"),
             ["--node", node, "--server", serverURL, "--data-dir", directory + "/" + node, "--log-level", "info"] + extra,
-            log: log)
+            log: log, environment: environment)
         try await waitFor("agent \(node) listening", log: log, text: "listening")
+        return process
+    }
+
+    /// Starts `bosun --headless` (the central engine in a process of its own, data in `<directory>/<name>`) and
+    /// waits until it listens.
+    func startCentral(directory name: String = "central-process", environment: [String: String]? = nil) async throws -> Process {
+        let log = directory + "/\(name).log"
+        let process = try spawn(
+            Self.sibling("bosun"), ["--headless", "--server", serverURL, "--data-dir", directory + "/" + name],
+            log: log, environment: environment)
+        try await waitFor("central listening", log: log, text: "listening")
+        return process
     }
 
     /// Starts `bosun-agent --swarm count` and waits until its nodes listen.
@@ -80,11 +93,14 @@ final class Harness: @unchecked Sendable {
         return try await NATSConnection.connect(configuration)
     }
 
-    private func spawn(_ executable: String, _ arguments: [String], log: String) throws -> Process {
+    private func spawn(
+        _ executable: String, _ arguments: [String], log: String, environment: [String: String]? = nil
+    ) throws -> Process {
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if let environment { process.environment = environment }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardOutput = handle
         process.standardError = handle

@@ -33,7 +33,7 @@ struct ConsoleMetricsTUITests {
         }
         #expect(!screen.lines[2].contains("VERSION"))
         // The selected node's Detail pane draws sparklines (five samples and more), with the newest value, min and max.
-        let sparkline = try Regex(#"│ (cpu|mem)  [▁▂▃▄▅▆▇█]{5,} \d+%!? +min \d+% +max \d+%"#)
+        let sparkline = try Regex(#"│ (cpu|mem)  [▁▂▃▄▅▆▇█]{5,} \d+%?!? +min \d+% +max \d+%"#)
         screen = try await console.waitFor("sparklines in the Detail pane") { screen in
             screen.lines.filter { $0.contains(sparkline) }.count == 2
         }

@@ -88,15 +88,10 @@ struct TrustTests {
     }
 
     private func accessListScenario(server: String, directory: String, central: AgentProcess) async throws {
-        let agent = AgentProcess(node: "edge", server: server, dataDirectory: directory + "/edge")
-        try FileManager.default.createDirectory(atPath: agent.dataDirectory, withIntermediateDirectories: true)
-        let acl = agent.dataDirectory + "/acl.json"
-        try #"{"rules": [{"who": ["central"], "methods": ["cliCommand"], "commands": [["echo", "*"]]}]}"#
-            .write(toFile: acl, atomically: true, encoding: .utf8)
+        let (agent, acl) = try await startEdge(
+            trusting: central, directory: directory, server: server,
+            acl: #"{"rules": [{"who": ["central"], "methods": ["cliCommand"], "commands": [["echo", "*"]]}]}"#)
         defer { agent.stop() }
-        let centralKey = try await runProgram(Binaries.bosun, ["keys", "show", "--data-dir", central.dataDirectory])
-            .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        try await agent.start(extraArguments: ["--trust", centralKey])
         try await checkACL(central: central, agent: agent, acl: acl)
     }
 

@@ -26,44 +26,40 @@ struct ProcessRunner: Sendable {
     /// Output as it appears: whole lines of one stream, in order (`cliCommandCont`).
     typealias LineSink = @Sendable (HandlerContext.OutputStream, String) -> Void
 
+    /// Where bare command names are looked up (one search per name and PATH).
+    var commands = CommandPaths.shared
+    /// The environment children get, before a message's own values.
+    var environment = ChildEnvironment.inherited
+
+    /// Runs `argv`; a bare `argv[0]` is looked up on the child's PATH (``CommandPaths``), so it is spawned once.
     func run(
-        _ argv: [String], timeout: Double, workingDirectory: String? = nil, environment: [String: String] = [:],
+        _ argv: [String], timeout: Double, workingDirectory: String? = nil, environment overrides: [String: String] = [:],
         lines: LineSink? = nil
     ) async throws -> Outcome {
         precondition(!argv.isEmpty)
         var platform = PlatformOptions()
         // A new session makes the child a process-group leader: killing -pid reaches `sh -c` pipelines too.
         platform.createSession = true
-        let executable: Executable = argv[0].contains("/") ? .path(FilePath(argv[0])) : .name(argv[0])
+        let environment = environment.updating(overrides)
+        let executable = try commands.resolve(argv[0], searchPath: environment.searchPath)
         let limit = captureLimit
         let grace = killGrace
         let result = try await Subprocess.run(
-            executable,
-            arguments: Arguments(Array(argv.dropFirst())),
-            environment: .inherit.updating(Self.updates(environment)),
+            .path(FilePath(executable)),
+            arguments: Arguments(executablePathOverride: argv[0], remainingValues: Array(argv.dropFirst())),
+            environment: environment.environment,
             workingDirectory: workingDirectory.map { FilePath($0) },
             platformOptions: platform,
             input: .none,
             output: .sequence,
             error: .sequence
         ) { execution in
-            let group = execution.processIdentifier.value
-            return try await withThrowingTaskGroup(of: Bool.self) { tasks in
-                tasks.addTask {
-                    try await Task.sleep(for: .seconds(timeout))
-                    kill(-group, SIGTERM)
-                    try? await Task.sleep(for: .seconds(grace))
-                    kill(-group, SIGKILL)
-                    return true
-                }
-                async let out = Self.collect(execution.standardOutput, limit: limit, lines: Self.lines(of: .stdout, lines))
-                async let err = Self.collect(execution.standardError, limit: limit, lines: Self.lines(of: .stderr, lines))
-                let (stdout, stderr) = try await (out, err)
-                tasks.cancelAll()
-                var timedOut = false
-                while let next = try? await tasks.next() { timedOut = timedOut || next }
-                return (stdout, stderr, timedOut)
-            }
+            // The deadline is a timer, and stdout is read here: one task beside the child (stderr's), not three.
+            let deadline = GroupDeadline(group: execution.processIdentifier.value, after: timeout, grace: grace)
+            defer { deadline.cancel() }
+            async let err = Self.collect(execution.standardError, limit: limit, lines: Self.lines(of: .stderr, lines))
+            let out = try await Self.collect(execution.standardOutput, limit: limit, lines: Self.lines(of: .stdout, lines))
+            return (out, try await err, deadline.expired)
         }
         let (stdout, stderr, timedOut) = result.closureResult
         var exitCode: Int32 = -1
@@ -75,14 +71,6 @@ struct ProcessRunner: Sendable {
         return Outcome(
             exitCode: exitCode, signal: signal, stdout: stdout.bytes, stderr: stderr.bytes,
             truncated: stdout.truncated || stderr.truncated, timedOut: timedOut)
-    }
-
-    private static func updates(_ environment: [String: String]) -> [Subprocess.Environment.Key: String?] {
-        var updates: [Subprocess.Environment.Key: String?] = [:]
-        for (name, value) in environment {
-            if let key = Subprocess.Environment.Key(rawValue: name) { updates[key] = value }
-        }
-        return updates
     }
 
     private static func lines(

@@ -1,5 +1,3 @@
-import Dispatch
-
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -18,12 +16,10 @@ public struct InputWatcher: Sendable {
         try intake.prepare()
         intake.takeInmsg()
         intake.takeInbox()
-        let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
-        let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO)
-        guard fd >= 0, inotify_add_watch(fd, intake.dataDirectory, mask) >= 0,
-            inotify_add_watch(fd, intake.inboxDirectory, mask) >= 0
+        guard
+            let watch = DirectoryWatch(
+                directories: [intake.dataDirectory, intake.inboxDirectory], events: UInt32(IN_CLOSE_WRITE | IN_MOVED_TO))
         else {
-            if fd >= 0 { close(fd) }
             while !Task.isCancelled {
                 try await Task.sleep(for: .seconds(1))
                 intake.takeInmsg()
@@ -31,24 +27,11 @@ public struct InputWatcher: Sendable {
             }
             return
         }
-        // Woken by the kernel when an event is queued: no polling while idle.
-        let (events, signal) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: .global())
-        source.setEventHandler {
-            // Drained here, or the descriptor stays readable and the handler runs again at once.
-            var buffer = [UInt8](repeating: 0, count: 16 * 1024)
-            while buffer.withUnsafeMutableBytes({ read(fd, $0.baseAddress, $0.count) }) > 0 {}
-            signal.yield()
-        }
-        source.setCancelHandler { close(fd) }
-        source.resume()
+        defer { watch.cancel() }
         // Once more now that the watch is on: a file that arrived before it would have no event.
-        signal.yield()
-        defer {
-            source.cancel()
-            signal.finish()
-        }
-        for await _ in events {
+        intake.takeInmsg()
+        intake.takeInbox()
+        for await _ in watch.changes {
             intake.takeInmsg()
             intake.takeInbox()
         }

@@ -89,30 +89,23 @@ public struct SocketInput: Sendable {
     /// Reads one input from a client, accepts it, answers and closes.
     private func serve(_ client: Int32) async {
         defer { close(client) }
-        let deadline = ContinuousClock.now + readTimeout
-        var input: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while !JSONFraming.isComplete(input) {
-            let count = chunk.withUnsafeMutableBytes { read(client, $0.baseAddress, $0.count) }
-            if count > 0 {
-                input.append(contentsOf: chunk[0..<count])
-                if input.count > inputLimit {
-                    return await answer(client, [Line(error: "socket \(path): input larger than \(inputLimit) bytes")])
-                }
-            } else if count == 0 {
-                break
-            } else if errno == EAGAIN || errno == EWOULDBLOCK {
-                guard ContinuousClock.now < deadline else {
-                    return await answer(client, [Line(error: "socket \(path): no complete input within \(readTimeout)")])
-                }
-                guard (try? await Task.sleep(for: .milliseconds(5))) != nil else { return }
-            } else if errno != EINTR {
-                return
-            }
+        let input = ClientInput(limit: inputLimit)
+        // Read as the kernel says bytes arrived, until the input is whole, the client shuts down, or time is up.
+        let finished = await DescriptorWait.run(client, .read, timeout: readTimeout) { input.readAvailable(from: client) }
+        switch (finished, input.status) {
+        case (false, _), (_, .reading):
+            return await answer(client, [Line(error: "socket \(path): no complete input within \(readTimeout)")])
+        case (_, .tooLarge):
+            return await answer(client, [Line(error: "socket \(path): input larger than \(inputLimit) bytes")])
+        case (_, .failed):
+            return
+        case (_, .complete):
+            break
         }
+        let bytes = input.bytes
         // A connection that sent nothing (a probe) leaves no trace in rejected/.
-        guard input.contains(where: { !JSONFraming.isSpace($0) }) else { return }
-        switch intake.take(bytes: input, shownAs: "socket \(path)", keepName: "socket.json") {
+        guard bytes.contains(where: { !JSONFraming.isSpace($0) }) else { return }
+        switch intake.take(bytes: bytes, shownAs: "socket \(path)", keepName: "socket.json") {
         case .success(let records):
             await answer(client, records.map { Line(id: $0.id, toNode: $0.message.toNode) })
         case .failure(let error):
@@ -127,23 +120,14 @@ public struct SocketInput: Sendable {
         var error: String?
     }
 
+    /// Writes the answer as the client takes it (a slow reader is waited for, without polling, up to the timeout).
     private func answer(_ client: Int32, _ lines: [Line]) async {
         var bytes: [UInt8] = []
         for line in lines {
             bytes += ((try? JSONLines.encoder.encode(line)).map(Array.init) ?? []) + [UInt8(ascii: "\n")]
         }
-        var offset = 0
-        let deadline = ContinuousClock.now + readTimeout
-        while offset < bytes.count, ContinuousClock.now < deadline {
-            let written = bytes.withUnsafeBytes { write(client, $0.baseAddress! + offset, $0.count - offset) }
-            if written > 0 {
-                offset += written
-            } else if written < 0, errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR {
-                guard (try? await Task.sleep(for: .milliseconds(5))) != nil else { return }
-            } else {
-                return
-            }
-        }
+        let output = ClientOutput(bytes)
+        _ = await DescriptorWait.run(client, .write, timeout: readTimeout) { output.writeAvailable(to: client) }
     }
 }
 

@@ -124,13 +124,10 @@ public final class NodeRuntime: Sendable {
         }
     }
 
-    /// Reloads the ACL when its file changes.
+    /// Reloads the ACL when its file changes: watched with inotify, so an idle node is not woken for it.
     private func watchAccessList() async throws {
-        while !Task.isCancelled {
-            try await Task.sleep(for: .seconds(1))
-            let stamp = FileSystem.modificationTime(accessListPath)
-            if stamp != accessListStamp.withLock({ $0 }) { reloadAccessList() }
-        }
+        try await AccessListWatcher(path: accessListPath).run(
+            lastRead: { self.accessListStamp.withLock { $0 } }, changed: { self.reloadAccessList() })
     }
 
     /// The first half of a graceful stop: take no new messages, and let the running ones finish (up to `grace`);

@@ -22,8 +22,10 @@ public final class AuditLog: Sendable {
         self.path = path
     }
 
-    /// Methods that are not recorded: liveness, status, and results or output coming back to this node.
-    static let unrecorded: Set<Method> = TrustPolicy.openMethods.union([.result, .output])
+    /// Methods that are not recorded: liveness, status, results or output coming back to this node, and what nodes
+    /// forward to the central one (logs, error reports, metrics: data to keep, not actions run for someone; each
+    /// is in the journal, and a log line in its file, already).
+    static let unrecorded: Set<Method> = TrustPolicy.openMethods.union([.result, .output, .log, .errorLog, .metrics])
 
     func record(_ message: Message, reply: Reply) {
         guard !Self.unrecorded.contains(message.method) else { return }
