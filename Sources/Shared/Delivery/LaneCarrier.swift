@@ -110,7 +110,7 @@ final class LaneCarrier {
         case .settled(.success(let outcome)):
             markedThrough = max(markedThrough, outcome.markedThrough)
             // Observers (`bosun send`, the console) see that what was on its way now waits for the node.
-            for id in unmarked { context.changed(id, nil, nil) }
+            for id in unmarked { context.changed(id, nil) }
             unmarked.removeAll()
             settled(outcome.settled, now: now)
         case .settled(.failure(let error)):
@@ -191,7 +191,7 @@ final class LaneCarrier {
         kept.payload = []
         let deadline = published ? now.adding(seconds: message.ackTimeout) : now
         flights[message.sequence] = Flight(message: kept, attempts: attempts, deadline: deadline)
-        context.changed(message.id, .sending, attempts)
+        context.changed(message.id, OutboxChange(state: .sending, attempts: attempts))
     }
 
     /// A flight's deadline passed: its ACK did not come in time, or its retry is due.
@@ -230,7 +230,7 @@ final class LaneCarrier {
             lastError: .some("no ACK within \(Self.seconds(flight.message.ackTimeout)) s"), now: now
         ) { [logger = context.logger] error in
             if let error { logger.error("cannot record the state of message \(id): \(error)") }
-            changed(id, nil, nil)
+            changed(id, nil)
         }
     }
 
@@ -267,7 +267,7 @@ final class LaneCarrier {
         let changed = context.changed
         store.updateOutboxSoon(id: id, state: .inProgress, now: now) { [logger = context.logger] error in
             if let error { logger.error("cannot record the state of message \(id): \(error)") }
-            changed(id, nil, nil)
+            changed(id, nil)
         }
     }
 
@@ -366,7 +366,7 @@ final class LaneCarrier {
             Journal.Entry(time: now, event: $0.state == .expired ? .expired : .failed, id: $0.id, node: node,
                 method: $0.method, reason: $0.reason)
         })
-        for message in settled { context.changed(message.id, nil, nil) }
+        for message in settled { context.changed(message.id, nil) }
         let first = settled[0]
         let more = settled.count > 1 ? " (and \(settled.count - 1) more messages to \(node))" : ""
         context.errors.report(ErrorRecord(
@@ -402,13 +402,15 @@ final class LaneCarrier {
         let id = message.id
         let changed = context.changed
         let (lane, sequence) = (self.lane, message.sequence)
+        // Shown at once, then made durable: should the commit be lost in a crash, the message is sent again and its
+        // receiver answers from its record, so what was shown stays true.
+        changed(id, OutboxChange(state: state, attempts: attempts, lastError: .some(reason), reply: reply))
         store.updateOutboxSoon(
             id: id, state: state, attempts: attempts, nextAttemptAt: .some(nil), lastError: .some(reason),
             reply: .some(reply), now: now
         ) { [logger = context.logger] error in
             if let error { logger.error("cannot record the state of message \(id): \(error)") }
             lane.events.deliver(.finished(sequence: sequence))
-            changed(id, nil, nil)
         }
         let event: Journal.Entry.Event =
             switch state {

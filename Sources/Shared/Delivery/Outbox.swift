@@ -94,7 +94,7 @@ public final class Outbox: Sendable {
             replyPrefix: subscription.prefix, resumeThrough: resumeThrough, window: configuration.defaults.window,
             retryWaitCap: configuration.defaults.retryWaitCap, probeWait: configuration.defaults.retryWait,
             idleTimeout: configuration.laneIdleTimeout, trust: configuration.trust, errors: errors, logger: logger,
-            clock: configuration.clock, changed: { [weak self] in self?.changed($0, state: $1, attempts: $2) })
+            clock: configuration.clock, changed: { [weak self] in self?.changed($0, $1) })
         let destinations = try store.unfinishedDestinations()
         for node in destinations { lane(for: node).wake() }
         if !destinations.isEmpty {
@@ -198,12 +198,20 @@ public final class Outbox: Sendable {
         for observer in registry.withLock({ Array($0.observers.values) }) { observer(record) }
     }
 
-    /// A lane changed message `id`: observers get its record, read back from the store, with the state and
-    /// attempts given when the change is not stored (a publish is not written; its ACK is).
-    private func changed(_ id: String, state: OutboxState?, attempts: Int?) {
+    /// A lane changed message `id`: observers get its record, read back from the store, with `change` applied
+    /// when it is not stored yet (a publish is never written; a final state is shown before its commit).
+    private func changed(_ id: String, _ change: OutboxChange?) {
         guard isObserved, var record = try? store.outboxRecord(id: id) else { return }
-        if let state, !record.state.isFinal { record.state = state }
-        if let attempts { record.attempts = attempts }
+        if let change, !record.state.isFinal {
+            record.state = change.state
+            record.attempts = change.attempts
+            if let lastError = change.lastError { record.lastError = lastError }
+            if change.state.isFinal {
+                record.reply = change.reply
+                record.nextAttemptAt = nil
+                record.updatedAt = configuration.clock.now
+            }
+        }
         notify(record)
     }
 }
