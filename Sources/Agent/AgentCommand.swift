@@ -71,11 +71,12 @@ struct AgentCommand: AsyncParsableCommand {
     var stopGrace: Double = 30
 
     @Option(help: ArgumentHelp(
-        "Seconds between metrics samples sent to the central node (default 10); 0 sends none.", valueName: "seconds"))
-    var metricsInterval: Double = MetricsDefaults.interval
+        "Seconds between metrics samples sent to the central node (default 10, or metricsInterval in agent.json); 0 sends none.",
+        valueName: "seconds"))
+    var metricsInterval: Double?
 
     @Option(help: ArgumentHelp(
-        "Filesystems (mount points, comma-separated) whose use the metrics report. Default: / and the data directory's.",
+        "Filesystems (mount points, comma-separated) whose use the metrics report. Default: metricsMounts in agent.json, or / and the data directory's.",
         valueName: "paths"))
     var metricsMounts: String?
 
@@ -85,7 +86,7 @@ struct AgentCommand: AsyncParsableCommand {
     func validate() throws {
         if let swarm, swarm < 1 { throw ValidationError("--swarm: must be at least 1, got \(swarm)") }
         if !NodeName.isValid(nodePrefix + "0") { throw ValidationError("--node-prefix: \"\(nodePrefix)\" makes invalid node names") }
-        if !metricsInterval.isFinite || metricsInterval < 0 {
+        if let metricsInterval, !metricsInterval.isFinite || metricsInterval < 0 {
             throw ValidationError("--metrics-interval: must be 0 (off) or a positive number of seconds, got \(metricsInterval)")
         }
         for mount in metricsMountList ?? [] where !mount.hasPrefix("/") {
@@ -144,7 +145,8 @@ struct AgentCommand: AsyncParsableCommand {
                 started.withLock { $0 = runtime }
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await runtime.run() }
-                    if let reporter = metricsReporter(node: node, central: frozen.centralNode, runtime: runtime, logger: logger) {
+                    if let reporter = metricsReporter(
+                        node: node, central: frozen.centralNode, file: file, runtime: runtime, logger: logger) {
                         group.addTask {
                             try await runtime.supervisor.run("metrics", essential: false) { try await reporter.run() }
                         }

@@ -27,6 +27,24 @@ struct MetricsTests {
         try await agent.messages().filter { $0["method"] as? String == "metrics" }
     }
 
+    @Test func agentJSONSetsTheMetricsIntervalAndMounts() async throws {
+        try await withCentral { server, directory, central in
+            let config = directory + "/agent.json"
+            try #"{"metricsInterval": 0.5, "metricsMounts": ["/dev/shm"]}"#.write(
+                toFile: config, atomically: true, encoding: .utf8)
+            let agent = AgentProcess(node: "edge", server: server.url, dataDirectory: directory + "/edge")
+            defer { agent.stop() }
+            try await agent.start(extraArguments: ["--config", config])
+            // At the default interval (10 s) three samples would take longer than the deadline.
+            let stored = await eventually(timeout: .seconds(12)) {
+                ((try? await points("edge", central: central))?["queue"]?.count ?? 0) >= 3
+            }
+            #expect(stored, "central log:\n\(central.log)")
+            let metrics = try await points("edge", central: central).keys.filter { $0.hasPrefix("disk:") }
+            #expect(metrics == ["disk:/dev/shm"])
+        }
+    }
+
     @Test func samplesArriveAndAreStoredPerMetric() async throws {
         try await withCentral { server, directory, central in
             let agent = AgentProcess(node: "edge", server: server.url, dataDirectory: directory + "/edge")

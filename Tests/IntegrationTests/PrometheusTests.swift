@@ -45,6 +45,44 @@ struct PrometheusTests {
         }
     }
 
+    @Test func theMetricsEndpointServesEachNodesLatestSampleLabelledByNode() async throws {
+        let port = freePort()
+        try await withCentral(arguments: ["--metrics", "127.0.0.1:\(port)"]) { server, directory, central in
+            let agent = AgentProcess(node: "edge", server: server.url, dataDirectory: directory + "/edge")
+            defer { agent.stop() }
+            try await agent.start(extraArguments: ["--metrics-interval", "1"])
+            let names = [
+                #"bosun_node_cpu_percent{node="edge"}"#, #"bosun_node_mem_percent{node="edge"}"#,
+                #"bosun_node_disk_percent{node="edge",mount="/"}"#, #"bosun_node_load1{node="edge"}"#,
+                #"bosun_node_queue{node="edge"}"#, #"bosun_node_agent_rss_bytes{node="edge"}"#,
+            ]
+            var text = ""
+            var values: [String: Double] = [:]
+            let served = await eventually(timeout: .seconds(20), interval: .milliseconds(300)) {
+                text =
+                    (try? await runProgram("/usr/bin/curl", ["-sS", "http://127.0.0.1:\(port)/metrics"]).stdout) ?? ""
+                values = Dictionary(
+                    text.split(separator: "\n").compactMap { line -> (String, Double)? in
+                        guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...])
+                        else { return nil }
+                        return (String(line[..<space]), value)
+                    }
+                ) { first, _ in first }
+                return names.allSatisfy { values[$0] != nil }
+            }
+            #expect(served, "metrics:\n\(text)\ncentral log:\n\(central.log)")
+            for name in names where name.contains("percent") {
+                #expect((0...100).contains(values[name] ?? -1), "\(name) = \(values[name] ?? -1)")
+            }
+            #expect((values[#"bosun_node_agent_rss_bytes{node="edge"}"#] ?? 0) > 1_000_000, "\(text)")
+            #expect(text.contains("# TYPE bosun_node_cpu_percent gauge"), "\(text)")
+            // What the store has for the node, the endpoint serves: the node's latest CPU sample.
+            let stored = try await runProgram(
+                Binaries.bosun, ["metrics", "edge", "--json", "--since", "1h", "--data-dir", central.dataDirectory])
+            #expect(stored.stdout.contains("\"cpu\""), "\(stored.stdout)")
+        }
+    }
+
     @Test func aBadMetricsAddressIsRefusedNamingTheOption() async throws {
         let result = try await runProgram(Binaries.bosun, ["serve", "--metrics", "nowhere"])
         #expect(result.status == 64)

@@ -6,7 +6,7 @@ import Shared
 /// ```json
 /// {"node": "pi-garage", "server": "nats://hub.lan:4222", "central": "central",
 ///  "helloInterval": 10, "logLevel": "info", "allowDirs": ["/srv/drop", "/var/log"], "allowInsecureTLS": false,
-///  "labels": {"site": "barn", "hw": "pi4"}}
+///  "labels": {"site": "barn", "hw": "pi4"}, "metricsInterval": 30, "metricsMounts": ["/", "/srv"]}
 /// ```
 /// Every key is optional; an unknown key is an error naming it and the file. Flags and `BOSUN_*` variables
 /// win over the file. SIGHUP reads it again: `allowDirs` takes effect at once, the rest at the next start.
@@ -21,8 +21,15 @@ struct AgentConfigFile: Sendable, Equatable {
     var allowInsecureTLS = false
     /// Sent in every hello; operators target the node by them (`--to site=barn`).
     var labels: [String: String] = [:]
+    /// Seconds between metrics samples (0: none), as `--metrics-interval`.
+    var metricsInterval: Double?
+    /// The filesystems whose use the metrics report, as `--metrics-mounts`.
+    var metricsMounts: [String]?
 
-    static let keys = ["allowDirs", "allowInsecureTLS", "central", "helloInterval", "labels", "logLevel", "node", "server"]
+    static let keys = [
+        "allowDirs", "allowInsecureTLS", "central", "helloInterval", "labels", "logLevel", "metricsInterval",
+        "metricsMounts", "node", "server",
+    ]
 
     /// Reads and checks the file at `path`.
     static func load(_ path: String) throws(ConfigError) -> AgentConfigFile {
@@ -65,16 +72,14 @@ struct AgentConfigFile: Sendable, Equatable {
                         "must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(text)\"")
                 }
                 file.logLevel = level
-            case "allowDirs":
-                guard case .array(let items) = value else {
-                    throw ConfigError(path: path, key: key, "must be an array of absolute paths, got \(value.excerpt)")
+            case "allowDirs": file.allowDirs = try absolutePaths(value, key: key, path: path)
+            case "metricsInterval":
+                guard case .number(let seconds) = value, seconds.isFinite, seconds >= 0 else {
+                    throw ConfigError(
+                        path: path, key: key, "must be 0 (off) or a positive number of seconds, got \(value.excerpt)")
                 }
-                for (index, item) in items.enumerated() {
-                    guard case .string(let directory) = item, directory.hasPrefix("/") else {
-                        throw ConfigError(path: path, key: "\(key)[\(index)]", "must be an absolute path, got \(item.excerpt)")
-                    }
-                    file.allowDirs.append(directory)
-                }
+                file.metricsInterval = seconds
+            case "metricsMounts": file.metricsMounts = try absolutePaths(value, key: key, path: path)
             case "allowInsecureTLS":
                 guard case .bool(let allowed) = value else {
                     throw ConfigError(path: path, key: key, "must be true or false, got \(value.excerpt)")
@@ -103,6 +108,20 @@ struct AgentConfigFile: Sendable, Equatable {
             labels[name] = text
         }
         return labels
+    }
+
+    private static func absolutePaths(_ value: JSONValue, key: String, path: String) throws(ConfigError) -> [String] {
+        guard case .array(let items) = value else {
+            throw ConfigError(path: path, key: key, "must be an array of absolute paths, got \(value.excerpt)")
+        }
+        var paths: [String] = []
+        for (index, item) in items.enumerated() {
+            guard case .string(let text) = item, text.hasPrefix("/") else {
+                throw ConfigError(path: path, key: "\(key)[\(index)]", "must be an absolute path, got \(item.excerpt)")
+            }
+            paths.append(text)
+        }
+        return paths
     }
 
     private static func string(_ value: JSONValue, key: String, path: String) throws(ConfigError) -> String {

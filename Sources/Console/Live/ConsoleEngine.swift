@@ -15,7 +15,7 @@ struct ConsoleEngine: Sendable {
         case .cancel(let id):
             if !runtime.outbox.cancel(id: id) { post(.flashError("\(ShortID.of(id)) is not pending any more")) }
         case .replay(let id): replay(id)
-        case .followLogs(let node): logs?.follow(node)
+        case .followLogs(let node, let name): logs?.follow(node, name: name)
         case .copy, .quit: break
         }
     }

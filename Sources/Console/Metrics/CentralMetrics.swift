@@ -4,7 +4,7 @@ import Shared
 import Synchronization
 
 /// The central's figures in Prometheus' text format: messages by state, each node's backlog, nodes by
-/// liveness, the ACK latency histogram and the refusals. Recorded through swift-metrics' API into a
+/// liveness, the ACK latency histogram, the refusals and each node's latest metrics (``NodeGauges``). Recorded through swift-metrics' API into a
 /// swift-prometheus registry of its own (no global bootstrap). The gauges are read from the store at each scrape;
 /// latency and refusals are counted as the outbox's records change.
 final class CentralMetrics: Sendable {
@@ -25,8 +25,11 @@ final class CentralMetrics: Sendable {
         .milliseconds(Int64($0 * 1000))
     }
 
-    init(store: Store) {
+    private let nodeGauges: NodeGauges
+
+    init(store: Store, dataDirectory: String) {
         self.store = store
+        nodeGauges = NodeGauges(registry: registry, dataDirectory: dataDirectory)
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.durationHistogramBuckets["bosun_ack_latency_seconds"] = Self.latencyBuckets
         self.factory = factory
@@ -65,6 +68,7 @@ final class CentralMetrics: Sendable {
     }
 
     private func refresh(now: Timestamp) {
+        nodeGauges.refresh()
         if let counts = try? store.outboxCounts() {
             for (state, gauge) in messages { gauge.record(counts[state] ?? 0) }
         }

@@ -5,7 +5,7 @@ import Shared
 /// `GET /metrics` on `--metrics ADDR` for the central engine (console or --headless), until cancelled.
 enum MetricsEndpoint {
     static func run(_ address: MetricsAddress, runtime: NodeRuntime) async throws {
-        let metrics = CentralMetrics(store: runtime.store)
+        let metrics = CentralMetrics(store: runtime.store, dataDirectory: runtime.configuration.dataDirectory)
         let token = runtime.outbox.addObserver { metrics.observe($0) }
         defer { runtime.outbox.removeObserver(token) }
         let server: HTTPServer =

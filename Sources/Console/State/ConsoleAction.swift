@@ -11,8 +11,9 @@ public enum ConsoleAction: Equatable, Sendable {
     case replay(String)
     /// Put this text on the clipboard (OSC 52).
     case copy(String)
-    /// Follow this node's forwarded logs (``ConsoleEvent/logLines(node:lines:reset:)``); nil stops following.
-    case followLogs(String?)
+    /// Follow this node's forwarded logs (``ConsoleEvent/logLines(node:lines:reset:)``), every node's with `*`,
+    /// one log with `name`; nil stops following.
+    case followLogs(String?, name: String? = nil)
     /// Leave the console.
     case quit
 }

@@ -53,13 +53,13 @@ extension ConsoleState {
             showAllMessages = true
             keepSelectionsValid()
         case "logs":
-            return openLogs(node: argument)
+            return openLogs(node: argument, name: words.dropFirst(2).first.map { String($0) })
         case "overview":
             mode = .overview
         case "help":
             mode = .help
         default:
-            flash("unknown command :\(name) (try :send, :retry ID, :cancel ID, :replay ID, :errors, :logs NODE, :overview, :q)", error: true)
+            flash("unknown command :\(name) (try :send, :retry ID, :cancel ID, :replay ID, :errors, :logs NODE [NAME], :logs * NAME, :overview, :q)", error: true)
         }
         return []
     }

@@ -4,19 +4,24 @@ extension ConsoleState {
     /// The most log lines the Logs view keeps; older ones fall off the top.
     static let logLineLimit = 20_000
 
-    /// Opens the Logs view on `node` (`:logs NODE`) or the selected node, and asks for its logs to be followed.
-    mutating func openLogs(node named: String? = nil) -> [ConsoleAction] {
+    /// Opens the Logs view on `node` (`:logs NODE [NAME]`, `*` for every node's) or the selected node, and asks for
+    /// its logs to be followed.
+    mutating func openLogs(node named: String? = nil, name: String? = nil) -> [ConsoleAction] {
         guard let node = named ?? selectedNode else {
             flash("no node selected", error: true)
             return []
         }
-        guard NodeName.isValid(node) else {
+        guard node == "*" || NodeName.isValid(node) else {
             flash(":logs: \"\(node)\" is not a node name (letters, digits, - and _)", error: true)
             return []
         }
+        if let name, !NodeName.isValid(name) {
+            flash(":logs: \"\(name)\" is not a log name (letters, digits, - and _)", error: true)
+            return []
+        }
         logLines = []
-        mode = .logs(LogsViewer(node: node))
-        return [.followLogs(node)]
+        mode = .logs(LogsViewer(node: node, name: name))
+        return [.followLogs(node, name: name)]
     }
 
     /// New lines of the followed node's logs (`reset`: the first read, replacing what was shown).
@@ -27,17 +32,33 @@ extension ConsoleState {
         if logLines.count > Self.logLineLimit { logLines.removeFirst(logLines.count - Self.logLineLimit) }
     }
 
+    /// The lines the Logs view shows: all, or those containing the filter text (case ignored).
+    func visibleLogLines(_ viewer: LogsViewer) -> [LogLine] {
+        let needle = viewer.filter.text.lowercased()
+        return needle.isEmpty ? logLines : logLines.filter { $0.text.lowercased().contains(needle) }
+    }
+
     mutating func handleLogs(_ key: Key, _ current: LogsViewer) -> [ConsoleAction] {
         var viewer = current
-        let texts = logLines.map(\.text)
+        if viewer.filtering {
+            // Typing the filter: the shown lines follow each key; Enter keeps it, Esc clears it.
+            _ = Self.typeSearch(key, &viewer.filter, &viewer.filtering)
+            viewer.scroll = 0
+        }
+        let texts = visibleLogLines(viewer).map(\.text)
         let lastTop = max(0, texts.count - viewerHeight)
         if viewer.following { viewer.scroll = lastTop }
-        if viewer.searching {
+        if current.filtering {
+            // Handled above.
+        } else if viewer.searching {
             if Self.typeSearch(key, &viewer.search, &viewer.searching) {
                 jump(&viewer, in: texts, from: viewer.scroll, step: 1)
             }
         } else {
             switch key {
+            case .escape where !viewer.filter.isEmpty:
+                viewer.filter = LineEditor()
+                flash("filter cleared")
             case .escape, .char("q"):
                 mode = .normal
                 return [.followLogs(nil)]
@@ -50,6 +71,9 @@ extension ConsoleState {
             case .pageUp, .ctrl("b"): scrollBack(&viewer, by: viewerHeight)
             case .char("g"), .home: scrollBack(&viewer, by: viewer.scroll)
             case .char("G"), .end: viewer.following = true
+            case .char("|"):
+                viewer.filtering = true
+                viewer.filter = LineEditor()
             case .char("/"):
                 viewer.searching = true
                 viewer.search = LineEditor()

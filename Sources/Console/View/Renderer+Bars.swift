@@ -54,6 +54,10 @@ extension Renderer {
             (prompt, editor, hint) = (" / ", state.filterEditor, "\(pane.title) · state:failed · node:pi-* · Enter keep · Esc clear")
         case .command:
             (prompt, editor, hint) = (" : ", state.commandLine, "send · retry ID · cancel ID · replay ID · errors · logs NODE · overview · q")
+        case .logs(let viewer) where viewer.searching:
+            (prompt, editor, hint) = (" search / ", viewer.search, "Enter find · Esc cancel")
+        case .logs(let viewer) where viewer.filtering:
+            (prompt, editor, hint) = (" filter | ", viewer.filter, "only matching lines · Enter keep · Esc clear")
         case .viewer(let viewer) where viewer.searching:
             (prompt, editor, hint) = (" search / ", viewer.search, "Enter find · Esc cancel")
         case .confirmQuit:
@@ -96,7 +100,7 @@ extension Renderer {
         case .help: return "any key closes the help"
         case .errors: return "j/k move  / filter  y copy  Esc back"
         case .overview: return "refreshed live  Esc back"
-        case .logs: return "f follow/pause  j/k scroll  PgUp/PgDn page  g/G top/bottom  / search  n/N next/previous  Esc back"
+        case .logs: return "f follow/pause  j/k scroll  PgUp/Dn page  g/G top/end  / search  n/N next/prev  | filter  Esc back"
         case .viewer: return "j/k scroll  PgUp/PgDn page  g/G top/bottom  / search  n/N next/previous  y copy  Esc back"
         case .grouped: return "j/k group  Tab next node of the group  Enter its output  Esc back"
         }

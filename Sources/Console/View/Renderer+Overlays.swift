@@ -16,7 +16,7 @@ extension Renderer {
             "y                        copy the id or the output (OSC 52)",
             "e                        the central error log",
             "a                        all nodes' messages / the selected node's",
-            "l                        the node's forwarded logs, following (f pauses)",
+            "l                        the node's forwarded logs, following (f pauses, | filters); :logs * NAME all nodes",
             "o                        fleet overview: liveness, top CPU, disk, temperature, queues",
             "q, Ctrl-C                quit (asks when the compose bar holds text)",
         ]

@@ -42,8 +42,10 @@ final class AgentProcess: @unchecked Sendable {
 
     /// Agents send no metrics unless a test asks (`--metrics-interval`), so they do not add to the outbox counts
     /// other tests assert.
+    /// Metrics off unless the test sets them (by flag, or in the configuration file it names).
     private func metricsOff(_ arguments: [String]) -> [String] {
-        central || arguments.contains("--metrics-interval") ? [] : ["--metrics-interval", "0"]
+        central || arguments.contains("--metrics-interval") || arguments.contains("--config")
+            ? [] : ["--metrics-interval", "0"]
     }
 
     func stop(signal: Int32 = SIGTERM) {
