@@ -14,11 +14,24 @@ struct ControlInbox: Sendable {
         var id: String
     }
 
-    /// Answers requests until cancelled.
+    /// Answers requests until cancelled: when a request lands (inotify), or every second where inotify cannot
+    /// watch the folder.
     func run() async {
-        while !Task.isCancelled {
-            await answerPending()
-            try? await Task.sleep(for: .milliseconds(200))
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        await answerPending()
+        guard let watch = DirectoryWatch(directories: [directory], events: UInt32(IN_CLOSE_WRITE | IN_MOVED_TO)) else {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                await answerPending()
+            }
+            return
+        }
+        await withTaskCancellationHandler {
+            for await names in watch.changes where names.contains(where: { $0.hasSuffix(".json") }) {
+                await answerPending()
+            }
+        } onCancel: {
+            watch.cancel()
         }
     }
 

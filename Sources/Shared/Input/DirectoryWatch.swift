@@ -7,7 +7,7 @@ import Synchronization
 
 /// Tells which files changed in some directories, through inotify: the reader wakes when the kernel queues an
 /// event, and nothing runs while nothing changes.
-final class DirectoryWatch: Sendable {
+public final class DirectoryWatch: Sendable {
     private let signal: AsyncStream<Void>
     private let continuation: AsyncStream<Void>.Continuation
     /// Names with an event that the reader has not taken yet.
@@ -16,7 +16,7 @@ final class DirectoryWatch: Sendable {
 
     /// Nil when inotify cannot watch every directory (it is missing, a directory does not exist, or the
     /// system's inotify limits are reached): the caller falls back to polling.
-    init?(directories: [String], events mask: UInt32) {
+    public init?(directories: [String], events mask: UInt32) {
         let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard fd >= 0 else { return nil }
         guard directories.allSatisfy({ inotify_add_watch(fd, $0, mask) >= 0 }) else {
@@ -41,7 +41,7 @@ final class DirectoryWatch: Sendable {
 
     /// The names (without their directory) with an event since the previous element; a burst comes as one.
     /// Ends when the watch is cancelled.
-    var changes: AsyncMapSequence<AsyncStream<Void>, Set<String>> {
+    public var changes: AsyncMapSequence<AsyncStream<Void>, Set<String>> {
         signal.map { [self] in pending.withLock { names in
             defer { names = [] }
             return names
@@ -49,7 +49,7 @@ final class DirectoryWatch: Sendable {
     }
 
     /// Stops watching; ``changes`` ends.
-    func cancel() {
+    public func cancel() {
         source.dispatch.cancel()
         continuation.finish()
     }
