@@ -92,7 +92,9 @@ else
         "$bin/bosun-agent" --node "n$n" --server "$server" --data-dir "$work/n$n" >"$work/n$n.log" 2>&1 &
         pids+=("$!")
     done
-    wait_for '[[ $(grep -c "\"event\":\"acked\"" "$work/sender/journal.jsonl" || true) -ge $count ]]'
+    # Counted in the store: the journal rotates at 64 MiB, and 100,000 accepted messages fill it.
+    acked() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"select count(*) from outbox where state='acked'\").fetchone()[0])" "$work/sender/state.db"; }
+    wait_for '[[ $(acked) -ge $count ]]'
     seconds=$(elapsed "$t0")
 fi
 echo "drained: $count in $seconds s ($(python3 -c "print(int($count / $seconds))") msg/s, receiver start included); sender RSS $(rss "$sender") kB"
