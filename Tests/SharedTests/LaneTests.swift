@@ -126,6 +126,25 @@ import Testing
         }
     }
 
+    @Test func aSequentialMessageWaitsForEverythingBeforeItEvenLive() async throws {
+        try await withHarness { harness in
+            let before = try harness.accept(2, method: .cliCommand)
+            var draft = Message(toNode: "edge", method: .cliCommand, methodArgs: ["echo", "last"])
+            draft.sequential = true
+            let last = try harness.outbox.accept([draft])[0].id
+            #expect(await harness.waitForPublishes(2))
+            await settle()
+            // The two live commands go out together; the sequential one waits for both answers.
+            #expect(harness.published.map(\.id) == before)
+            harness.transport.ack(harness.published[0])
+            await settle()
+            #expect(harness.published.count == 2)
+            harness.transport.ack(harness.published[1])
+            #expect(await harness.waitForPublishes(3))
+            #expect(harness.published.last?.id == last)
+        }
+    }
+
     @Test func aMessageWithoutAnACKIsPublishedAgainAfterItsAckTimeoutAndBackoff() async throws {
         try await withHarness { harness in
             let ids = try harness.accept(1, method: .cliCommand)

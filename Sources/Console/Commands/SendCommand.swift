@@ -57,6 +57,9 @@ struct SendCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Payload for the method (log lines, file content).", valueName: "text"))
     var data: String?
 
+    @Flag(help: "Deliver only after everything sent before to the same node was answered, even while it is up.")
+    var sequential = false
+
     @Argument(parsing: .postTerminator, help: "The method's arguments: for cliCommand, the command and its arguments.")
     var arguments: [String] = []
 
@@ -77,9 +80,11 @@ struct SendCommand: AsyncParsableCommand {
         let directory = CentralNode.dataDirectory(node)
         let targets = try resolveTargets(dataDirectory: directory)
         let drafts = targets.map {
-            Message(
+            var draft = Message(
                 id: MessageID.make(), toNode: $0, messageType: type, method: Method(rawValue: method),
                 methodArgs: arguments, data: data)
+            if sequential { draft.sequential = true }
+            return draft
         }
         let configuration = try CentralNode.configuration(node, name: "bosun send")
         let carrier = try await SendCarrier.start(configuration, connectTimeout: node.connectTimeout)
