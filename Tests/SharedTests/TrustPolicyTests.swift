@@ -102,12 +102,12 @@ struct CryptoVectorTests {
     private func base64(_ bytes: [UInt8]) -> String { Data(bytes).base64EncodedString() }
 
     @Test func ed25519MatchesRFC8032() throws {
-        var template = Array("/tmp/bosun-key-XXXXXX".utf8CString)
-        let directory = String(cString: mkdtemp(&template))
-        let path = directory + "/node.key"
         let secret = bytes("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
-        try FileSystem.write(Array(base64(secret).utf8), to: path)
-        let key = try NodeKey.load(path: path)
+        let key = try withTemporaryDirectory { directory in
+            let path = directory + "/node.key"
+            try FileSystem.write(Array(base64(secret).utf8), to: path)
+            return try NodeKey.load(path: path)
+        }
         #expect(key.publicKey == base64(bytes("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")))
         let signature = base64(bytes(
             "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"))

@@ -99,7 +99,9 @@ final class AgentProcess: @unchecked Sendable {
 func bosun(_ arguments: [String], server: String, dataDirectory: String? = nil) async throws -> RunResult {
     var environment = ["BOSUN_SERVER": server]
     // Never the operator's own ~/.bosun: each call gets a fresh central data directory unless given one.
-    environment["BOSUN_DATA_DIR"] = dataDirectory ?? NSTemporaryDirectory() + "bosun-cli-\(UUID().uuidString)"
+    let scratch = dataDirectory == nil ? NSTemporaryDirectory() + "bosun-cli-\(UUID().uuidString)" : nil
+    environment["BOSUN_DATA_DIR"] = dataDirectory ?? scratch
+    defer { if let scratch { try? FileManager.default.removeItem(atPath: scratch) } }
     return try await runProgram(Binaries.bosun, arguments, environment: environment)
 }
 
