@@ -38,17 +38,11 @@ struct MetricsReporter<C: Clock>: Sendable where C.Duration == Duration {
         }
     }
 
-    /// The outbox's waiting messages and the age of the oldest; read from the store, so a sample costs one
-    /// count when nothing waits.
+    /// The outbox's waiting messages and the age of the oldest, in one query over what waits.
     private func addQueue(to sample: inout MetricsSample) {
-        guard let counts = try? store.outboxCounts() else { return }
-        let waiting: Set<OutboxState> = [.queued, .sending, .inProgress]
-        let depth = waiting.reduce(0) { $0 + (counts[$1] ?? 0) }
-        sample.queue = depth
-        guard depth > 0 else { return }
-        // Newest first; past the cap the age is a lower bound (that of the cap-th newest).
-        let records = (try? store.outboxRecords(states: waiting, limit: min(depth, 10_000))) ?? []
-        if let oldest = records.last?.message.createdAt {
+        guard let waiting = try? store.waiting() else { return }
+        sample.queue = waiting.count
+        if let oldest = waiting.oldestAcceptedAt {
             sample.queueAge = max(0, sample.time.seconds(since: oldest))
         }
     }

@@ -34,6 +34,8 @@ struct LogReader {
     mutating func readNew(since: Timestamp?) -> [(String, [Line])] {
         var result: [(String, [Line])] = []
         for file in files() {
+            // Unchanged since the last read (the Logs view asks every 250 ms): not opened again.
+            if let offset = offsets[file], FileSystem.size(path(file)) == offset { continue }
             guard let handle = FileHandle(forReadingAtPath: path(file)) else { continue }
             defer { try? handle.close() }
             let size = Int((try? handle.seekToEnd()) ?? 0)

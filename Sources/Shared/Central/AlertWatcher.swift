@@ -35,9 +35,9 @@ public struct AlertWatcher: Sendable {
         let active = try metrics.activeAlerts()
         let seen = Dictionary(try store.nodes().map { ($0.name, $0.lastSeen) }) { first, _ in first }
         var records: [ErrorRecord] = []
-        for node in Set(seen.keys).union(try metrics.nodes()).union(active.keys).sorted() {
-            let values = try metrics.latest(node: node).mapValues(\.value)
-            let latest = values.isEmpty ? nil : values
+        let all = try metrics.latestOfAllNodes()
+        for node in Set(seen.keys).union(all.keys).union(active.keys).sorted() {
+            let latest = all[node]
             let crossed = rules.crossed(lastSeen: seen[node] ?? nil, latest: latest, now: now)
             let inForce = active[node] ?? [:]
             for (rule, text) in crossed.sorted(by: { $0.key < $1.key }) where inForce[rule] == nil {

@@ -52,7 +52,7 @@ final class Lane: Sendable {
     /// removes the lane unless a message was accepted since the generation given).
     func run(_ context: LaneContext, retire: @Sendable (Lane, UInt64) -> Bool) async {
         let carrier = LaneCarrier(lane: self, context: context)
-        await carrier.start()
+        carrier.start()
         while !Task.isCancelled {
             carrier.pump()
             let deadline = carrier.nextDeadline

@@ -53,7 +53,7 @@ final class LaneCarrier {
     private var store: Store { context.store }
 
     /// What was accepted before this start waits from before it: drained in order.
-    func start() async {
+    func start() {
         drainThrough = min(context.resumeThrough, (try? store.lastUnfinishedSequence(to: node)) ?? 0)
     }
 
@@ -223,15 +223,9 @@ final class LaneCarrier {
         flight.retrying = true
         flight.deadline = now.adding(seconds: wait)
         flights[sequence] = flight
-        let id = flight.message.id
-        let changed = context.changed
-        context.store.updateOutboxSoon(
-            id: id, state: .queued, attempts: flight.attempts, nextAttemptAt: .some(flight.deadline),
-            lastError: .some("no ACK within \(Self.seconds(flight.message.ackTimeout)) s"), now: now
-        ) { [logger = context.logger] error in
-            if let error { logger.error("cannot record the state of message \(id): \(error)") }
-            changed(id, nil)
-        }
+        recordProgress(
+            flight.message.id, .queued, attempts: flight.attempts, nextAttemptAt: .some(flight.deadline),
+            lastError: .some("no ACK within \(Self.seconds(flight.message.ackTimeout)) s"), now: now)
     }
 
     private func reply(_ answer: NATSMessage, now: Timestamp) {
@@ -262,10 +256,20 @@ final class LaneCarrier {
         flight.deadline = now.adding(seconds: flight.message.ackTimeout)
         flight.retrying = false
         flights[sequence] = flight
-        let id = flight.message.id
-        context.journal.append(Journal.Entry(time: now, event: .inProgress, id: id, node: reply.fromNode))
+        context.journal.append(Journal.Entry(time: now, event: .inProgress, id: flight.message.id, node: reply.fromNode))
+        recordProgress(flight.message.id, .inProgress, now: now)
+    }
+
+    /// Records progress short of a final state (a retry planned, the receiver running it) without waiting for the
+    /// commit; observers hear of it once it is stored. Lost in a crash, it only means the message is sent again.
+    private func recordProgress(
+        _ id: String, _ state: OutboxState, attempts: Int? = nil, nextAttemptAt: Timestamp?? = nil,
+        lastError: String?? = nil, now: Timestamp
+    ) {
         let changed = context.changed
-        store.updateOutboxSoon(id: id, state: .inProgress, now: now) { [logger = context.logger] error in
+        store.updateOutboxSoon(
+            id: id, state: state, attempts: attempts, nextAttemptAt: nextAttemptAt, lastError: lastError, now: now
+        ) { [logger = context.logger] error in
             if let error { logger.error("cannot record the state of message \(id): \(error)") }
             changed(id, nil)
         }

@@ -41,8 +41,7 @@ enum DescriptorWait {
                 ? DispatchSource.makeReadSource(fileDescriptor: descriptor, queue: queue)
                 : DispatchSource.makeWriteSource(fileDescriptor: descriptor, queue: queue)
             timer = DispatchSource.makeTimerSource(queue: queue)
-            let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-            timer.schedule(deadline: .now() + seconds)
+            timer.schedule(deadline: .now() + timeout.seconds)
             io.setEventHandler { [self] in if step() { finish(true) } }
             timer.setEventHandler { [self] in finish(false) }
             // The answer goes out only once the source has let go of the descriptor.

@@ -45,6 +45,16 @@ extension Store {
         }
     }
 
+    /// How many messages wait to be delivered, and when the oldest of them was accepted: one query over the
+    /// unfinished messages, whatever the outbox keeps of finished ones.
+    public func waiting() throws(StoreError) -> (count: Int, oldestAcceptedAt: Timestamp?) {
+        try database.read { connection throws(StoreError) in
+            try connection.query("SELECT COUNT(*), MIN(createdAt) FROM outbox WHERE \(Store.unfinishedSQL)") { row in
+                (row.int(0), row.optionalInt64(1).map(Timestamp.init(millisecondsSinceEpoch:)))
+            }.first ?? (0, nil)
+        }
+    }
+
     /// The highest sequence of an unfinished message to `node` (0 when none).
     func lastUnfinishedSequence(to node: String) throws(StoreError) -> Int64 {
         try database.read { connection throws(StoreError) in

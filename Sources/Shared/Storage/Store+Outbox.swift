@@ -105,17 +105,9 @@ extension Store {
         try selectOutbox("WHERE id = ?", [id]).first
     }
 
-    /// The records still to deliver (queued, sending, in progress), oldest first: the order to resume in.
+    /// The records still to deliver (queued, sending, in progress), oldest first: the order they go out in.
     public func unfinishedOutbox() throws(StoreError) -> [OutboxRecord] {
-        try unfinishedOutbox(after: 0, through: .max, limit: .max)
-    }
-
-    /// One page of ``unfinishedOutbox()``: sequences in `after + 1 ... through`, at most `limit`, oldest first.
-    public func unfinishedOutbox(after: Int64, through: Int64, limit: Int) throws(StoreError) -> [OutboxRecord] {
-        let states = [OutboxState.queued, .sending, .inProgress]
-        return try selectOutbox(
-            "WHERE state IN (?, ?, ?) AND sequence > ? AND sequence <= ? ORDER BY sequence ASC LIMIT ?",
-            states.map { $0.rawValue } + [after, through, Int64(clamping: limit)])
+        try selectOutbox("WHERE \(Store.unfinishedSQL) ORDER BY sequence ASC", [])
     }
 
     /// The highest sequence accepted so far (0 when the outbox is empty).

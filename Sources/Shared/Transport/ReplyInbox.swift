@@ -82,14 +82,10 @@ final class ReplyRouter: Sendable {
         // Creating the subscription under the lock keeps two first requests from making two.
         let result: Result<String, TransportError> = state.withLock { state in
             if let prefix = state.prefix { return .success(prefix) }
-            var inbox: UnsafeMutablePointer<CChar>?
-            guard natsInbox_Create(&inbox) == NATS_OK, let inbox else {
-                return .failure(TransportError(.failed, "creating a reply inbox"))
-            }
-            let prefix = String(cString: inbox)
-            natsInbox_Destroy(inbox)
+            let prefix: String
             let box = MessageBox(deliver: { [weak self] in self?.route($0) }, finish: {})
             do throws(TransportError) {
+                prefix = try NATSConnection.newInbox()
                 state.subscription = try connection.subscribe(prefix + ".*", queue: nil, box: box)
             } catch {
                 return .failure(error)
