@@ -8,10 +8,15 @@ final class Harness: @unchecked Sendable {
     let directory: String
     private(set) var serverURL = ""
     private var children: [Process] = []
+    /// The key the central node signs with (in-process or not): every agent started here trusts it.
+    let centralKey = NodeKey()
 
     init() throws {
         directory = NSTemporaryDirectory() + "bosun-bench-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for name in ["central", "central-process"] {
+            try FileManager.default.createDirectory(atPath: directory + "/" + name, withIntermediateDirectories: true)
+            try centralKey.save(path: directory + "/" + name + "/node.key")
+        }
     }
 
     deinit {
@@ -40,7 +45,8 @@ final class Harness: @unchecked Sendable {
         let log = directory + "/\(node).log"
         let process = try spawn(
             Self.sibling("bosun-agent"),
-            ["--node", node, "--server", serverURL, "--data-dir", directory + "/" + node, "--log-level", "info"] + extra,
+            ["--node", node, "--server", serverURL, "--data-dir", directory + "/" + node, "--log-level", "info",
+             "--trust", centralKey.publicKey] + extra,
             log: log, environment: environment)
         try await waitFor("agent \(node) listening", log: log, text: "listening")
         return process
@@ -51,7 +57,8 @@ final class Harness: @unchecked Sendable {
     func startCentral(directory name: String = "central-process", environment: [String: String]? = nil) async throws -> Process {
         let log = directory + "/\(name).log"
         let process = try spawn(
-            Self.sibling("bosun"), ["--headless", "--server", serverURL, "--data-dir", directory + "/" + name],
+            Self.sibling("bosun"),
+            ["--headless", "--server", serverURL, "--data-dir", directory + "/" + name, "--auto-approve"],
             log: log, environment: environment)
         try await waitFor("central listening", log: log, text: "listening")
         return process
@@ -79,11 +86,13 @@ final class Harness: @unchecked Sendable {
             node: node, dataDirectory: directory + "/" + name, nats: NATSConfiguration(servers: [serverURL]))
         configuration.watchInputs = false
         configuration.nats.sendAsap = true
+        configuration.trust.autoApprove = true
+        let trust = configuration.trust
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         var logger = Logger(label: "bench")
         logger.logLevel = .error
         return try await NodeRuntime(configuration: configuration, connectFor: .seconds(5), logger: logger) {
-            CentralHandlers.make(store: $0, errors: $1)
+            CentralHandlers.make(store: $0, errors: $1, trust: trust)
         }
     }
 

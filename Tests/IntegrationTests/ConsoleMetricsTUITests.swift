@@ -21,7 +21,7 @@ struct ConsoleMetricsTUITests {
         for agent in agents { try await agent.start(extraArguments: Self.agentOptions) }
         let garage = agents[0]
         let central = directory + "/central"
-        try tmux.start(cols: 120, rows: 40, [Binaries.bosun, "--server", server, "--data-dir", central])
+        try tmux.start(cols: 120, rows: 40, [Binaries.bosun, "--server", server, "--data-dir", central, "--auto-approve"])
         let console = ConsoleDriver(tmux: tmux, logPath: central + "/console.log")
 
         // Each node's row gets its CPU, MEM and DISK (this machine may have no thermal zone: TEMP may be `-`).

@@ -29,7 +29,7 @@ struct ConsoleTUITests {
         let central = directory + "/central"
         // A short first retry wait keeps the probes of a node that is down close together.
         try tmux.start(
-            cols: 120, rows: 40, [Binaries.bosun, "--server", server, "--data-dir", central, "--retry-wait", "0.2"])
+            cols: 120, rows: 40, [Binaries.bosun, "--server", server, "--data-dir", central, "--retry-wait", "0.2", "--auto-approve"])
         let console = ConsoleDriver(tmux: tmux, logPath: central + "/console.log")
 
         var screen = try await console.waitFor("both nodes up") {

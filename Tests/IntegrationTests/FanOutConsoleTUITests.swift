@@ -25,7 +25,7 @@ struct FanOutConsoleTUITests {
             agents.append(agent)
         }
         let central = directory + "/central"
-        try tmux.start(cols: 120, rows: 40, [Binaries.bosun, "--server", server, "--data-dir", central])
+        try tmux.start(cols: 120, rows: 40, [Binaries.bosun, "--server", server, "--data-dir", central, "--auto-approve"])
         let console = ConsoleDriver(tmux: tmux, logPath: central + "/console.log")
         try await console.waitFor("three nodes up") { screen in
             ["pi-1", "pi-2", "pi-10"].allSatisfy { screen.node($0) == "up" }

@@ -2,83 +2,191 @@ import Foundation
 import Shared
 import Testing
 
-/// Signed messages end to end: an agent that trusts the central node's key runs only what that key signed.
+/// Safe by default, end to end: an agent runs only what a key it trusts signed, checked before a byte is decoded;
+/// the central node takes a node's messages only under its approved key. Real nats-server, real processes; the
+/// stranger is the test, with a NATS connection of its own.
 @Suite(.serialized)
 struct TrustTests {
-    /// A message from "central" to "edge", accepted (every field filled in) but not signed.
-    private func draft(_ arguments: [String], ttl: Double? = nil) throws -> Message {
-        try Message(toNode: "edge", method: .cliCommand, methodArgs: arguments, ttl: ttl)
-            .accepted(from: "central", defaults: .standard)[0]
+    /// A NATS client of the stranger's: it captures what crosses the server and publishes what it likes.
+    private struct Stranger {
+        let connection: NATSConnection
+
+        static func connect(_ server: String) async throws -> Stranger {
+            Stranger(connection: try await NATSConnection.connect(NATSConfiguration(servers: [server])))
+        }
+
+        /// Publishes `payload` on `subject` (with `signature` in the headers, if any) and returns the answer.
+        func request(_ subject: String, _ payload: [UInt8], signature: WireSignature? = nil) async throws -> Reply {
+            let answer = try await connection.request(subject, payload: payload, signature: signature, timeout: .seconds(10))
+            return try Reply.decode(answer.payload)
+        }
     }
 
-    /// Publishes `message` straight onto NATS, as anyone who can reach the server could, and returns the answer.
-    private func publish(_ message: Message, server: String) async throws -> Reply {
-        let connection = try await NATSConnection.connect(NATSConfiguration(servers: [server]))
-        defer { Task { await connection.close() } }
-        let answer = try await connection.request(
-            try #require(message.subject).description, payload: message.encoded(), timeout: .seconds(10))
-        return try Reply.decode(answer.payload)
+    /// `message`'s JSON with `text` replaced by `replacement` and a new id: what a stranger makes of a capture.
+    private func altered(_ payload: [UInt8], _ text: String, _ replacement: String) throws -> [UInt8] {
+        var message = try Message.decode(payload)
+        message.methodArgs = message.methodArgs?.map { $0.replacingOccurrences(of: text, with: replacement) }
+        message.id = MessageID.make()
+        return message.encoded()
     }
 
-    @Test func anAgentTrustingTheCentralKeyRunsOnlyWhatThatKeySigned() async throws {
+    @Test func anAgentStartedWithTheDefaultsRunsNothingUnsignedAlteredOrUntrusted() async throws {
+        try await withCentral { server, directory, central in
+            let agent = AgentProcess(node: "edge", server: server.url, dataDirectory: directory + "/edge")
+            agent.fleetTrust = false
+            defer { agent.stop() }
+            try await agent.start()
+            #expect(agent.log.contains("edge trusts no key"))
+            let stranger = try await Stranger.connect(server.url)
+            let wire = try stranger.connection.subscribe("bosun.edge.>")
+            try await stranger.connection.flush()
+            let marker = directory + "/ran.txt"
+
+            // The central node's own command: refused, with the fix in the answer.
+            try central.write(inmsg: #"{"toNode":"edge","method":"cliCommand","methodArgs":["sh","-c","echo central >> \#(marker)"]}"#)
+            #expect(await eventually { (try? await central.messages().first?["state"] as? String) == "rejected" })
+            let answer = try await central.newestReply()
+            #expect(answer["error"]?.contains("which node edge does not trust: if it is the central node's, start the agent with --trust") == true, "\(answer)")
+
+            // The stranger captured it, changed it, and publishes it again: with its signature headers, without.
+            var iterator = wire.makeAsyncIterator()
+            let captured = try #require(await iterator.next())
+            let signature = try #require(captured.signature)
+            let forged = try altered(captured.payload, "central", "stranger")
+            let withHeaders = try await stranger.request(captured.subject, forged, signature: signature)
+            #expect(withHeaders.status == .rejected)
+            #expect(withHeaders.error?.contains("which node edge does not trust") == true, "\(withHeaders)")
+            let without = try await stranger.request(captured.subject, forged)
+            #expect(without.status == .rejected)
+            #expect(without.error?.contains("unsigned message: node edge runs `cliCommand` only when it is signed") == true)
+            // A plain unsigned command.
+            let unsigned = try Message(toNode: "edge", method: .cliCommand, methodArgs: ["sh", "-c", "echo unsigned >> \(marker)"])
+                .accepted(from: "central", defaults: .standard)[0]
+            let plain = try await stranger.request(try #require(unsigned.subject).description, unsigned.encoded())
+            #expect(plain.error?.contains("unsigned message") == true)
+            // The open methods still answer.
+            let ping = try Message(toNode: "edge", method: .ping).accepted(from: "stranger", defaults: .standard)[0]
+            #expect(try await stranger.request(try #require(ping.subject).description, ping.encoded()).status == .ok)
+
+            #expect(!FileManager.default.fileExists(atPath: marker))
+            await stranger.connection.close()
+        }
+    }
+
+    @Test func anAgentTrustingTheCentralKeyRunsWhatItSignedAndRefusesAlteredCopies() async throws {
+        try await withCentralAndEdge { server, directory, central, _ in
+            let stranger = try await Stranger.connect(server.url)
+            let wire = try stranger.connection.subscribe("bosun.edge.>")
+            try await stranger.connection.flush()
+            let marker = directory + "/ran.txt"
+            try central.write(inmsg: #"{"toNode":"edge","method":"cliCommand","methodArgs":["sh","-c","echo signed >> \#(marker)"]}"#)
+            #expect(await eventually { (try? await central.messages().first?["state"] as? String) == "acked" })
+
+            var iterator = wire.makeAsyncIterator()
+            let captured = try #require(await iterator.next())
+            let signature = try #require(captured.signature)
+            let forged = try altered(captured.payload, "signed", "altered")
+            let tampered = try await stranger.request(captured.subject, forged, signature: signature)
+            #expect(tampered.status == .rejected)
+            #expect(tampered.error?.contains("the signature does not match the message (altered in flight, or forged)") == true)
+            let stripped = try await stranger.request(captured.subject, forged)
+            #expect(stripped.error?.contains("unsigned message") == true)
+            // Signed by a key of the stranger's own.
+            let own = NodeKey()
+            let foreign = try await stranger.request(
+                captured.subject, forged, signature: own.signature(subject: captured.subject, payload: forged))
+            #expect(foreign.error?.contains("which node edge does not trust") == true)
+            // The genuine bytes again (a replay): the stored answer, not a second run.
+            let replayed = try await stranger.request(captured.subject, captured.payload, signature: signature)
+            #expect(replayed.status == .ok)
+            #expect(replayed.hasValidSignature)
+
+            #expect(try String(contentsOfFile: marker, encoding: .utf8) == "signed\n")
+            // The refusals reach the central error log, counted per sender, subject and reason.
+            let reported = await eventually {
+                let errors = (try? await runProgram(Binaries.bosun, ["errors", "--json", "--data-dir", central.dataDirectory]).stdout) ?? ""
+                return errors.contains("refused a message from an unsigned sender on bosun.edge.cliCommand.CommandACK")
+                    && errors.contains("signature does not match")
+            }
+            #expect(reported)
+            await stranger.connection.close()
+        }
+    }
+
+    @Test func aNewNodeWaitsForTheOperatorsApprovalAndLosesNothingMeanwhile() async throws {
         try await withNATSServerAndDirectory { server, directory in
-            try await trustScenario(server: server, directory: directory)
+            let central = AgentProcess.central(server: server, directory: directory)
+            central.fleetTrust = false
+            defer { central.stop() }
+            try await central.start()
+            let agent = AgentProcess(node: "edge", server: server, dataDirectory: directory + "/edge")
+            defer { agent.stop() }
+            try await agent.start(extraArguments: ["--ack-timeout", "1", "--retry-wait", "0.2", "--hello-interval", "0.5"])
+            try agent.write(inmsg: #"{"toNode":"central","method":"log","methodArgs":["app"],"data":"while pending"}"#)
+
+            let edgeKey = try NodeKey.load(path: agent.dataDirectory + "/node.key").publicKey
+            let pending = await eventually {
+                let nodes = (try? await runProgram(Binaries.bosun, ["nodes", "--json", "--data-dir", central.dataDirectory]).stdout) ?? ""
+                return nodes.contains(#""trust":"pending""#) && nodes.contains(NodeKey.fingerprint(of: edgeKey) ?? "-")
+            }
+            #expect(pending)
+            // Sent and refused (unanswered) at least twice: it stays in the agent's outbox, and nothing is logged.
+            #expect(await eventually { ((try? await agent.messages().first?["attempts"] as? Int) ?? 0) >= 2 })
+            #expect(try await agent.messages().first?["state"] as? String != "acked")
+            let logFile = central.dataDirectory + "/logs/edge/app.log"
+            #expect(!FileManager.default.fileExists(atPath: logFile))
+            let asked = try await runProgram(Binaries.bosun, ["errors", "--json", "--data-dir", central.dataDirectory]).stdout
+            #expect(asked.contains("node edge asks to join"))
+
+            let unknown = try await runProgram(Binaries.bosun, ["nodes", "approve", "nobody", "--data-dir", central.dataDirectory])
+            #expect(unknown.status != 0)
+            #expect(unknown.stderr.contains("node nobody has not asked to join"))
+            let approved = try await runProgram(Binaries.bosun, ["nodes", "approve", "edge", "--data-dir", central.dataDirectory])
+            #expect(approved.status == 0, "\(approved.stderr)")
+            #expect(approved.stdout.contains("approved edge (key \(NodeKey.fingerprint(of: edgeKey) ?? "-"))"))
+            #expect(await eventually { ((try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "").contains("while pending") })
+            #expect(await eventually { (try? await agent.messages().first?["state"] as? String) == "acked" })
+
+            // Another node the operator turns away.
+            let intruder = AgentProcess(node: "intruder", server: server, dataDirectory: directory + "/intruder")
+            defer { intruder.stop() }
+            try await intruder.start(extraArguments: ["--ack-timeout", "1", "--retry-wait", "0.2"])
+            let rejected = try await runProgram(Binaries.bosun, ["nodes", "reject", "intruder", "--data-dir", central.dataDirectory])
+            #expect(rejected.status == 0)
+            try intruder.write(inmsg: #"{"toNode":"central","method":"log","methodArgs":["app"],"data":"let me in"}"#)
+            #expect(await eventually { ((try? await intruder.messages().first?["attempts"] as? Int) ?? 0) >= 2 })
+            #expect(!FileManager.default.fileExists(atPath: central.dataDirectory + "/logs/intruder/app.log"))
+            let nodes = try await runProgram(Binaries.bosun, ["nodes", "--json", "--data-dir", central.dataDirectory]).stdout
+            #expect(nodes.contains(#""trust":"rejected""#))
         }
     }
 
-    private func trustScenario(server: String, directory: String) async throws {
-        let central = AgentProcess.central(server: server, directory: directory)
-        try FileManager.default.createDirectory(atPath: central.dataDirectory, withIntermediateDirectories: true)
-        let keys = try await runProgram(Binaries.bosun, ["keys", "show", "--data-dir", central.dataDirectory])
-        let centralKey = keys.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(NodeKey.isPublicKey(centralKey))
-        defer { central.stop() }
-        try await central.start()
-        let agent = AgentProcess(node: "edge", server: server, dataDirectory: directory + "/edge")
-        defer { agent.stop() }
-        try await agent.start(extraArguments: ["--trust", centralKey])
-        let marker = directory + "/ran.txt"
-
-        // Signed by the central node: runs.
-        try central.write(inmsg: #"{"toNode":"edge","method":"cliCommand","methodArgs":["sh","-c","echo signed >> \#(marker)"]}"#)
-        #expect(await eventually { (try? await central.messages().first?["state"] as? String) == "acked" })
-
-        // Unsigned, straight onto NATS: refused, nothing run.
-        let unsigned = try await publish(try draft(["sh", "-c", "echo unsigned >> \(marker)"]), server: server)
-        #expect(unsigned.status == .rejected)
-        #expect(unsigned.error?.contains("unsigned") == true)
-
-        // Signed by a key the agent does not trust: refused.
-        let stranger = NodeKey()
-        let foreign = try await publish(stranger.sign(try draft(["sh", "-c", "echo stranger >> \(marker)"])), server: server)
-        #expect(foreign.status == .rejected)
-        #expect(foreign.error?.contains("does not trust") == true)
-
-        // A message the central node signed, altered in flight (its argument changed): refused.
-        let journal = try #require(Journal(path: central.dataDirectory + "/journal.jsonl").entries().first { $0.event == .accepted })
-        var altered = try #require(journal.message)
-        #expect(altered.hasValidSignature)
-        altered.methodArgs = ["sh", "-c", "echo altered >> \(marker)"]
-        altered.id = MessageID.make()
-        let tampered = try await publish(altered, server: server)
-        #expect(tampered.status == .rejected)
-        #expect(tampered.error?.contains("signature does not match") == true)
-
-        // The same signed message sent again (a replay): the stored answer, not a second run.
-        let original = try #require(journal.message)
-        let replayed = try await publish(original, server: server)
-        #expect(replayed.status == .ok)
-        #expect(replayed.id == original.id)
-
-        // Only the signed command ever ran, once; the refusals are at the central error handler.
-        #expect(try String(contentsOfFile: marker, encoding: .utf8) == "signed\n")
-        let reported = await eventually {
-            let errors = (try? await runProgram(Binaries.bosun, ["errors", "--json", "--data-dir", central.dataDirectory]).stdout) ?? ""
-            return errors.contains("unsigned") && errors.contains("does not trust") && errors.contains("signature does not match")
+    @Test func theCentralNodeRefusesAStrangersLogUnderARealNodesName() async throws {
+        try await withCentralAndEdge { server, _, central, agent in
+            let store = try Store(path: central.dataDirectory + "/state.db")
+            #expect(await eventually { (try? store.pinnedKey(node: "edge")) != nil })
+            let stranger = try await Stranger.connect(server.url)
+            for (index, key) in [nil, NodeKey()].enumerated() {
+                let forged = try Message(toNode: "central", method: .log, methodArgs: ["app"], data: "forged \(index)")
+                    .accepted(from: "edge", defaults: .standard)[0]
+                let subject = try #require(forged.subject).description
+                let payload = forged.encoded()
+                try stranger.connection.publish(subject, payload: payload, replyTo: "_INBOX.stranger",
+                    signature: key?.signature(subject: subject, payload: payload))
+            }
+            try await stranger.connection.flush()
+            try agent.write(inmsg: #"{"toNode":"central","method":"log","methodArgs":["app"],"data":"genuine"}"#)
+            let logFile = central.dataDirectory + "/logs/edge/app.log"
+            #expect(await eventually { ((try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "").contains("genuine") })
+            #expect(try String(contentsOfFile: logFile, encoding: .utf8) == "genuine\n")
+            let reported = await eventually {
+                let errors = (try? await runProgram(Binaries.bosun, ["errors", "--json", "--data-dir", central.dataDirectory]).stdout) ?? ""
+                return errors.contains("from an unsigned sender on bosun.central.log.EventACK")
+                    && errors.contains("belongs to no approved node")
+            }
+            #expect(reported)
+            await stranger.connection.close()
         }
-        #expect(reported)
-        // The agent's answers are signed by its own key, which the central node pinned from its hello.
-        #expect(replayed.hasValidSignature)
     }
 
     @Test func theACLNarrowsCommandsReloadsOnSIGHUPKeepsTheOldOneWhenBrokenAndEveryRunIsAudited() async throws {
@@ -136,8 +244,8 @@ struct TrustTests {
         #expect(audit.allSatisfy { $0.contains(#""fromNode":"central""#) && $0.contains(#""signedBy":""#) })
     }
 
-    @Test func aCentralNodeRequiringSignaturesTakesACKsSignedByThePinnedKey() async throws {
-        try await withCentral(arguments: ["--require-signatures"]) { server, directory, central in
+    @Test func theCentralNodeTakesACKsSignedByTheNodesKeyOnly() async throws {
+        try await withCentral { server, directory, central in
             try await signedACKScenario(server: server.url, directory: directory, central: central)
         }
     }
@@ -164,9 +272,11 @@ struct TrustTests {
         let requests = try connection.subscribe("bosun.fake.>")
         try await connection.flush()
         let hello = Hello(version: "test", helloInterval: 60, methods: ["cliCommand"], publicKey: fakeKey.publicKey)
-        let announce = fakeKey.sign(try Message(toNode: "central", method: .hello, data: String(decoding: hello.encoded(), as: UTF8.self))
-            .accepted(from: "fake", defaults: .standard)[0])
-        try connection.publish(try #require(announce.subject).description, payload: announce.encoded())
+        let announce = try Message(toNode: "central", method: .hello, data: String(decoding: hello.encoded(), as: UTF8.self))
+            .accepted(from: "fake", defaults: .standard)[0]
+        let subject = try #require(announce.subject).description
+        try connection.publish(subject, payload: announce.encoded(),
+            signature: fakeKey.signature(subject: subject, payload: announce.encoded()))
         let store = try Store(path: central.dataDirectory + "/state.db")
         #expect(await eventually { (try? store.pinnedKey(node: "fake")) == fakeKey.publicKey })
 
@@ -207,7 +317,7 @@ struct TrustTests {
         try await impostor.start(extraArguments: ["--hello-interval", "0.3"])
         let alarmed = await eventually {
             let errors = (try? await runProgram(Binaries.bosun, ["errors", "--json", "--data-dir", central.dataDirectory]).stdout) ?? ""
-            return errors.contains("not the pinned")
+            return errors.contains("not its own")
         }
         #expect(alarmed)
         #expect(try store.pinnedKey(node: "edge") == pinned)

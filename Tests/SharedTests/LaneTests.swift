@@ -45,6 +45,8 @@ import Testing
             var configuration = Outbox.Configuration(node: "central")
             configuration.defaults.window = window
             configuration.clock = clock
+            // The central node's outbox: it believes a signed ACK from a node it has no key on record for.
+            configuration.trust = TrustPolicy(pinsNodes: true)
             let logger = Logger(label: "test")
             let outbox = Outbox(
                 configuration: configuration, store: store, journal: try Journal(path: directory + "/journal.jsonl"),

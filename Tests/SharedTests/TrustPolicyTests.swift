@@ -1,80 +1,145 @@
 import FoundationEssentials
 import Glibc
 import Shared
+
+@testable import Shared
+import Synchronization
 import Testing
 
-/// What a receiver runs, by signature: pure checks of the policy and the signed bytes.
+/// What a receiver takes, by the signature in the headers, checked before anything is decoded.
 struct TrustPolicyTests {
     let operatorKey = NodeKey()
 
-    private func message(_ method: Method = .cliCommand, args: [String] = ["uptime"], ttl: Double? = nil) throws -> Message {
-        try Message(toNode: "edge", method: method, methodArgs: args, ttl: ttl).accepted(from: "central", defaults: .standard)[0]
+    private func message(_ method: Method = .cliCommand, args: [String] = ["uptime"], from: String = "central", ttl: Double? = nil)
+        throws -> Message
+    {
+        try Message(toNode: "edge", method: method, methodArgs: args, ttl: ttl).accepted(from: from, defaults: .standard)[0]
     }
 
-    @Test func aSignedMessageFromATrustedKeyRuns() throws {
+    /// `message` as it arrives: its bytes on its subject, signed by `key` (unsigned when nil).
+    private func inbound(_ message: Message, signedBy key: NodeKey?) -> (NATSMessage, Subject) {
+        let subject = message.subject!
+        let payload = message.encoded()
+        return (NATSMessage(subject: subject.description, payload: payload,
+            signature: key?.signature(subject: subject.description, payload: payload)), subject)
+    }
+
+    private func admit(_ policy: TrustPolicy, _ message: Message, signedBy key: NodeKey?, owners: [Store.KeyRecord] = [])
+        -> Result<TrustPolicy.Admission, TrustPolicy.Refusal>
+    {
+        let (arriving, subject) = inbound(message, signedBy: key)
+        return policy.admit(arriving, subject: subject, node: "edge") { key in owners.filter { $0.publicKey == key } }
+    }
+
+    private func refusal(_ result: Result<TrustPolicy.Admission, TrustPolicy.Refusal>) -> TrustPolicy.Refusal? {
+        if case .failure(let refusal) = result { return refusal }
+        return nil
+    }
+
+    @Test func aMessageSignedByATrustedKeyIsTaken() throws {
         let policy = TrustPolicy(trustedKeys: [operatorKey.publicKey])
-        #expect(policy.requireSignatures)
-        #expect(policy.refusal(of: operatorKey.sign(try message()), pinned: nil) == nil)
-    }
-
-    @Test func everyChangeToASignedFieldBreaksTheSignature() throws {
-        let signed = operatorKey.sign(try message())
-        var changes: [Message] = []
-        for change in [
-            { (m: inout Message) in m.methodArgs = ["reboot"] }, { $0.toNode = "other" }, { $0.fromNode = "mallory" },
-            { $0.method = .fileWrite }, { $0.data = "x" }, { $0.ttl = 1e9 }, { $0.methodTimeout = 9999 },
-            { $0.id = MessageID.make() }, { $0.createdAt = .now.adding(seconds: 5) }, { $0.messageType = .commandNACK },
-        ] {
-            var copy = signed
-            change(&copy)
-            changes.append(copy)
+        guard case .success(let admission) = admit(policy, try message(), signedBy: operatorKey) else {
+            Issue.record("refused a message signed by a trusted key")
+            return
         }
-        #expect(signed.hasValidSignature)
-        #expect(changes.allSatisfy { !$0.hasValidSignature })
-        // Delivery settings are the sender's own business, not signed.
-        var resent = signed
-        resent.ackTimeout = 99
-        #expect(resent.hasValidSignature)
+        #expect(admission.signer == operatorKey.publicKey)
+        #expect(policy.refusal(of: try message(), admission: admission) == nil)
     }
 
-    @Test func unsignedOrUntrustedIsRefusedExceptTheOpenMethods() throws {
+    @Test func anAlteredPayloadOrAnotherSubjectBreaksTheSignature() throws {
         let policy = TrustPolicy(trustedKeys: [operatorKey.publicKey])
-        #expect(policy.refusal(of: try message(), pinned: nil)?.contains("unsigned") == true)
-        #expect(policy.refusal(of: NodeKey().sign(try message()), pinned: nil)?.contains("does not trust") == true)
-        #expect(policy.refusal(of: try message(.ping, args: []), pinned: nil) == nil)
-        // The key pinned for the sending node counts as trusted.
-        let node = NodeKey()
-        #expect(policy.refusal(of: node.sign(try message()), pinned: node.publicKey) == nil)
+        let (genuine, subject) = inbound(try message(), signedBy: operatorKey)
+        var altered = genuine
+        altered.payload = Array(String(decoding: genuine.payload, as: UTF8.self).replacingOccurrences(of: "uptime", with: "reboot").utf8)
+        #expect(refusal(policy.admit(altered, subject: subject, node: "edge"))?.kind == .badSignature)
+        // The same bytes replayed as a message that wants no ACK (and so is not deduplicated) do not verify.
+        var moved = genuine
+        moved.subject = Subject(node: "edge", method: .cliCommand, messageType: .commandNACK).description
+        let refused = refusal(policy.admit(moved, subject: Subject(parsing: moved.subject)!, node: "edge"))
+        #expect(refused?.kind == .badSignature)
+        #expect(refused?.reason.contains("altered in flight, or forged") == true)
     }
 
-    @Test func anExpiredMessageIsRefusedEvenWithoutRequiredSignatures() throws {
+    @Test func anUnsignedMessageIsRefusedWithTheFixUnlessItCallsAnOpenMethod() throws {
+        let trusting = TrustPolicy(trustedKeys: [operatorKey.publicKey])
+        #expect(refusal(admit(trusting, try message(), signedBy: nil))?.kind == .unsigned)
+        // An agent that trusts no key says how to give it one.
+        let fresh = refusal(admit(TrustPolicy(), try message(), signedBy: nil))
+        #expect(fresh?.kind == .unsigned)
+        #expect(fresh?.reason.contains("bosun keys show") == true)
+        #expect(fresh?.reason.contains("--trust KEY") == true)
+        #expect(refusal(admit(trusting, try message(.ping, args: []), signedBy: nil)) == nil)
+        #expect(refusal(admit(TrustPolicy(acceptUnsigned: true), try message(), signedBy: nil)) == nil)
+    }
+
+    @Test func aKeyThisNodeDoesNotTrustIsRefusedWithoutCheckingItsSignature() throws {
+        let stranger = NodeKey()
+        var forged = inbound(try message(), signedBy: stranger)
+        forged.0.signature?.value = "not even base64"
+        let refused = refusal(TrustPolicy(trustedKeys: [operatorKey.publicKey]).admit(forged.0, subject: forged.1, node: "edge"))
+        #expect(refused?.kind == .untrustedKey)
+        #expect(refused?.reason.contains("--trust \(stranger.publicKey)") == true)
+    }
+
+    @Test func anOversizedPayloadIsRefusedBeforeAnythingElse() {
+        let arriving = NATSMessage(subject: "bosun.edge.cliCommand.CommandACK", payload: [UInt8](repeating: 0x20, count: MessageLimits.messageBytes + 1))
+        let refused = refusal(TrustPolicy(acceptUnsigned: true).admit(
+            arriving, subject: Subject(parsing: arriving.subject)!, node: "edge"))
+        #expect(refused?.kind == .tooLarge)
+    }
+
+    @Test func theCentralNodeTakesANodesMessagesOnlyUnderItsApprovedKeyAndName() throws {
+        let policy = TrustPolicy(pinsNodes: true)
+        let edge = NodeKey()
+        let log = try Message(toNode: "edge", method: .log, methodArgs: ["app"], data: "x").accepted(from: "pi", defaults: .standard)[0]
+        func record(_ state: Store.KeyState, node: String = "pi") -> Store.KeyRecord {
+            Store.KeyRecord(node: node, publicKey: edge.publicKey, state: state, pinnedAt: .now)
+        }
+        guard case .success(let admission) = admit(policy, log, signedBy: edge, owners: [record(.approved)]) else {
+            Issue.record("refused an approved node's log")
+            return
+        }
+        #expect(policy.refusal(of: log, admission: admission) == nil)
+        // The same key under another node's name: refused once decoded.
+        let impostor = try Message(toNode: "edge", method: .log, methodArgs: ["app"], data: "x").accepted(from: "gateway", defaults: .standard)[0]
+        guard case .success(let other) = admit(policy, impostor, signedBy: edge, owners: [record(.approved)]) else {
+            Issue.record("refused before decoding")
+            return
+        }
+        #expect(policy.refusal(of: impostor, admission: other)?.kind == .wrongSender)
+        let pending = refusal(admit(policy, log, signedBy: edge, owners: [record(.pending)]))
+        #expect(pending?.kind == .notApproved)
+        #expect(pending?.reason.contains("bosun nodes approve pi") == true)
+        #expect(refusal(admit(policy, log, signedBy: edge, owners: [record(.rejected)]))?.kind == .rejectedNode)
+        #expect(refusal(admit(policy, log, signedBy: edge))?.kind == .untrustedKey)
+        #expect(refusal(admit(policy, log, signedBy: nil))?.kind == .unsigned)
+    }
+
+    @Test func anExpiredMessageIsRefused() throws {
         let old = try message(ttl: 60)
-        #expect(TrustPolicy().refusal(of: old, pinned: nil, now: .now.adding(seconds: 61))?.contains("expired") == true)
-        #expect(TrustPolicy().refusal(of: old, pinned: nil) == nil)
+        let admission = TrustPolicy.Admission(signer: nil, owners: [])
+        #expect(TrustPolicy().refusal(of: old, admission: admission, now: .now.adding(seconds: 61))?.kind == .expired)
+        #expect(TrustPolicy().refusal(of: old, admission: admission) == nil)
     }
 
-    @Test func aForgedSignatureIsRefusedWhereSignaturesCount() throws {
-        var forged = operatorKey.sign(try message())
-        forged.signedBy = NodeKey().publicKey
-        let requiring = TrustPolicy(trustedKeys: [operatorKey.publicKey])
-        #expect(requiring.refusal(of: forged, pinned: nil)?.contains("does not match") == true)
-        // Under an ACL (which goes by signer) too; a node that requires nothing does not look.
-        #expect(TrustPolicy().refusal(of: forged, pinned: nil, checkSignatures: true)?.contains("does not match") == true)
-        #expect(TrustPolicy().refusal(of: forged, pinned: nil) == nil)
-    }
-
-    @Test func aNodeRequiringSignaturesBelievesOnlyACKsSignedByTheNodesKey() {
+    @Test func anACKIsBelievedOnlyWhenSignedByTheNodesKey() {
         let node = NodeKey()
-        let policy = TrustPolicy(requireSignatures: true)
+        let record = Store.KeyRecord(node: "edge", publicKey: node.publicKey, state: .approved, pinnedAt: .now)
+        let policy = TrustPolicy(pinsNodes: true)
         let ack = Reply(id: "m1", fromNode: "edge", status: .ok, stdout: "done")
-        #expect(policy.refusal(ofReply: node.sign(ack), from: "edge", pinned: node.publicKey) == nil)
-        #expect(policy.refusal(ofReply: ack, from: "edge", pinned: node.publicKey)?.contains("unsigned") == true)
-        #expect(policy.refusal(ofReply: NodeKey().sign(ack), from: "edge", pinned: node.publicKey)?.contains("not edge's") == true)
+        #expect(policy.refusal(ofReply: node.sign(ack), from: "edge", record: record) == nil)
+        #expect(policy.refusal(ofReply: ack, from: "edge", record: record)?.contains("unsigned") == true)
+        #expect(policy.refusal(ofReply: NodeKey().sign(ack), from: "edge", record: record)?.contains("not edge's") == true)
         var forged = node.sign(ack)
         forged.stdout = "all fine, honestly"
-        #expect(policy.refusal(ofReply: forged, from: "edge", pinned: node.publicKey) != nil)
-        // A node that requires nothing takes any ACK.
-        #expect(TrustPolicy().refusal(ofReply: ack, from: "edge", pinned: node.publicKey) == nil)
+        #expect(policy.refusal(ofReply: forged, from: "edge", record: record)?.contains("does not match") == true)
+        // A node never seen: a valid signature is all there is to check.
+        #expect(policy.refusal(ofReply: NodeKey().sign(ack), from: "edge", record: nil) == nil)
+        // An agent believes the central's ACKs only under a key it trusts.
+        let agent = TrustPolicy(trustedKeys: [operatorKey.publicKey])
+        #expect(agent.refusal(ofReply: operatorKey.sign(ack), from: "central", record: nil) == nil)
+        #expect(agent.refusal(ofReply: NodeKey().sign(ack), from: "central", record: nil)?.contains("does not trust") == true)
+        #expect(TrustPolicy(acceptUnsigned: true).refusal(ofReply: ack, from: "edge", record: record) == nil)
     }
 
     @Test func repliesAreSignedOverEveryField() {
@@ -83,6 +148,24 @@ struct TrustPolicyTests {
         var altered = reply
         altered.stdout = "compromised"
         #expect(!altered.hasValidSignature)
+    }
+
+    @Test func refusalsOfOneKindMakeOneLineAnIntervalWithTheirCount() async throws {
+        let clock = TestClock()
+        let lines = Mutex<[String]>([])
+        let log = RefusalLog(interval: 60, clock: clock) { line in lines.withLock { $0.append(line) } }
+        let unsigned = TrustPolicy.Refusal(kind: .unsigned, reason: "unsigned message")
+        for _ in 0..<1000 { log.refused(sender: "an unsigned sender", subject: "bosun.edge.cliCommand.CommandACK", unsigned) }
+        log.refused(sender: "an unsigned sender", subject: "bosun.edge.fileWrite.CommandACK", unsigned)
+        #expect(lines.withLock { $0.count } == 2)
+        clock.advance(seconds: 61)
+        log.flush()
+        let written = lines.withLock { $0 }
+        #expect(written.count == 3)
+        #expect(written.last?.contains("refused 999 more messages from an unsigned sender on bosun.edge.cliCommand.CommandACK") == true)
+        // Made-up senders share one line once there are too many to track.
+        for index in 0..<5000 { log.refused(sender: "key \(index)", subject: "s", unsigned) }
+        #expect(lines.withLock { $0.count } < 3 + RefusalLog.maxKinds + 2)
     }
 }
 

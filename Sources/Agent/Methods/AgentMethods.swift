@@ -20,7 +20,7 @@ enum AgentMethods {
             .copyChunk: Checked(CopyChunkHandler(access: access), errors: errors),
         ]
         if configuration.node == configuration.centralNode {
-            handlers.merge(CentralHandlers.make(store: store, errors: errors)) { $1 }
+            handlers.merge(CentralHandlers.make(store: store, errors: errors, trust: configuration.trust)) { $1 }
         }
         let offered = Array(handlers.keys) + [.status]
         handlers[.status] = Checked(StatusHandler(store: store, methods: offered, allowed: allowed), errors: errors)

@@ -34,7 +34,7 @@ enum CentralNode {
         return try await NodeRuntime(configuration: configuration, connectFor: connectFor, logger: logger) {
             store, errors in
             guard isCentral else { return [:] }
-            let handlers = CentralHandlers.make(store: store, errors: errors)
+            let handlers = CentralHandlers.make(store: store, errors: errors, trust: configuration.trust)
             guard let observe else { return handlers }
             return handlers.mapValues { ObservedHandler(inner: $0, observe: observe) }
         }

@@ -5,7 +5,8 @@ import Shared
 /// `bosun nodes`: every node the central node knows, with its liveness.
 struct NodesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "nodes", abstract: "List known nodes with their liveness and last-known facts.")
+        commandName: "nodes", abstract: "List known nodes with their liveness, approval and last-known facts.",
+        subcommands: [Approve.self, Reject.self])
 
     @OptionGroup var options: DataDirectoryOption
     @Flag(help: "One JSON object per line, stable fields (see README).") var json = false
@@ -24,14 +25,19 @@ struct NodesCommand: ParsableCommand {
             if json {
                 let row = NodeRow(name: node.name, state: liveness.rawValue, lastSeen: node.lastSeen, pending: link.pending,
                     oldestPendingSince: link.oldestPendingSince, roundTrip: link.roundTrip, labels: labels,
-                    firstSeen: node.firstSeen, helloInterval: node.helloInterval, facts: hello)
+                    firstSeen: node.firstSeen, helloInterval: node.helloInterval, facts: hello,
+                    trust: node.keyState?.rawValue ?? "none", keyFingerprint: node.publicKey.flatMap(NodeKey.fingerprint(of:)),
+                    insecure: hello?.insecure ?? false)
                 print(String(decoding: try JSONLines.encoder.encode(row), as: UTF8.self))
             } else {
                 let seen = node.lastSeen.map { "\(Int(now.seconds(since: $0)))s ago" } ?? "never"
                 let oldest = link.oldestPendingSince.map { " (oldest \(TimeText.duration(max(0, now.seconds(since: $0)))))" } ?? ""
                 let roundTrip = link.roundTrip.map { "\t\(Int(($0 * 1000).rounded())) ms" } ?? "\t-"
                 let labelText = labels.isEmpty ? "" : "\t" + labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-                print("\(node.name)\t\(liveness.rawValue)\t\(seen)\t\(hello?.version ?? "-")\tpending \(link.pending)\(oldest)\(roundTrip)\(labelText)")
+                let trust = node.keyState == .approved ? "" : "\t\(node.keyState?.rawValue ?? "no key")"
+                    + (node.keyState == .pending ? " \(node.publicKey.flatMap(NodeKey.fingerprint(of:)) ?? "")" : "")
+                let insecure = hello?.insecure == true ? "\tINSECURE: runs unsigned messages" : ""
+                print("\(node.name)\t\(liveness.rawValue)\t\(seen)\t\(hello?.version ?? "-")\tpending \(link.pending)\(oldest)\(roundTrip)\(labelText)\(trust)\(insecure)")
             }
         }
     }
@@ -49,6 +55,11 @@ struct NodesCommand: ParsableCommand {
         var firstSeen: Timestamp
         var helloInterval: Double?
         var facts: Hello?
+        /// `approved`, `pending` (asked to join; `bosun nodes approve`), `rejected`, or `none` (no signed hello yet).
+        var trust: String
+        var keyFingerprint: String?
+        /// The node runs unsigned messages (`--insecure-accept-unsigned`).
+        var insecure: Bool
     }
 }
 

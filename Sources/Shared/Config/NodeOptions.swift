@@ -81,12 +81,23 @@ public struct NodeOptions: ParsableArguments, Sendable {
     public var maxConcurrentRuns: Int?
 
     @Option(help: ArgumentHelp(
-        "Trust messages signed by this key (base64 ed25519), or by every key in this file (one per line, # comments); repeatable. Trusting any key turns on --require-signatures.",
+        "Run messages signed by this key (base64 ed25519, `bosun keys show` on the central node), or by every key in this file (one per line, # comments); repeatable. <data-dir>/trusted-keys is read too.",
         valueName: "key-or-file"))
     public var trust: [String] = []
 
-    @Flag(help: "Run only signed messages from trusted keys (ping, hello, bye and status excepted).")
+    @Flag(help: .hidden)
     public var requireSignatures = false
+
+    @Flag(help: "INSECURE, for a lab: run unsigned messages, and messages signed by any key, from anyone who can reach the NATS server. Logged at every start, shown in status, hellos and the console.")
+    public var insecureAcceptUnsigned = false
+
+    @Flag(help: "Central node: let in every new node at its first signed hello, without `bosun nodes approve` (labs, the demo).")
+    public var autoApprove = false
+
+    @Option(help: ArgumentHelp(
+        "Seconds over which refused messages of one kind from one sender make one line of the error log, with a count (default 60).",
+        valueName: "seconds"))
+    public var refusalInterval: Double?
 
     @Option(help: ArgumentHelp(
         "ACL file: who may call which methods and commands here (default <data-dir>/acl.json if it exists); reloaded on change and SIGHUP.",
@@ -117,12 +128,13 @@ public struct NodeOptions: ParsableArguments, Sendable {
         configuration.centralNode = central
         configuration.defaults = deliveryDefaults
         configuration.trust = try trustPolicy()
+        if let refusalInterval { configuration.refusalInterval = max(0.1, refusalInterval) }
         configuration.keyPath = key
         configuration.accessListPath = acl
     }
 
-    /// The trust policy from `--trust` and `--require-signatures`; a file that cannot be read, or a key that is
-    /// not one, is an error naming it.
+    /// The trust policy from `--trust`, `--insecure-accept-unsigned` and `--auto-approve`; a file that cannot be
+    /// read, or a key that is not one, is an error naming it.
     public func trustPolicy() throws -> TrustPolicy {
         var keys = Set<String>()
         for entry in trust {
@@ -133,17 +145,13 @@ public struct NodeOptions: ParsableArguments, Sendable {
             guard FileSystem.exists(entry) else {
                 throw ValidationError("--trust \(entry): neither a public key (base64 ed25519) nor a readable file")
             }
-            let lines = String(decoding: try FileSystem.read(entry), as: UTF8.self).split(separator: "\n")
-            for (number, line) in lines.enumerated() {
-                let text = String(line.prefix { $0 != "#" }).trimmingSpaces
-                guard !text.isEmpty else { continue }
-                guard NodeKey.isPublicKey(text) else {
-                    throw ValidationError("--trust \(entry), line \(number + 1): not a public key (base64 ed25519): \(text)")
-                }
-                keys.insert(text)
+            do {
+                keys.formUnion(try TrustedKeys.parse(file: entry))
+            } catch {
+                throw ValidationError("--trust \(error)")
             }
         }
-        return TrustPolicy(trustedKeys: keys, requireSignatures: requireSignatures)
+        return TrustPolicy(trustedKeys: keys, acceptUnsigned: insecureAcceptUnsigned, autoApprove: autoApprove)
     }
 
     /// The node name from the option, else `BOSUN_NODE`, else `fallback`; validated.

@@ -41,8 +41,8 @@ final class LaneCarrier {
     private var finishing: Set<Int64> = []
     /// Messages whose flights were dropped when the node went away, still answerable by a late ACK.
     private var dropped: Set<Int64> = []
-    /// The node's pinned key, read once (and again when an ACK is refused).
-    private var pinnedKey: String??
+    /// The node's key on record, read once (and again when an ACK is refused).
+    private var keyRecord: Store.KeyRecord??
 
     init(lane: Lane, context: LaneContext) {
         self.lane = lane
@@ -175,7 +175,8 @@ final class LaneCarrier {
         let replyTo = message.wantsACK ? "\(context.replyPrefix).\(lane.token).\(message.sequence)" : nil
         var published = true
         do {
-            try context.publisher.publish(message.subject, payload: message.payload, replyTo: replyTo)
+            let signature = message.signature ?? context.signer?.signature(subject: message.subject, payload: message.payload)
+            try context.publisher.publish(message.subject, payload: message.payload, replyTo: replyTo, signature: signature)
         } catch {
             // The buffer is full while reconnecting: counts as an attempt that found no ACK.
             context.logger.warning("cannot publish \(message.id) to \(node): \(error)")
@@ -243,11 +244,16 @@ final class LaneCarrier {
         } else {
             whole = try? Reply.decode(answer.payload)
         }
-        guard let reply = whole, reply.id == flight.message.id else { return }
+        // A refusal made before the message was decoded (unsigned, untrusted) cannot name its id: the subject
+        // says which message it answers.
+        guard var reply = whole, reply.id == flight.message.id || (reply.id.isEmpty && reply.status == .rejected) else {
+            return
+        }
         if let reason = refusal(of: reply) {
             context.logger.warning("ignored: \(reason)")
             return
         }
+        reply.id = flight.message.id
         reopen(now: now)
         guard reply.status == .inProgress else {
             return finish(flight.message, attempts: flight.attempts, reply.status == .rejected ? .rejected : .acked,
@@ -283,15 +289,15 @@ final class LaneCarrier {
         return Flight(message: message, attempts: message.attempts, deadline: context.clock.now)
     }
 
-    /// Why an ACK is not believed, if it is not (see ``TrustPolicy/refusal(ofReply:from:pinned:)``).
+    /// Why an ACK is not believed, if it is not (see ``TrustPolicy/refusal(ofReply:from:record:)``).
     private func refusal(of reply: Reply) -> String? {
-        let pinned = pinnedKey ?? (try? store.pinnedKey(node: node))
-        pinnedKey = .some(pinned)
-        guard let reason = context.trust.refusal(ofReply: reply, from: node, pinned: pinned) else { return nil }
-        // The node may have been pinned (or re-pinned) since the key was read.
-        let fresh = try? store.pinnedKey(node: node)
-        pinnedKey = .some(fresh)
-        return fresh == pinned ? reason : context.trust.refusal(ofReply: reply, from: node, pinned: fresh)
+        let record = keyRecord ?? (try? store.keyRecord(node: node))
+        keyRecord = .some(record)
+        guard let reason = context.trust.refusal(ofReply: reply, from: node, record: record) else { return nil }
+        // The node may have been approved (or its key replaced) since its record was read.
+        let fresh = try? store.keyRecord(node: node)
+        keyRecord = .some(fresh)
+        return fresh == record ? reason : context.trust.refusal(ofReply: reply, from: node, record: fresh)
     }
 
     // MARK: a node that is not connected

@@ -20,6 +20,8 @@ struct LaneContext: Sendable {
     /// How long a lane lives with nothing to carry.
     var idleTimeout: Duration
     var trust: TrustPolicy
+    /// Signs what was stored unsigned (accepted before signatures moved to headers).
+    var signer: NodeKey?
     var errors: ErrorReporter
     var logger: Logger
     var clock: any DeliveryClock

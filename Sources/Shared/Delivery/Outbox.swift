@@ -65,8 +65,8 @@ public final class Outbox: Sendable {
             messages += try draft.accepted(
                 from: configuration.node, defaults: configuration.defaults, knownNodes: knownNodes, now: now)
         }
-        if let key = configuration.key { messages = messages.map(key.sign) }
-        let records = try store.accept(messages, now: now)
+        let key = configuration.key
+        let records = try store.accept(messages, now: now) { key?.signature(subject: $0, payload: $1) }
         journal.append(records.map { Journal.Entry(time: now, event: .accepted, id: $0.id, node: $0.message.toNode,
             method: $0.message.method.rawValue, message: $0.message) })
         var woken = Set<String>()
@@ -93,7 +93,7 @@ public final class Outbox: Sendable {
             node: configuration.node, store: store, journal: journal, publisher: transport,
             replyPrefix: subscription.prefix, resumeThrough: resumeThrough, window: configuration.defaults.window,
             retryWaitCap: configuration.defaults.retryWaitCap, probeWait: configuration.defaults.retryWait,
-            idleTimeout: configuration.laneIdleTimeout, trust: configuration.trust, errors: errors, logger: logger,
+            idleTimeout: configuration.laneIdleTimeout, trust: configuration.trust, signer: configuration.key, errors: errors, logger: logger,
             clock: configuration.clock, changed: { [weak self] in self?.changed($0, $1) })
         let destinations = try store.unfinishedDestinations()
         for node in destinations { lane(for: node).wake() }

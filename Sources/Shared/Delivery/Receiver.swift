@@ -30,14 +30,20 @@ public final class Receiver: Sendable {
     private let retriedWhileRunning = Mutex<Set<String>>([])
     /// Stream methods (logs, appends, output, copy chunks) finish one at a time per stream, in arrival order.
     private let ordered = OrderedRuns()
+    /// Refusals, counted into the error log.
+    private let refusals: RefusalLog
 
     /// `heard` is told the sending node of every message that arrives: proof that node is connected.
     public init(
         connection: NATSConnection, context: HandlerContext, handlers: [Method: any MethodHandler], store: Store,
         journal: Journal, errors: ErrorReporter, logger: Logger,
         maxConcurrentRuns: Int = DeliveryDefaults.standard.maxConcurrentRuns, trust: TrustPolicy = TrustPolicy(),
-        key: NodeKey? = nil, audit: AuditLog? = nil, heard: @escaping @Sendable (String) -> Void = { _ in }
+        key: NodeKey? = nil, audit: AuditLog? = nil, refusalInterval: Double = 60,
+        heard: @escaping @Sendable (String) -> Void = { _ in }
     ) {
+        refusals = RefusalLog(interval: refusalInterval) { [errors, node = context.node] line in
+            errors.report(ErrorRecord(node: node, kind: .rejected, error: line))
+        }
         self.heard = heard
         self.audit = audit
         self.trust = trust
@@ -74,12 +80,14 @@ public final class Receiver: Sendable {
         // off) instead of exhausting the node.
         let runs = Mailbox<@Sendable () async -> Void>()
         await withDiscardingTaskGroup { group in
+            group.addTask { [refusals] in await refusals.run() }
             group.addTask { [slots] in
                 for await inbound in subscription {
                     await slots.acquire()
                     if !self.admit(inbound, runs: runs, release: slots.release) { slots.release() }
                 }
                 runs.close()
+                self.refusals.stop()
             }
             while let run = await runs.receive() {
                 group.addTask { await run() }
@@ -121,33 +129,49 @@ public final class Receiver: Sendable {
         _ inbound: NATSMessage, runs: Mailbox<@Sendable () async -> Void>, release: @escaping @Sendable () -> Void
     ) -> Bool {
         guard let subject = Subject(parsing: inbound.subject) else { return false }
-        let message: Message
+        // The signature first, over the bytes as they came: what is refused here is never decoded.
+        let admission: TrustPolicy.Admission
+        switch trust.admit(inbound, subject: subject, node: context.node, owners: { [store] in
+            (try? store.keyRecords(publicKey: $0)) ?? []
+        }) {
+        case .failure(let refusal):
+            refuse(inbound, id: "", refusal, fromNode: nil)
+            return false
+        case .success(let admitted):
+            admission = admitted
+        }
+        var decoded: Message
         do {
-            message = try Message.decode(inbound.payload)
+            decoded = try Message.decode(inbound.payload)
         } catch {
-            refuse(inbound, subject: subject, id: error.messageID ?? "", reason: "malformed message: \(error)",
-                fromNode: nil, method: subject.method.rawValue)
+            refuse(inbound, id: error.messageID ?? "",
+                TrustPolicy.Refusal(kind: .malformed, reason: "malformed message: \(error)"), fromNode: nil)
             return false
         }
-        guard let id = message.id, let fromNode = message.fromNode, message.toNode == context.node else {
-            refuse(inbound, subject: subject, id: message.id ?? "", reason: "message lacks id or fromNode, or is not for \(context.node)",
-                fromNode: message.fromNode, method: message.method.rawValue)
+        guard let id = decoded.id, let fromNode = decoded.fromNode, decoded.toNode == context.node,
+            decoded.method == subject.method, decoded.effectiveType == subject.messageType
+        else {
+            refuse(inbound, id: decoded.id ?? "", TrustPolicy.Refusal(kind: .malformed,
+                reason: "message lacks id or fromNode, is not for \(context.node), or does not match its subject"),
+                fromNode: decoded.fromNode)
+            return false
+        }
+        decoded.signedBy = admission.signer
+        let message = decoded
+        let acl = accessList.withLock { $0 }
+        if let refusal = trust.refusal(of: message, admission: admission)
+            ?? acl?.refusal(of: message, signerTrusted: trust.trusts(admission.signer, owners: admission.owners))
+                .map({ TrustPolicy.Refusal(kind: .acl, reason: $0) })
+        {
+            refuse(inbound, id: id, refusal, fromNode: fromNode)
             return false
         }
         heard(fromNode)
-        let pinned = try? store.pinnedKey(node: fromNode)
-        let acl = accessList.withLock { $0 }
-        if let reason = trust.refusal(of: message, pinned: pinned, checkSignatures: acl != nil)
-            ?? acl?.refusal(of: message, signerTrusted: trust.trusts(message, pinned: pinned))
-        {
-            refuse(inbound, subject: subject, id: id, reason: reason, fromNode: fromNode, method: message.method.rawValue)
-            return false
-        }
         guard let handler = handlers[message.method] else {
             let offered = methods.map(\.rawValue).joined(separator: ", ")
-            refuse(inbound, subject: subject, id: id,
-                reason: "node \(context.node) does not offer method `\(message.method)` (it offers \(offered))",
-                fromNode: fromNode, method: message.method.rawValue)
+            refuse(inbound, id: id, TrustPolicy.Refusal(kind: .unknownMethod,
+                reason: "node \(context.node) does not offer method `\(message.method)` (it offers \(offered))"),
+                fromNode: fromNode)
             return false
         }
         guard subject.messageType.wantsACK else {
@@ -223,20 +247,16 @@ public final class Receiver: Sendable {
         send(reply, to: latest)
     }
 
-    private func refuse(_ inbound: NATSMessage, subject: Subject, id: String, reason: String, fromNode: String?, method: String) {
-        let reply = Reply(id: id, fromNode: context.node, status: .rejected, error: reason)
-        if subject.messageType.wantsACK, !id.isEmpty {
-            // Stored, so a retry of the same id is refused the same way without another report.
-            if (try? store.beginReceive(id: id, fromNode: fromNode ?? "?", method: method, replyTo: inbound.replyTo, now: .now)) == .new {
-                try? store.finishReceive(id: id, reply: reply, now: .now)
-                errors.report(ErrorRecord(node: context.node, kind: .rejected, messageId: id, method: method,
-                    toNode: context.node, error: "rejected message \(id) from \(fromNode ?? "?"): \(reason)"))
-            }
-        } else {
-            errors.report(ErrorRecord(node: context.node, kind: .rejected, messageId: id.isEmpty ? nil : id, method: method,
-                toNode: context.node, error: "rejected a message from \(fromNode ?? "?"): \(reason)"))
-        }
-        send(reply, to: inbound.replyTo)
+    /// Refuses a message: counted into the error log (one line per sender, subject and reason an interval, see
+    /// ``RefusalLog``), nothing stored, and answered with the reason. The central node answers no refusal: a real
+    /// node's outbox keeps what was refused (before its approval, say) and sends it again.
+    private func refuse(_ inbound: NATSMessage, id: String, _ refusal: TrustPolicy.Refusal, fromNode: String?) {
+        let sender =
+            fromNode.map { "node \($0)" }
+            ?? inbound.signature.map { "key \(NodeKey.fingerprint(of: $0.key) ?? "(not a key)")" } ?? "an unsigned sender"
+        refusals.refused(sender: sender, subject: inbound.subject, refusal)
+        guard !trust.pinsNodes else { return }
+        send(Reply(id: id, fromNode: context.node, status: .rejected, error: refusal.reason), to: inbound.replyTo)
     }
 
     private func send(_ reply: Reply, to replyTo: String?) {

@@ -19,6 +19,12 @@ public struct Hello: Sendable, Equatable, Codable {
     public var publicKey: String?
     /// What the node declares about itself (`agent.json`'s `labels`): operators target nodes by them.
     public var labels: [String: String]?
+    /// The node runs unsigned messages (`--insecure-accept-unsigned`): shown as a warning wherever it is listed.
+    public var insecure: Bool?
+    /// A key rotation (`bosun-agent --rotate-key`): the key the node signed with before, and that key's signature
+    /// of the new one (``Hello/rotationBytes(node:newKey:)``), so the central node takes the new key without alarm.
+    public var previousKey: String?
+    public var rotationSignature: String?
 
     public init(
         version: String, hostname: String? = nil, os: String? = nil, kernel: String? = nil, arch: String? = nil,
@@ -37,6 +43,17 @@ public struct Hello: Sendable, Equatable, Codable {
         self.startedAt = startedAt
         self.helloInterval = helloInterval
         self.methods = methods
+    }
+
+    /// What a node's previous key signs to hand over to its new one.
+    public static func rotationBytes(node: String, newKey: String) -> [UInt8] {
+        Array("bosun-rotate-v1\n\(node)\n\(newKey)".utf8)
+    }
+
+    /// Whether this hello carries `oldKey`'s signature handing `node` over to the key it announces.
+    public func proves(rotationFrom oldKey: String, node: String) -> Bool {
+        guard let publicKey, previousKey == oldKey, let rotationSignature else { return false }
+        return NodeKey.verify(Self.rotationBytes(node: node, newKey: publicKey), signature: rotationSignature, publicKey: oldKey)
     }
 
     public func encoded() -> [UInt8] { (try? Array(JSONLines.encoder.encode(self))) ?? [] }

@@ -111,8 +111,10 @@ extension Message {
             ttl = try fields.seconds("ttl")
             replyMethod = try fields.string("replyMethod", pattern: .token).map(Method.init(rawValue:))
             sequential = try fields.bool("sequential")
-            signedBy = try fields.string("signedBy")
-            signature = try fields.string("signature")
+            // Signatures travel in headers now (``WireSignature``); these fields of the first format are read and
+            // set aside, so a message written for it is still taken.
+            _ = try fields.string("signedBy")
+            _ = try fields.string("signature")
             createdAt = try fields.string("createdAt").map { (text: String) throws(MessageError) in
                 guard let time = Timestamp(rfc3339: text) else {
                     throw MessageError(

@@ -36,9 +36,14 @@ public struct Message: Sendable, Equatable, Encodable {
     /// Deliver this message only after the ones accepted before it to the same node have been answered, even
     /// while the node is up (a sender's option: the receiver does nothing with it).
     public var sequential: Bool?
-    /// The sending node's public key (ed25519, base64) and its signature over ``signedBytes`` (base64).
+    /// The key whose signature the receiver checked (``WireSignature``), set by the receiver: never part of the
+    /// JSON, since the signature travels in the message's headers.
     public var signedBy: String?
-    public var signature: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, toNode, toNodes, fromNode, messageType, method, methodArgs, data, dataEncoding, ackTimeout, retries
+        case retryWait, methodTimeout, ttl, replyMethod, createdAt, sequential
+    }
 
     public init(
         id: String? = nil, toNode: String? = nil, toNodes: [String]? = nil, fromNode: String? = nil,
@@ -115,9 +120,7 @@ public struct Message: Sendable, Equatable, Encodable {
             copy.methodTimeout = methodTimeout ?? defaults.methodTimeout
             copy.ttl = ttl ?? defaults.ttl
             copy.createdAt = createdAt ?? now
-            // Signed again by the sending node once accepted (``NodeKey/sign(_:)``).
             copy.signedBy = nil
-            copy.signature = nil
             return copy
         }
         // Built in code (`bosun send --data`), a message has not met the parser's limits yet.

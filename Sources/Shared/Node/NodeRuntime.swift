@@ -22,8 +22,10 @@ public final class NodeRuntime: Sendable {
         public var helloInterval: Double?
         /// Watch inmsg.txt and inbox/.
         public var watchInputs = true
-        /// Which signed messages this node runs.
+        /// Which signed messages this node runs (the keys of `<data-dir>/trusted-keys` are added at start).
         public var trust = TrustPolicy()
+        /// Seconds over which refusals of one kind from one sender make one line of the error log.
+        public var refusalInterval: Double = 60
         /// The node's signing key; nil: `<data-dir>/node.key`, created on first start.
         public var keyPath: String?
         /// The ACL file; nil: `<data-dir>/acl.json` when it exists (else no ACL: the trust policy decides).
@@ -49,6 +51,8 @@ public final class NodeRuntime: Sendable {
     public let supervisor: Supervisor
     /// The key this node signs its messages and answers with.
     public let key: NodeKey
+    /// The trust policy in force: the configured one, with the data directory's trusted keys.
+    public let trust: TrustPolicy
     private let lock: DataDirectoryLock
     /// The ACL file this node reads, and when it was last read.
     private let accessListPath: String
@@ -74,6 +78,12 @@ public final class NodeRuntime: Sendable {
         self.logger = logger
         store = try Store(path: directory + "/state.db")
         key = try NodeKey.loadOrCreate(path: configuration.keyPath ?? directory + "/node.key")
+        var trust = configuration.trust
+        trust.pinsNodes = configuration.node == configuration.centralNode
+        trust.trustedKeys.formUnion(try TrustedKeys.read(dataDirectory: directory))
+        self.trust = trust
+        logger.notice("signing key \(key.publicKey) (\(NodeKey.fingerprint(of: key.publicKey) ?? "?"))")
+        Self.warn(about: trust, node: configuration.node, dataDirectory: directory, logger: logger)
         journal = try Journal(path: directory + "/journal.jsonl")
         connection = try await NATSConnection.connect(configuration.nats, retryFor: connectFor) { error, wait in
             logger.warning("\(error); retrying in \(Int(wait.seconds.rounded(.up))) s")
@@ -83,7 +93,7 @@ public final class NodeRuntime: Sendable {
             node: configuration.node, centralNode: configuration.centralNode, dataDirectory: directory, logger: logger)
         var outboxConfiguration = Outbox.Configuration(node: configuration.node, defaults: configuration.defaults)
         outboxConfiguration.key = key
-        outboxConfiguration.trust = configuration.trust
+        outboxConfiguration.trust = trust
         outbox = Outbox(
             configuration: outboxConfiguration,
             store: store, journal: journal, transport: connection, errors: errors, logger: logger)
@@ -99,7 +109,8 @@ public final class NodeRuntime: Sendable {
         receiver = Receiver(
             connection: connection, context: context, handlers: handlers, store: store,
             journal: journal, errors: errors, logger: logger, maxConcurrentRuns: configuration.defaults.maxConcurrentRuns,
-            trust: configuration.trust, key: key, audit: AuditLog(path: directory + "/audit.jsonl"),
+            trust: trust, key: key, audit: AuditLog(path: directory + "/audit.jsonl"),
+            refusalInterval: configuration.refusalInterval,
             heard: { [outbox] in outbox.heard(from: $0) })
         receiver.replaceAccessList(accessList)
         accessListStamp.withLock { $0 = FileSystem.modificationTime(accessListPath) }
@@ -225,18 +236,41 @@ public final class NodeRuntime: Sendable {
 
     /// Publishes a hello or bye to the central node (EventNACK: once, no outbox).
     private func announce(_ method: Method) {
-        let hello = Hello(
+        var hello = Hello(
             version: BosunVersion.current, hostname: SystemFacts.hostname, os: SystemFacts.osName,
             kernel: SystemFacts.kernel, arch: SystemFacts.architecture, uptime: SystemFacts.uptime,
             load: SystemFacts.load, startedAt: SystemFacts.processStart,
             helloInterval: configuration.helloInterval ?? LivenessDefaults.helloInterval,
             methods: receiver.methods.map(\.rawValue), publicKey: key.publicKey, labels: configuration.labels.isEmpty ? nil : configuration.labels)
+        hello.insecure = trust.acceptUnsigned ? true : nil
+        if let rotation = KeyRotation.endorsement(dataDirectory: configuration.dataDirectory) {
+            hello.previousKey = rotation.previousKey
+            hello.rotationSignature = rotation.signature
+        }
         let draft = Message(
             toNode: configuration.centralNode, method: method, data: String(decoding: hello.encoded(), as: UTF8.self))
-        guard let message = try? draft.accepted(from: configuration.node, defaults: configuration.defaults).first.map(key.sign),
-            let subject = message.subject
+        guard let message = try? draft.accepted(from: configuration.node, defaults: configuration.defaults).first,
+            let subject = message.subject?.description
         else { return }
-        try? connection.publish(subject.description, payload: message.encoded())
+        let payload = message.encoded()
+        try? connection.publish(subject, payload: payload, signature: key.signature(subject: subject, payload: payload))
+    }
+
+    /// Says at every start what this node will refuse, or that it refuses nothing unsigned.
+    private static func warn(about trust: TrustPolicy, node: String, dataDirectory: String, logger: Logger) {
+        if trust.acceptUnsigned {
+            logger.warning(
+                "INSECURE: --insecure-accept-unsigned: \(node) runs unsigned messages from anyone who can reach its NATS server")
+        } else if trust.trustedKeys.isEmpty, !trust.pinsNodes {
+            logger.warning(
+                """
+                \(node) trusts no key: it answers ping, status, hello and bye, and refuses everything else. Run `bosun keys \
+                show` on the central node, then start it with --trust KEY (or put the key in \(dataDirectory)/\(TrustedKeys.fileName))
+                """)
+        }
+        if trust.autoApprove, trust.pinsNodes {
+            logger.warning("--auto-approve: every new node that says hello is let in without an operator")
+        }
     }
 }
 

@@ -11,11 +11,16 @@ public struct NodeRecord: Sendable, Equatable {
     public var saidBye: Bool
     /// When the node was first heard from.
     public var firstSeen: Timestamp
+    /// The key the node signs with, and whether the operator approved it (nil: none on record).
+    public var publicKey: String?
+    public var keyState: Store.KeyState?
 
     public init(
         name: String, facts: [UInt8]? = nil, lastSeen: Timestamp? = nil, helloInterval: Double? = nil,
-        saidBye: Bool = false, firstSeen: Timestamp
+        saidBye: Bool = false, firstSeen: Timestamp, publicKey: String? = nil, keyState: Store.KeyState? = nil
     ) {
+        self.publicKey = publicKey
+        self.keyState = keyState
         self.name = name
         self.facts = facts
         self.lastSeen = lastSeen

@@ -70,5 +70,15 @@ enum Schema {
         CREATE INDEX outbox_unfinished_bounded ON outbox (toNode, sequence)
             WHERE state IN ('queued', 'sending', 'inProgress') AND retries > 0;
         """,
+        // Safe by default: a message's signature travels in NATS headers over the exact bytes stored here (stored
+        // beside them, published with them); a node's key is pinned only once an operator approves it (`pending`
+        // until then, or `rejected` for good). Keys pinned before this were pinned on first sight: they stay approved.
+        """
+        ALTER TABLE outbox ADD COLUMN signedBy TEXT;
+        ALTER TABLE outbox ADD COLUMN signature TEXT;
+        ALTER TABLE keys ADD COLUMN state TEXT NOT NULL DEFAULT 'approved';
+        ALTER TABLE keys ADD COLUMN decidedAt INTEGER;
+        CREATE INDEX keys_by_key ON keys (publicKey);
+        """,
     ]
 }

@@ -1,6 +1,8 @@
 /// The central node's registry of the nodes it has heard from.
 extension Store {
-    private static let nodeColumns = "name, facts, lastSeen, helloInterval, saidBye, firstSeen"
+    private static let nodeColumns =
+        "n.name, n.facts, n.lastSeen, n.helloInterval, n.saidBye, n.firstSeen, k.publicKey, k.state "
+        + "FROM nodes n LEFT JOIN keys k ON k.node = n.name"
 
     /// Records a hello from `node`: it is seen at `at` and has not said goodbye.
     ///
@@ -38,7 +40,7 @@ extension Store {
     /// Every known node, by name.
     public func nodes() throws(StoreError) -> [NodeRecord] {
         try database.withConnection { connection throws(StoreError) in
-            try connection.query("SELECT \(Store.nodeColumns) FROM nodes ORDER BY name") { row in
+            try connection.query("SELECT \(Store.nodeColumns) ORDER BY n.name") { row in
                 Store.nodeRecord(from: row)
             }
         }
@@ -47,7 +49,7 @@ extension Store {
     /// The node called `name`, if known.
     public func node(named name: String) throws(StoreError) -> NodeRecord? {
         try database.withConnection { connection throws(StoreError) in
-            try connection.query("SELECT \(Store.nodeColumns) FROM nodes WHERE name = ?", [name]) { row in
+            try connection.query("SELECT \(Store.nodeColumns) WHERE n.name = ?", [name]) { row in
                 Store.nodeRecord(from: row)
             }.first
         }
@@ -58,6 +60,7 @@ extension Store {
             name: row.text(0), facts: row.optionalBlob(1),
             lastSeen: row.optionalInt64(2).map(Timestamp.init(millisecondsSinceEpoch:)),
             helloInterval: row.optionalDouble(3), saidBye: row.int64(4) != 0,
-            firstSeen: Timestamp(millisecondsSinceEpoch: row.int64(5)))
+            firstSeen: Timestamp(millisecondsSinceEpoch: row.int64(5)), publicKey: row.optionalText(6).flatMap { $0.isEmpty ? nil : $0 },
+            keyState: row.optionalText(7).flatMap(KeyState.init(rawValue:)))
     }
 }

@@ -6,8 +6,11 @@ extension Store {
     /// Stores `messages` as `queued`, in the order given, all or none (one commit for the batch).
     ///
     /// Each message needs an `id` and a `toNode`. An id already in the outbox, or repeated in the batch,
-    /// is a `duplicateID` error naming it, and nothing of the batch is stored.
-    public func accept(_ messages: [Message], now: Timestamp) throws(StoreError) -> [OutboxRecord] {
+    /// is a `duplicateID` error naming it, and nothing of the batch is stored. Each is encoded once, and `sign`
+    /// signs those bytes on their subject: bytes and signature are stored together and published as they are.
+    public func accept(
+        _ messages: [Message], now: Timestamp, sign: (_ subject: String, _ payload: [UInt8]) -> WireSignature? = { _, _ in nil }
+    ) throws(StoreError) -> [OutboxRecord] {
         try database.transaction { connection throws(StoreError) in
             var seen = Set<String>()
             var records: [OutboxRecord] = []
@@ -25,18 +28,21 @@ extension Store {
                     throw StoreError(.duplicateID, path: path, "accept: message \(id) is already in the outbox")
                 }
                 let type = message.effectiveType
+                let subject = Subject(node: toNode, method: message.method, messageType: type).description
+                let payload = message.encoded()
+                let signature = sign(subject, payload)
                 try connection.run(
                     """
                     INSERT INTO outbox (id, toNode, method, message, state, attempts, createdAt, updatedAt, subject,
-                        wantsAck, ackTimeout, retries, retryWait, expiresAt, sequential)
-                    VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        wantsAck, ackTimeout, retries, retryWait, expiresAt, sequential, signedBy, signature)
+                    VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                     [
-                        id, toNode, message.method.rawValue, message.encoded(), OutboxState.queued.rawValue,
-                        now.millisecondsSinceEpoch, now.millisecondsSinceEpoch,
-                        Subject(node: toNode, method: message.method, messageType: type).description,
+                        id, toNode, message.method.rawValue, payload, OutboxState.queued.rawValue,
+                        now.millisecondsSinceEpoch, now.millisecondsSinceEpoch, subject,
                         type.wantsACK, message.ackTimeout, message.retries ?? 0, message.retryWait,
                         message.expiresAt?.millisecondsSinceEpoch, message.sequential ?? false,
+                        signature?.key, signature?.value,
                     ])
                 records.append(
                     OutboxRecord(sequence: connection.lastInsertRowID, message: message, state: .queued, updatedAt: now)

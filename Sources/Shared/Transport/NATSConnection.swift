@@ -109,15 +109,30 @@ public final class NATSConnection: Sendable {
     /// Whether the connection is up right now.
     public var isConnected: Bool { natsConnection_Status(handle.pointer) == NATS_CONN_STATUS_CONNECTED }
 
-    /// Publishes a message. While reconnecting it is buffered (up to `reconnectBufferSize`).
-    public func publish(_ subject: String, payload: [UInt8], replyTo: String? = nil) throws(TransportError) {
-        let status = payload.withUnsafeBytes { bytes in
-            if let replyTo {
-                return natsConnection_PublishRequest(
-                    handle.pointer, subject, replyTo, bytes.baseAddress, Int32(bytes.count))
+    /// Publishes a message, its signature (if any) in its headers. While reconnecting it is buffered (up to
+    /// `reconnectBufferSize`).
+    public func publish(
+        _ subject: String, payload: [UInt8], replyTo: String? = nil, signature: WireSignature? = nil
+    ) throws(TransportError) {
+        guard let signature else {
+            let status = payload.withUnsafeBytes { bytes in
+                if let replyTo {
+                    return natsConnection_PublishRequest(
+                        handle.pointer, subject, replyTo, bytes.baseAddress, Int32(bytes.count))
+                }
+                return natsConnection_Publish(handle.pointer, subject, bytes.baseAddress, Int32(bytes.count))
             }
-            return natsConnection_Publish(handle.pointer, subject, bytes.baseAddress, Int32(bytes.count))
+            return try check(status, "publishing to \(subject)")
         }
+        var message: OpaquePointer?
+        var status = payload.withUnsafeBytes { bytes in
+            natsMsg_Create(&message, subject, replyTo, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count))
+        }
+        guard status == NATS_OK, let message else { return try check(status, "publishing to \(subject)") }
+        defer { natsMsg_Destroy(message) }
+        status = natsMsgHeader_Set(message, WireSignature.keyHeader, signature.key)
+        if status == NATS_OK { status = natsMsgHeader_Set(message, WireSignature.valueHeader, signature.value) }
+        if status == NATS_OK { status = natsConnection_PublishMsg(handle.pointer, message) }
         try check(status, "publishing to \(subject)")
     }
 
@@ -158,12 +173,12 @@ public final class NATSConnection: Sendable {
     ///
     /// Throws `noResponders` at once when nobody is subscribed to `subject`, `timeout` when no answer
     /// arrives within `timeout`.
-    public func request(_ subject: String, payload: [UInt8], timeout: Duration) async throws(TransportError)
-        -> NATSMessage
-    {
+    public func request(
+        _ subject: String, payload: [UInt8], signature: WireSignature? = nil, timeout: Duration
+    ) async throws(TransportError) -> NATSMessage {
         let inbox = try makeInbox()
         defer { inbox.close() }
-        try publish(subject, payload: payload, replyTo: inbox.subject)
+        try publish(subject, payload: payload, replyTo: inbox.subject, signature: signature)
         guard let answer = await inbox.next(timeout: timeout) else {
             throw TransportError(.timeout, "request to \(subject): no answer within \(timeout.seconds) s")
         }

@@ -1,5 +1,11 @@
 import CNATS
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
 /// A message received from NATS, copied out of libnats's buffer.
 public struct NATSMessage: Sendable {
     public var subject: String
@@ -7,12 +13,18 @@ public struct NATSMessage: Sendable {
     public var payload: [UInt8]
     /// The server's answer to a request that nobody is subscribed to.
     public var isNoResponders: Bool
+    /// The signature from the headers, when both of its headers are there (checked by the receiver).
+    public var signature: WireSignature?
 
-    public init(subject: String, replyTo: String? = nil, payload: [UInt8], isNoResponders: Bool = false) {
+    public init(
+        subject: String, replyTo: String? = nil, payload: [UInt8], isNoResponders: Bool = false,
+        signature: WireSignature? = nil
+    ) {
         self.subject = subject
         self.replyTo = replyTo
         self.payload = payload
         self.isNoResponders = isNoResponders
+        self.signature = signature
     }
 
     /// Copies a libnats message; the caller still owns and destroys it.
@@ -28,6 +40,18 @@ public struct NATSMessage: Sendable {
             payload = []
         }
         isNoResponders = natsMsg_IsNoResponders(msg)
+        if let key = Self.header(msg, WireSignature.keyHeader), let value = Self.header(msg, WireSignature.valueHeader) {
+            signature = WireSignature(key: key, value: value)
+        }
+    }
+
+    /// The first value of header `name`, unless it is missing or longer than a key or signature can be.
+    private static func header(_ msg: OpaquePointer, _ name: String) -> String? {
+        var value: UnsafePointer<CChar>?
+        guard natsMsgHeader_Get(msg, name, &value) == NATS_OK, let value,
+            strnlen(value, WireSignature.longestHeader + 1) <= WireSignature.longestHeader
+        else { return nil }
+        return String(cString: value)
     }
 }
 

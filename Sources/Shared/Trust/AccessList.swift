@@ -83,7 +83,7 @@ public struct AccessList: Sendable, Equatable {
     public func refusal(of message: Message, signerTrusted: Bool) -> String? {
         guard !TrustPolicy.openMethods.contains(message.method) else { return nil }
         var identities: Set<String> = []
-        if let signer = message.signedBy, message.signature != nil { identities.insert(signer) }
+        if let signer = message.signedBy { identities.insert(signer) }
         if signerTrusted, let node = message.fromNode { identities.insert(node) }
         let isCommand = message.method == .cliCommand || message.method == .cliCommandCont
         for rule in rules where matches(rule.who, identities) && (rule.methods.contains("*") || rule.methods.contains(message.method.rawValue)) {

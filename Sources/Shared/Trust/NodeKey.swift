@@ -41,8 +41,21 @@ public struct NodeKey: Sendable {
     public static func loadOrCreate(path: String) throws(FileSystem.Failure) -> NodeKey {
         if FileSystem.exists(path) { return try load(path: path) }
         let key = NodeKey()
-        try FileSystem.write(Array((Data(key.privateKey).base64EncodedString() + "\n").utf8), to: path, mode: 0o600)
+        try key.save(path: path)
         return key
+    }
+
+    /// Writes this key to `path` (mode 0600), replacing what is there.
+    public func save(path: String) throws(FileSystem.Failure) {
+        try FileSystem.write(Array((Data(privateKey).base64EncodedString() + "\n").utf8), to: path, mode: 0o600)
+    }
+
+    /// A short form of a public key for people to compare: the first 8 bytes of its SHA-256, in hex pairs
+    /// (`SHA256:3f9a:0c1e:77b2:d405`). Nil for text that is not a key.
+    public static func fingerprint(of publicKey: String) -> String? {
+        guard let raw = Data(base64Encoded: publicKey), raw.count == 32 else { return nil }
+        let hex = Array(SHA256Digest.hash(raw).prefix(16))
+        return "SHA256:" + stride(from: 0, to: 16, by: 4).map { String(hex[$0..<$0 + 4]) }.joined(separator: ":")
     }
 
     /// Reads the key at `path`; the error names the file.
@@ -54,14 +67,6 @@ public struct NodeKey: Sendable {
         return key
     }
 
-    /// `message` with `signedBy` and `signature` set.
-    public func sign(_ message: Message) -> Message {
-        var signed = message
-        signed.signedBy = publicKey
-        signed.signature = signature(of: message.signedBytes)
-        return signed
-    }
-
     /// `reply` with `signedBy` and `signature` set.
     public func sign(_ reply: Reply) -> Reply {
         var signed = reply
@@ -70,7 +75,7 @@ public struct NodeKey: Sendable {
         return signed
     }
 
-    private func signature(of bytes: [UInt8]) -> String? {
+    func signature(of bytes: [UInt8]) -> String? {
         var signature = [UInt8](repeating: 0, count: 64)
         guard bosun_ed25519_sign_with(signer.pointer, bytes, bytes.count, &signature) == 1 else { return nil }
         return Data(signature).base64EncodedString()
@@ -184,37 +189,6 @@ struct CanonicalBytes {
         bytes += utf8
     }
 
-    mutating func add(_ texts: [String]?) {
-        add(texts.map { String($0.count) })
-        for text in texts ?? [] { add(text) }
-    }
-}
-
-extension Message {
-    /// What the sender signs: id, from, to, method, type, arguments, data, times; not the delivery settings
-    /// (ackTimeout, retries, retryWait), which only concern the sender.
-    public var signedBytes: [UInt8] {
-        var canonical = CanonicalBytes("bosun-message-v1")
-        canonical.add(id)
-        canonical.add(fromNode)
-        canonical.add(toNode)
-        canonical.add(method.rawValue)
-        canonical.add(effectiveType.rawValue)
-        canonical.add(methodArgs)
-        canonical.add(data)
-        canonical.add(dataEncoding)
-        canonical.add(methodTimeout.map { "\($0)" })
-        canonical.add(createdAt?.rfc3339)
-        canonical.add(ttl.map { "\($0)" })
-        canonical.add(replyMethod?.rawValue)
-        return canonical.bytes
-    }
-
-    /// Whether the message carries a valid signature by the key it names (not whether that key is trusted).
-    public var hasValidSignature: Bool {
-        guard let signedBy, let signature else { return false }
-        return NodeKey.verify(signedBytes, signature: signature, publicKey: signedBy)
-    }
 }
 
 extension Reply {

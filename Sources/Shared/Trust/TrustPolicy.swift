@@ -1,61 +1,142 @@
-/// Which signed messages a node runs: the keys it trusts and whether it requires signatures at all.
+/// Which messages a node takes, safe by default.
 ///
-/// A node that trusts at least one key requires signatures (so does `--require-signatures`): then a message
-/// must be signed by a trusted key, or by the key pinned for the node it comes from, except for the methods
-/// anyone may call (``openMethods``). There, and under an ACL, a signature that does not match its message is
-/// refused; a message past its ttl is refused everywhere.
+/// A message is checked before a byte of it is decoded (``admit(_:subject:)``): anything but the open methods
+/// (``openMethods``) must carry a valid signature (``WireSignature``) by a key this node trusts: one given with
+/// `--trust` (or learned in a key rotation), or, on the central node, the approved key of the node it comes from.
+/// Only `--insecure-accept-unsigned` (a lab's choice) lets unsigned messages through; a signature that does not
+/// match its message is refused everywhere.
 public struct TrustPolicy: Sendable, Equatable {
     public var trustedKeys: Set<String>
-    public var requireSignatures: Bool
+    /// `--insecure-accept-unsigned`: unsigned messages, and messages signed by keys nobody trusts, are taken.
+    public var acceptUnsigned: Bool
+    /// The central node: it keeps a registry of nodes' keys and takes a node's messages only under its approved key.
+    public var pinsNodes: Bool
+    /// `--auto-approve`: a node's first signed hello approves its key (labs, the demo).
+    public var autoApprove: Bool
 
     /// What an unsigned message, or one from an unknown signer, may still call.
     public static let openMethods: Set<Method> = [.ping, .hello, .bye, .status]
 
-    public init(trustedKeys: Set<String> = [], requireSignatures: Bool = false) {
+    public init(trustedKeys: Set<String> = [], acceptUnsigned: Bool = false, pinsNodes: Bool = false, autoApprove: Bool = false) {
         self.trustedKeys = trustedKeys
-        self.requireSignatures = requireSignatures || !trustedKeys.isEmpty
+        self.acceptUnsigned = acceptUnsigned
+        self.pinsNodes = pinsNodes
+        self.autoApprove = autoApprove
     }
 
-    /// Why an ACK from `node` must not be believed, or nil. A node that requires signatures takes an ACK only
-    /// when it is signed by the key pinned for `node` or a key it trusts: so a forged "done" (or forged output)
-    /// is ignored, and the message is retried until its real answer comes.
-    public func refusal(ofReply reply: Reply, from node: String, pinned: String?) -> String? {
-        guard requireSignatures else { return nil }
-        guard let signer = reply.signedBy, reply.hasValidSignature else {
-            return "an ACK for \(reply.id) claiming to come from \(node) is unsigned or its signature does not match"
+    /// A message checked before decoding: who signed it, and the registry's records of that key.
+    public struct Admission: Sendable {
+        /// The key whose signature was checked, nil for an unsigned message.
+        public var signer: String?
+        /// The nodes the registry knows under that key (on the central node).
+        public var owners: [Store.KeyRecord]
+    }
+
+    /// Why a message was refused: a short kind (what refusals are counted by) and the reason, which names the fix.
+    public struct Refusal: Error, Sendable, Equatable {
+        public enum Kind: String, Sendable {
+            case unsigned, untrustedKey, badSignature, tooLarge, malformed, notApproved, rejectedNode, wrongSender, expired, acl
+            case unknownMethod
         }
-        guard signer == pinned || trustedKeys.contains(signer) else {
-            return "an ACK for \(reply.id) from \(node) is signed by key \(signer), which is not \(node)'s"
+        public var kind: Kind
+        public var reason: String
+    }
+
+    /// Checks a message's signature from its headers against the exact bytes, before decoding anything: a
+    /// refused payload costs a lookup and, at most, one signature check. `owners` gives the registry's records of
+    /// a key (the central node's).
+    public func admit(
+        _ inbound: NATSMessage, subject: Subject, node: String,
+        owners: (String) -> [Store.KeyRecord] = { _ in [] }
+    ) -> Result<Admission, Refusal> {
+        guard inbound.payload.count <= MessageLimits.messageBytes else {
+            return .failure(Refusal(kind: .tooLarge,
+                reason: "a payload of \(inbound.payload.count) bytes; the limit is \(MessageLimits.messageBytes)"))
         }
-        return nil
+        let open = Self.openMethods.contains(subject.method)
+        guard let signature = inbound.signature else {
+            guard open || acceptUnsigned else { return .failure(unsigned(subject.method, node: node)) }
+            return .success(Admission(signer: nil, owners: []))
+        }
+        let records = pinsNodes ? owners(signature.key) : []
+        if !trustedKeys.contains(signature.key), !open, !acceptUnsigned {
+            guard let record = records.first(where: { $0.state == .approved }) ?? records.first else {
+                return .failure(Refusal(kind: .untrustedKey, reason: untrusted(signature.key, node: node)))
+            }
+            switch record.state {
+            case .approved: break
+            case .pending:
+                return .failure(Refusal(kind: .notApproved,
+                    reason: "node \(record.node) has not been approved yet: run `bosun nodes approve \(record.node)` on \(node)"))
+            case .rejected:
+                return .failure(Refusal(kind: .rejectedNode, reason: "node \(record.node) was rejected by the operator"))
+            }
+        }
+        guard signature.verifies(subject: inbound.subject, payload: inbound.payload) else {
+            return .failure(Refusal(kind: .badSignature,
+                reason: "the signature does not match the message (altered in flight, or forged)"))
+        }
+        return .success(Admission(signer: signature.key, owners: records))
     }
 
-    /// Whether `message` carries a valid signature by a key this node trusts, or the one pinned for its sender.
-    public func trusts(_ message: Message, pinned: String?) -> Bool {
-        guard let signer = message.signedBy, message.hasValidSignature else { return false }
-        return trustedKeys.contains(signer) || signer == pinned
-    }
-
-    /// Why `message` must be refused, or nil when it may run. `pinned` is the key pinned for its sender.
-    ///
-    /// A node that requires no signatures does not check them either: whoever could alter a signed message
-    /// could as well send an unsigned one, which such a node runs. `checkSignatures` asks for the check anyway
-    /// (an ACL in force goes by who signed).
-    public func refusal(of message: Message, pinned: String?, now: Timestamp = .now, checkSignatures: Bool = false) -> String? {
-        let signed = message.signature != nil || message.signedBy != nil
-        if signed, requireSignatures || checkSignatures, !message.hasValidSignature {
-            return "the signature does not match the message (altered in flight, or forged)"
+    /// Why a decoded message must still be refused, or nil when it may run: a node's key used under another
+    /// name, or a message past its ttl.
+    public func refusal(of message: Message, admission: Admission, now: Timestamp = .now) -> Refusal? {
+        if let signer = admission.signer, !trustedKeys.contains(signer), !Self.openMethods.contains(message.method),
+            !acceptUnsigned, !admission.owners.contains(where: { $0.node == message.fromNode && $0.state == .approved })
+        {
+            let owner = admission.owners.first?.node ?? "another node"
+            return Refusal(kind: .wrongSender,
+                reason: "signed with the key of \(owner), but claims to come from \(message.fromNode ?? "nobody")")
         }
         if let expiresAt = message.expiresAt, now > expiresAt {
-            return "the message expired at \(expiresAt) (ttl \(message.ttl ?? 0) s)"
-        }
-        guard requireSignatures, !Self.openMethods.contains(message.method) else { return nil }
-        guard let signer = message.signedBy, signed else {
-            return "unsigned message, and this node requires signatures for `\(message.method)`"
-        }
-        guard trustedKeys.contains(signer) || signer == pinned else {
-            return "signed by key \(signer), which this node does not trust"
+            return Refusal(kind: .expired, reason: "the message expired at \(expiresAt) (ttl \(message.ttl ?? 0) s)")
         }
         return nil
+    }
+
+    /// Whether `signer` is a key this node trusts (for an ACL's `trusted` identity).
+    public func trusts(_ signer: String?, owners: [Store.KeyRecord] = []) -> Bool {
+        guard let signer else { return false }
+        return trustedKeys.contains(signer) || owners.contains { $0.publicKey == signer && $0.state == .approved }
+    }
+
+    /// Why an ACK from `node` must not be believed, or nil. It must be signed by a key this node trusts or the one
+    /// on record for `node`; for a node with no key on record, a valid signature is enough on the central node (it
+    /// sent the message, to a reply subject only the receiver saw) and on a node that trusts no key at all.
+    public func refusal(ofReply reply: Reply, from node: String, record: Store.KeyRecord?) -> String? {
+        guard let signer = reply.signedBy, reply.signature != nil else {
+            return acceptUnsigned ? nil : "an ACK for \(reply.id) claiming to come from \(node) is unsigned"
+        }
+        guard reply.hasValidSignature else {
+            return "an ACK for \(reply.id) claiming to come from \(node): its signature does not match"
+        }
+        if trustedKeys.contains(signer) || acceptUnsigned { return nil }
+        guard let record else {
+            return pinsNodes || trustedKeys.isEmpty
+                ? nil : "an ACK for \(reply.id) from \(node) is signed by key \(signer), which this node does not trust"
+        }
+        if record.state == .rejected { return "an ACK for \(reply.id) from \(node), a node the operator rejected" }
+        return signer == record.publicKey
+            ? nil : "an ACK for \(reply.id) from \(node) is signed by key \(signer), which is not \(node)'s"
+    }
+
+    private func unsigned(_ method: Method, node: String) -> Refusal {
+        let fix =
+            trustedKeys.isEmpty && !pinsNodes
+            ? "; it trusts no key yet: run `bosun keys show` on the central node, then start this agent with "
+                + "--trust KEY (or add the key to its trusted-keys file)"
+            : ""
+        return Refusal(kind: .unsigned,
+            reason: "unsigned message: node \(node) runs `\(method)` only when it is signed by a key it trusts\(fix)")
+    }
+
+    private func untrusted(_ key: String, node: String) -> String {
+        let shown = NodeKey.fingerprint(of: key).map { "\(key) (\($0))" } ?? key
+        if pinsNodes {
+            return "signed by key \(shown), which belongs to no approved node and is not trusted by \(node)"
+        }
+        return "signed by key \(shown), which node \(node) does not trust: if it is the central node's, start the agent "
+            + "with --trust \(key) (or add it to its trusted-keys file)"
     }
 }

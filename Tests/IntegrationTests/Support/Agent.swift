@@ -1,9 +1,14 @@
 import Foundation
+import Shared
 
 /// A real `bosun-agent` (or, with `central`, a `bosun serve`) process for one node.
 final class AgentProcess: @unchecked Sendable {
     /// Runs `bosun serve` instead of the agent: the central node's engine.
     var central = false
+    /// Trust as a fleet set up by the README's steps: an agent trusts the central node's key (the `central`
+    /// directory beside its own, see ``TestFleet``); a central node lets new nodes in (`--auto-approve`). Off, the
+    /// process starts with the defaults alone.
+    var fleetTrust = true
     let node: String
     let dataDirectory: String
     let server: String
@@ -27,10 +32,11 @@ final class AgentProcess: @unchecked Sendable {
     /// Starts the agent; with `waitUntilListening`, returns once it is subscribed.
     func start(waitUntilListening: Bool = true, extraArguments: [String] = []) async throws {
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        let trust = fleetTrust ? try TestFleet.arguments(central: central, dataDirectory: dataDirectory) : []
         let child = try ChildProcess(
             central ? Binaries.bosun : Binaries.agent,
             (central ? ["serve"] : []) + ["--node", node, "--server", server, "--data-dir", dataDirectory]
-                + metricsOff(extraArguments) + extraArguments,
+                + metricsOff(extraArguments) + trust + extraArguments,
             logPath: dataDirectory + "/agent-\(UUID().uuidString.prefix(8)).log")
         self.child = child
         if waitUntilListening {
@@ -102,6 +108,10 @@ func bosun(_ arguments: [String], server: String, dataDirectory: String? = nil) 
     let scratch = dataDirectory == nil ? NSTemporaryDirectory() + "bosun-cli-\(UUID().uuidString)" : nil
     environment["BOSUN_DATA_DIR"] = dataDirectory ?? scratch
     defer { if let scratch { try? FileManager.default.removeItem(atPath: scratch) } }
+    if let scratch {
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        try TestFleet.scratchKey.save(path: scratch + "/node.key")
+    }
     return try await runProgram(Binaries.bosun, arguments, environment: environment)
 }
 
@@ -127,5 +137,25 @@ func withCentralAndEdge<T>(_ body: (NATSServer, String, AgentProcess, AgentProce
         defer { agent.stop() }
         try await agent.start()
         return try await body(server, directory, central, agent)
+    }
+}
+
+/// The keys of a test's fleet, as the README's set-up makes them: the central node's key, in the `central` data
+/// directory beside the agents' (made if it is not there yet), trusted by every agent; and the key of the scratch
+/// data directories ``bosun(_:server:dataDirectory:)`` makes, trusted too.
+enum TestFleet {
+    static let scratchKey = NodeKey()
+
+    /// The trust arguments for a process on `dataDirectory`.
+    static func arguments(central: Bool, dataDirectory: String) throws -> [String] {
+        if central { return ["--auto-approve"] }
+        let centralDirectory = (dataDirectory as NSString).deletingLastPathComponent + "/central"
+        return ["--trust", try centralKey(dataDirectory: centralDirectory).publicKey, "--trust", scratchKey.publicKey]
+    }
+
+    /// The key of the central node whose data directory is `dataDirectory`, made there if there is none.
+    static func centralKey(dataDirectory: String) throws -> NodeKey {
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        return try NodeKey.loadOrCreate(path: dataDirectory + "/node.key")
     }
 }

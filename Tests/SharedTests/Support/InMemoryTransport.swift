@@ -21,7 +21,7 @@ final class InMemoryTransport: Transport {
     var published: [Publish] { state.withLock { $0.published } }
     var isSubscribed: Bool { state.withLock { $0.deliver != nil } }
 
-    func publish(_ subject: String, payload: [UInt8], replyTo: String?) throws(TransportError) {
+    func publish(_ subject: String, payload: [UInt8], replyTo: String?, signature: WireSignature?) throws(TransportError) {
         state.withLock { $0.published.append(Publish(subject: subject, payload: payload, replyTo: replyTo)) }
     }
 
@@ -30,9 +30,12 @@ final class InMemoryTransport: Transport {
         return ReplySubscription(prefix: "_INBOX.test") {}
     }
 
-    /// Answers `publish` with an ACK of `status` from `node`.
+    /// The key the answering node signs its ACKs with.
+    let nodeKey = NodeKey()
+
+    /// Answers `publish` with an ACK of `status` from `node`, signed as a real node signs it.
     func ack(_ publish: Publish, from node: String = "edge", status: Reply.Status = .ok) {
-        let reply = Reply(id: publish.id, fromNode: node, status: status)
+        let reply = nodeKey.sign(Reply(id: publish.id, fromNode: node, status: status))
         answer(publish, NATSMessage(subject: publish.replyTo ?? "", payload: reply.encoded()))
     }
 
