@@ -23,29 +23,30 @@ struct Swarm {
         configuration.sharedDelivery = true
         configuration.sendAsap = true
         let connection = try await NATSConnection.connect(configuration, retryFor: nil)
+        let nodes = names.map { SimulatedNode(name: $0, connection: connection) }
         try await withThrowingDiscardingTaskGroup { group in
-            for name in names {
-                let subscription = try connection.subscribe(Subject.everything(for: name))
-                let node = SimulatedNode(name: name, connection: connection)
+            for node in nodes {
+                let subscription = try connection.subscribe(Subject.everything(for: node.name))
                 group.addTask { for await inbound in subscription { node.answer(inbound) } }
             }
             try await connection.flush()
             logger.info("listening", metadata: ["nodes": "\(count)", "prefix": "\(prefix)"])
-            group.addTask { try await helloLoop(connection) }
+            group.addTask { try await helloLoop(connection, nodes: nodes) }
         }
     }
 
     /// Hellos for every node, spread over the interval so the central node gets a steady trickle.
-    private func helloLoop(_ connection: NATSConnection) async throws {
+    private func helloLoop(_ connection: NATSConnection, nodes: [SimulatedNode]) async throws {
         let pause = Duration.seconds(helloInterval / Double(max(1, count)))
         while !Task.isCancelled {
-            for name in names {
-                let hello = Hello(version: BosunVersion.current, hostname: name, helloInterval: helloInterval,
-                    methods: ["echo", "hello", "ping", "status"])
+            for node in nodes {
+                let hello = Hello(version: BosunVersion.current, hostname: node.name, helloInterval: helloInterval,
+                    methods: ["echo", "hello", "ping", "status"], publicKey: node.key.publicKey)
                 let drafts = try Message(toNode: central, method: .hello, data: String(decoding: hello.encoded(), as: UTF8.self))
-                    .accepted(from: name, defaults: .standard)
-                if let message = drafts.first, let subject = message.subject {
-                    try? connection.publish(subject.description, payload: message.encoded())
+                    .accepted(from: node.name, defaults: .standard)
+                if let message = drafts.first, let subject = message.subject?.description {
+                    let payload = message.encoded()
+                    try? connection.publish(subject, payload: payload, signature: node.key.signature(subject: subject, payload: payload))
                 }
                 try await Task.sleep(for: pause)
             }
@@ -53,9 +54,10 @@ struct Swarm {
     }
 }
 
-/// One simulated node: answers from memory, each message id once.
+/// One simulated node: answers from memory, each message id once, signed with a key of its own (kept in memory).
 final class SimulatedNode: Sendable {
     let name: String
+    let key = NodeKey()
     private let connection: NATSConnection
     private let answered = Mutex<[String: Reply]>([:])
 
@@ -80,6 +82,7 @@ final class SimulatedNode: Sendable {
                 reply.error = "simulated node \(name) offers echo, ping and status, not `\(message.method)`"
             }
             reply.finishedAt = .now
+            reply = key.sign(reply)
             // Keep the dedup record bounded: a simulated node forgets the oldest answers past 10,000.
             if answered.count > 10_000 { answered.removeAll(keepingCapacity: true) }
             answered[id] = reply

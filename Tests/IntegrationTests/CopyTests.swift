@@ -24,9 +24,12 @@ struct CopyTests {
         let sender = AgentProcess(node: "edge-a", server: server, dataDirectory: directory + "/edge-a")
         defer { sender.stop() }
         try await sender.start(extraArguments: ["--allow-dir", from])
+        // Node to node: the receiving agent takes the sending agent's chunks only under a key it trusts.
+        let senderKey = try NodeKey.load(path: sender.dataDirectory + "/node.key").publicKey
+        let receiverArguments = ["--allow-dir", to, "--trust", senderKey]
         let receiver = AgentProcess(node: "edge-b", server: server, dataDirectory: directory + "/edge-b")
         defer { receiver.stop() }
-        try await receiver.start(extraArguments: ["--allow-dir", to])
+        try await receiver.start(extraArguments: receiverArguments)
 
         try central.write(inmsg: #"{"toNode":"edge-a","method":"copy","methodArgs":["--to=edge-b","\#(from)/image.bin","\#(to)/image.bin"]}"#)
         // Some chunks are in place when the receiving agent dies.
@@ -36,7 +39,7 @@ struct CopyTests {
         })
         receiver.stop(signal: SIGKILL)
         #expect(!FileManager.default.fileExists(atPath: to + "/image.bin"))
-        try await receiver.start(extraArguments: ["--allow-dir", to])
+        try await receiver.start(extraArguments: receiverArguments)
 
         let copied = await eventually(timeout: .seconds(120)) {
             let result = try? await central.messages().first?["result"] as? [String: Any]

@@ -153,6 +153,6 @@ struct NATSSecurityTests {
     {
         try await bosun(
             ["send", "--to", "edge"] + options + ["--"] + words, server: server,
-            dataDirectory: directory + "/central-\(UUID().uuidString.prefix(8))")
+            dataDirectory: directory + "/central")
     }
 }

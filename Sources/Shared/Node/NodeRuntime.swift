@@ -80,7 +80,9 @@ public final class NodeRuntime: Sendable {
         key = try NodeKey.loadOrCreate(path: configuration.keyPath ?? directory + "/node.key")
         var trust = configuration.trust
         trust.pinsNodes = configuration.node == configuration.centralNode
-        trust.trustedKeys.formUnion(try TrustedKeys.read(dataDirectory: directory))
+        trust.learned = LearnedKeys(try TrustedKeys.read(dataDirectory: directory))
+        // What this node sent itself (its own socket, its own inputs) is its own.
+        trust.ownKey = key.publicKey
         self.trust = trust
         logger.notice("signing key \(key.publicKey) (\(NodeKey.fingerprint(of: key.publicKey) ?? "?"))")
         Self.warn(about: trust, node: configuration.node, dataDirectory: directory, logger: logger)
@@ -261,7 +263,7 @@ public final class NodeRuntime: Sendable {
         if trust.acceptUnsigned {
             logger.warning(
                 "INSECURE: --insecure-accept-unsigned: \(node) runs unsigned messages from anyone who can reach its NATS server")
-        } else if trust.trustedKeys.isEmpty, !trust.pinsNodes {
+        } else if !trust.hasTrustedKeys, !trust.pinsNodes {
             logger.warning(
                 """
                 \(node) trusts no key: it answers ping, status, hello and bye, and refuses everything else. Run `bosun keys \

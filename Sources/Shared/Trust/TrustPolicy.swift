@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Which messages a node takes, safe by default.
 ///
 /// A message is checked before a byte of it is decoded (``admit(_:subject:)``): anything but the open methods
@@ -6,13 +8,27 @@
 /// Only `--insecure-accept-unsigned` (a lab's choice) lets unsigned messages through; a signature that does not
 /// match its message is refused everywhere.
 public struct TrustPolicy: Sendable, Equatable {
+    /// The keys given with `--trust`.
     public var trustedKeys: Set<String>
+    /// The keys of `<data-dir>/trusted-keys`, which key rotations change while the node runs (shared by every
+    /// copy of the policy).
+    public var learned = LearnedKeys()
+    /// This node's own key: what it sends itself is its own.
+    public var ownKey: String?
     /// `--insecure-accept-unsigned`: unsigned messages, and messages signed by keys nobody trusts, are taken.
     public var acceptUnsigned: Bool
     /// The central node: it keeps a registry of nodes' keys and takes a node's messages only under its approved key.
     public var pinsNodes: Bool
     /// `--auto-approve`: a node's first signed hello approves its key (labs, the demo).
     public var autoApprove: Bool
+
+    /// Whether `key` is one this node trusts: given, learned, or its own.
+    public func isTrusted(_ key: String) -> Bool {
+        trustedKeys.contains(key) || key == ownKey || learned.contains(key)
+    }
+
+    /// Whether this node trusts any key but its own.
+    public var hasTrustedKeys: Bool { !trustedKeys.isEmpty || !learned.isEmpty }
 
     /// What an unsigned message, or one from an unknown signer, may still call.
     public static let openMethods: Set<Method> = [.ping, .hello, .bye, .status]
@@ -59,7 +75,7 @@ public struct TrustPolicy: Sendable, Equatable {
             return .success(Admission(signer: nil, owners: []))
         }
         let records = pinsNodes ? owners(signature.key) : []
-        if !trustedKeys.contains(signature.key), !open, !acceptUnsigned {
+        if !isTrusted(signature.key), !open, !acceptUnsigned {
             guard let record = records.first(where: { $0.state == .approved }) ?? records.first else {
                 return .failure(Refusal(kind: .untrustedKey, reason: untrusted(signature.key, node: node)))
             }
@@ -82,7 +98,7 @@ public struct TrustPolicy: Sendable, Equatable {
     /// Why a decoded message must still be refused, or nil when it may run: a node's key used under another
     /// name, or a message past its ttl.
     public func refusal(of message: Message, admission: Admission, now: Timestamp = .now) -> Refusal? {
-        if let signer = admission.signer, !trustedKeys.contains(signer), !Self.openMethods.contains(message.method),
+        if let signer = admission.signer, !isTrusted(signer), !Self.openMethods.contains(message.method),
             !acceptUnsigned, !admission.owners.contains(where: { $0.node == message.fromNode && $0.state == .approved })
         {
             let owner = admission.owners.first?.node ?? "another node"
@@ -98,7 +114,7 @@ public struct TrustPolicy: Sendable, Equatable {
     /// Whether `signer` is a key this node trusts (for an ACL's `trusted` identity).
     public func trusts(_ signer: String?, owners: [Store.KeyRecord] = []) -> Bool {
         guard let signer else { return false }
-        return trustedKeys.contains(signer) || owners.contains { $0.publicKey == signer && $0.state == .approved }
+        return isTrusted(signer) || owners.contains { $0.publicKey == signer && $0.state == .approved }
     }
 
     /// Why an ACK from `node` must not be believed, or nil. It must be signed by a key this node trusts or the one
@@ -111,9 +127,9 @@ public struct TrustPolicy: Sendable, Equatable {
         guard reply.hasValidSignature else {
             return "an ACK for \(reply.id) claiming to come from \(node): its signature does not match"
         }
-        if trustedKeys.contains(signer) || acceptUnsigned { return nil }
+        if isTrusted(signer) || acceptUnsigned { return nil }
         guard let record else {
-            return pinsNodes || trustedKeys.isEmpty
+            return pinsNodes || !hasTrustedKeys
                 ? nil : "an ACK for \(reply.id) from \(node) is signed by key \(signer), which this node does not trust"
         }
         if record.state == .rejected { return "an ACK for \(reply.id) from \(node), a node the operator rejected" }
@@ -123,7 +139,7 @@ public struct TrustPolicy: Sendable, Equatable {
 
     private func unsigned(_ method: Method, node: String) -> Refusal {
         let fix =
-            trustedKeys.isEmpty && !pinsNodes
+            !hasTrustedKeys && !pinsNodes
             ? "; it trusts no key yet: run `bosun keys show` on the central node, then start this agent with "
                 + "--trust KEY (or add the key to its trusted-keys file)"
             : ""
@@ -139,4 +155,23 @@ public struct TrustPolicy: Sendable, Equatable {
         return "signed by key \(shown), which node \(node) does not trust: if it is the central node's, start the agent "
             + "with --trust \(key) (or add it to its trusted-keys file)"
     }
+}
+
+/// Keys a node learned while running (a central key rotation), shared by every copy of its trust policy.
+public final class LearnedKeys: Sendable, Equatable {
+    private let keys: Mutex<Set<String>>
+
+    public init(_ keys: Set<String> = []) { self.keys = Mutex(keys) }
+
+    public func contains(_ key: String) -> Bool { keys.withLock { $0.contains(key) } }
+    public var isEmpty: Bool { keys.withLock { $0.isEmpty } }
+    public var all: Set<String> { keys.withLock { $0 } }
+
+    /// Adds (or removes) `key`; returns whether that changed anything.
+    @discardableResult
+    public func update(_ key: String, remove: Bool = false) -> Bool {
+        keys.withLock { remove ? $0.remove(key) != nil : $0.insert(key).inserted }
+    }
+
+    public static func == (lhs: LearnedKeys, rhs: LearnedKeys) -> Bool { lhs === rhs }
 }
