@@ -83,6 +83,9 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Name prefix of simulated nodes: sim-0, sim-1, … (default sim-).", valueName: "prefix"))
     var nodePrefix = "sim-"
 
+    @Flag(help: "Make a new signing key at this start (give it once): the hellos carry the old key's endorsement, so the central node takes the new key without alarm.")
+    var rotateKey = false
+
     func validate() throws {
         if let swarm, swarm < 1 { throw ValidationError("--swarm: must be at least 1, got \(swarm)") }
         if !NodeName.isValid(nodePrefix + "0") { throw ValidationError("--node-prefix: \"\(nodePrefix)\" makes invalid node names") }
@@ -124,6 +127,7 @@ struct AgentCommand: AsyncParsableCommand {
         // The agent answers requests: write replies at once instead of waiting for the flusher.
         configuration.nats.sendAsap = true
         try options.configure(&configuration)
+        configuration.rotateKey = rotateKey
         configuration.labels = file.labels
         configuration.helloInterval =
             node == options.central ? nil : helloInterval ?? file.helloInterval ?? LivenessDefaults.helloInterval

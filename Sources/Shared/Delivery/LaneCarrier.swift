@@ -175,7 +175,7 @@ final class LaneCarrier {
         let replyTo = message.wantsACK ? "\(context.replyPrefix).\(lane.token).\(message.sequence)" : nil
         var published = true
         do {
-            let signature = message.signature ?? context.signer?.signature(subject: message.subject, payload: message.payload)
+            let signature = message.signature ?? context.signer?.current.signature(subject: message.subject, payload: message.payload)
             try context.publisher.publish(message.subject, payload: message.payload, replyTo: replyTo, signature: signature)
         } catch {
             // The buffer is full while reconnecting: counts as an attempt that found no ACK.

@@ -21,7 +21,7 @@ struct LaneContext: Sendable {
     var idleTimeout: Duration
     var trust: TrustPolicy
     /// Signs what was stored unsigned (accepted before signatures moved to headers).
-    var signer: NodeKey?
+    var signer: KeyRing?
     var errors: ErrorReporter
     var logger: Logger
     var clock: any DeliveryClock

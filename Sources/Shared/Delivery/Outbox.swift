@@ -14,7 +14,7 @@ public final class Outbox: Sendable {
         /// How long a destination's lane lives with nothing to send before it is retired.
         public var laneIdleTimeout: Duration = .seconds(60)
         /// Signs every accepted message (nil: sent unsigned).
-        public var key: NodeKey?
+        public var key: KeyRing?
         /// Which ACKs to believe (``TrustPolicy/refusal(ofReply:from:pinned:)``).
         public var trust = TrustPolicy()
         /// Where time comes from (tests pass their own).
@@ -57,15 +57,16 @@ public final class Outbox: Sendable {
 
     /// Accepts messages: fills in defaults, fans out `toNodes`, signs and stores them all in one transaction,
     /// journals them, and wakes their lanes. Returns the accepted records in order.
+    /// `signer` signs them instead of the node's key (a key rotation's own messages, signed by the old key).
     @discardableResult
-    public func accept(_ drafts: [Message], knownNodes: [String] = []) throws -> [OutboxRecord] {
+    public func accept(_ drafts: [Message], knownNodes: [String] = [], signer: NodeKey? = nil) throws -> [OutboxRecord] {
         let now = configuration.clock.now
         var messages: [Message] = []
         for draft in drafts {
             messages += try draft.accepted(
                 from: configuration.node, defaults: configuration.defaults, knownNodes: knownNodes, now: now)
         }
-        let key = configuration.key
+        let key = signer ?? configuration.key?.current
         let records = try store.accept(messages, now: now) { key?.signature(subject: $0, payload: $1) }
         journal.append(records.map { Journal.Entry(time: now, event: .accepted, id: $0.id, node: $0.message.toNode,
             method: $0.message.method.rawValue, message: $0.message) })

@@ -25,7 +25,7 @@ public final class Receiver: Sendable {
     private let stopped = Atomic<Bool>(false)
     /// The ACL in force, if the node has one; replaced on reload.
     private let accessList = Mutex<AccessList?>(nil)
-    private let key: NodeKey?
+    private let key: KeyRing?
     /// Messages a retry reached while they ran: their answer goes to the retry's (newer) reply subject.
     private let retriedWhileRunning = Mutex<Set<String>>([])
     /// Stream methods (logs, appends, output, copy chunks) finish one at a time per stream, in arrival order.
@@ -38,7 +38,7 @@ public final class Receiver: Sendable {
         connection: NATSConnection, context: HandlerContext, handlers: [Method: any MethodHandler], store: Store,
         journal: Journal, errors: ErrorReporter, logger: Logger,
         maxConcurrentRuns: Int = DeliveryDefaults.standard.maxConcurrentRuns, trust: TrustPolicy = TrustPolicy(),
-        key: NodeKey? = nil, audit: AuditLog? = nil, refusalInterval: Double = 60,
+        key: KeyRing? = nil, audit: AuditLog? = nil, refusalInterval: Double = 60,
         heard: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         refusals = RefusalLog(interval: refusalInterval) { [errors, node = context.node] line in
@@ -261,7 +261,7 @@ public final class Receiver: Sendable {
 
     private func send(_ reply: Reply, to replyTo: String?) {
         guard let replyTo else { return }
-        let reply = key?.sign(reply) ?? reply
+        let reply = key?.current.sign(reply) ?? reply
         do {
             for piece in ReplyChunk.split(reply, maxPayload: connection.maxPayload) {
                 try connection.publish(replyTo, payload: piece)

@@ -18,6 +18,8 @@ public struct Method: RawRepresentable, Hashable, Sendable, Codable, CustomStrin
     public static let tailFile = Method(rawValue: "tailFile")
     public static let copy = Method(rawValue: "copy")
     public static let status = Method(rawValue: "status")
+    /// Changes the keys a node trusts: `["add", KEY]` or `["revoke", KEY]` (a central key rotation).
+    public static let trustKey = Method(rawValue: "trustKey")
     /// A result that came after the ACK, sent back to the original sender (``HandlerContext/sendResult(_:of:)``).
     public static let result = Method(rawValue: "result")
     /// Output of a running command, sent back to the original sender as it appears.
@@ -30,12 +32,12 @@ public struct Method: RawRepresentable, Hashable, Sendable, Codable, CustomStrin
     /// The methods Bosun knows, in the order they are documented.
     public static let known: [Method] = [
         .cliCommand, .cliCommandCont, .ping, .hello, .bye, .log, .errorLog, .fileWrite, .fileAppend,
-        .fileRead, .httpGet, .tailFile, .copy, .status, .result, .output, .copyChunk, .metrics,
+        .fileRead, .httpGet, .tailFile, .copy, .status, .result, .output, .copyChunk, .metrics, .trustKey,
     ]
 
     /// Methods whose run may be cut off and run again with the same effect (writing the same bytes to the same
     /// place): after a crash the receiver runs them again instead of answering `interrupted`.
-    public static let rerunnable: Set<Method> = [.ping, .status, .fileWrite, .copyChunk, .result]
+    public static let rerunnable: Set<Method> = [.ping, .status, .fileWrite, .copyChunk, .result, .trustKey]
 
     /// Methods that, queued while their node was away (or across a restart of the sender), run one after another
     /// in acceptance order when it is back, each after the previous one's ACK, as if sent to a live node.

@@ -30,6 +30,8 @@ public final class NodeRuntime: Sendable {
         public var keyPath: String?
         /// The ACL file; nil: `<data-dir>/acl.json` when it exists (else no ACL: the trust policy decides).
         public var accessListPath: String?
+        /// Make a new signing key at start, endorsed by the old one (`bosun-agent --rotate-key`).
+        public var rotateKey = false
         /// Labels sent in the hello (`site: barn`), for targeting.
         public var labels: [String: String] = [:]
 
@@ -49,8 +51,9 @@ public final class NodeRuntime: Sendable {
     public let receiver: Receiver
     /// Restarts the parts that fail; its states show in `status`.
     public let supervisor: Supervisor
-    /// The key this node signs its messages and answers with.
-    public let key: NodeKey
+    /// The key this node signs its messages and answers with (``rotateKey()`` replaces it).
+    public let keys: KeyRing
+    public var key: NodeKey { keys.current }
     /// The trust policy in force: the configured one, with the data directory's trusted keys.
     public let trust: TrustPolicy
     private let lock: DataDirectoryLock
@@ -77,7 +80,17 @@ public final class NodeRuntime: Sendable {
         let accessList = try FileSystem.exists(accessListPath) ? AccessList.load(path: accessListPath) : nil
         self.logger = logger
         store = try Store(path: directory + "/state.db")
-        key = try NodeKey.loadOrCreate(path: configuration.keyPath ?? directory + "/node.key")
+        let keyPath = configuration.keyPath ?? directory + "/node.key"
+        let key =
+            configuration.rotateKey && FileSystem.exists(keyPath)
+            ? try KeyRotation.rotate(keyPath: keyPath, node: configuration.node, dataDirectory: directory)
+            : try NodeKey.loadOrCreate(path: keyPath)
+        if configuration.rotateKey {
+            // What waits to be sent was signed by the old key: the lanes sign it again with the new one.
+            try store.forgetUnfinishedSignatures()
+            logger.notice("rotated the signing key; hellos carry the old key's endorsement of the new one")
+        }
+        keys = KeyRing(key)
         var trust = configuration.trust
         trust.pinsNodes = configuration.node == configuration.centralNode
         trust.learned = LearnedKeys(try TrustedKeys.read(dataDirectory: directory))
@@ -94,7 +107,7 @@ public final class NodeRuntime: Sendable {
         errors = ErrorReporter(
             node: configuration.node, centralNode: configuration.centralNode, dataDirectory: directory, logger: logger)
         var outboxConfiguration = Outbox.Configuration(node: configuration.node, defaults: configuration.defaults)
-        outboxConfiguration.key = key
+        outboxConfiguration.key = keys
         outboxConfiguration.trust = trust
         outbox = Outbox(
             configuration: outboxConfiguration,
@@ -107,11 +120,12 @@ public final class NodeRuntime: Sendable {
             node: configuration.node, dataDirectory: directory, accept: { [outbox] in try outbox.accept($0) },
             parts: { [supervisor] in supervisor.parts.mapValues(\.description) })
         let handlers = ReplyHandlers.make(store: store, journal: journal, outbox: outbox)
+            .merging([.trustKey: TrustKeyHandler(learned: trust.learned)]) { _, given in given }
             .merging(handlers(store, errors)) { _, given in given }
         receiver = Receiver(
             connection: connection, context: context, handlers: handlers, store: store,
             journal: journal, errors: errors, logger: logger, maxConcurrentRuns: configuration.defaults.maxConcurrentRuns,
-            trust: trust, key: key, audit: AuditLog(path: directory + "/audit.jsonl"),
+            trust: trust, key: keys, audit: AuditLog(path: directory + "/audit.jsonl"),
             refusalInterval: configuration.refusalInterval,
             heard: { [outbox] in outbox.heard(from: $0) })
         receiver.replaceAccessList(accessList)

@@ -40,6 +40,14 @@ extension Store {
             signature: row.optionalText(12).flatMap { key in row.optionalText(13).map { WireSignature(key: key, value: $0) } })
     }
 
+    /// Drops the stored signatures of the unfinished messages: after this node's key rotation its lanes sign
+    /// them again, with the new key, when they send them.
+    public func forgetUnfinishedSignatures() throws(StoreError) {
+        try database.withConnection { connection throws(StoreError) in
+            _ = try connection.run("UPDATE outbox SET signedBy = NULL, signature = NULL WHERE \(Store.unfinishedSQL)")
+        }
+    }
+
     /// The destinations that have unfinished messages: the lanes to start with.
     func unfinishedDestinations() throws(StoreError) -> [String] {
         try database.read { connection throws(StoreError) in

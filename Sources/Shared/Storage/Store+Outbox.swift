@@ -125,10 +125,14 @@ extension Store {
 
     /// Records newest first, optionally only those to `node` and in `states`, at most `limit` of them.
     public func outboxRecords(
-        node: String? = nil, states: Set<OutboxState>? = nil, limit: Int = 500
+        node: String? = nil, method: Method? = nil, states: Set<OutboxState>? = nil, limit: Int = 500
     ) throws(StoreError) -> [OutboxRecord] {
         var conditions: [String] = []
         var values: [(any SQLBindable)?] = []
+        if let method {
+            conditions.append("method = ?")
+            values.append(method.rawValue)
+        }
         if let node {
             conditions.append("toNode = ?")
             values.append(node)

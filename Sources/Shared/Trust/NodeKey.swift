@@ -214,3 +214,14 @@ extension Reply {
         return NodeKey.verify(signedBytes, signature: signature, publicKey: signedBy)
     }
 }
+
+/// The key a running node signs with, which a key rotation replaces while it runs.
+public final class KeyRing: Sendable {
+    private let key: Mutex<NodeKey>
+
+    public init(_ key: NodeKey) { self.key = Mutex(key) }
+
+    public var current: NodeKey { key.withLock { $0 } }
+
+    public func replace(with new: NodeKey) { key.withLock { $0 = new } }
+}

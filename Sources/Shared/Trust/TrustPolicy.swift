@@ -24,11 +24,11 @@ public struct TrustPolicy: Sendable, Equatable {
 
     /// Whether `key` is one this node trusts: given, learned, or its own.
     public func isTrusted(_ key: String) -> Bool {
-        trustedKeys.contains(key) || key == ownKey || learned.contains(key)
+        key == ownKey || (!learned.revokes(key) && (trustedKeys.contains(key) || learned.contains(key)))
     }
 
     /// Whether this node trusts any key but its own.
-    public var hasTrustedKeys: Bool { !trustedKeys.isEmpty || !learned.isEmpty }
+    public var hasTrustedKeys: Bool { trustedKeys.contains { !learned.revokes($0) } || !learned.isEmpty }
 
     /// What an unsigned message, or one from an unknown signer, may still call.
     public static let openMethods: Set<Method> = [.ping, .hello, .bye, .status]
@@ -157,21 +157,19 @@ public struct TrustPolicy: Sendable, Equatable {
     }
 }
 
-/// Keys a node learned while running (a central key rotation), shared by every copy of its trust policy.
+/// Keys a node learned while running (a central key rotation), and keys it was told to stop trusting: shared by
+/// every copy of its trust policy.
 public final class LearnedKeys: Sendable, Equatable {
-    private let keys: Mutex<Set<String>>
+    private let entries: Mutex<TrustedKeys.Entries>
 
-    public init(_ keys: Set<String> = []) { self.keys = Mutex(keys) }
+    public init(_ entries: TrustedKeys.Entries = TrustedKeys.Entries()) { self.entries = Mutex(entries) }
 
-    public func contains(_ key: String) -> Bool { keys.withLock { $0.contains(key) } }
-    public var isEmpty: Bool { keys.withLock { $0.isEmpty } }
-    public var all: Set<String> { keys.withLock { $0 } }
+    public func contains(_ key: String) -> Bool { entries.withLock { $0.trusted.contains(key) } }
+    public func revokes(_ key: String) -> Bool { entries.withLock { $0.revoked.contains(key) } }
+    public var isEmpty: Bool { entries.withLock { $0.trusted.isEmpty } }
 
-    /// Adds (or removes) `key`; returns whether that changed anything.
-    @discardableResult
-    public func update(_ key: String, remove: Bool = false) -> Bool {
-        keys.withLock { remove ? $0.remove(key) != nil : $0.insert(key).inserted }
-    }
+    /// Puts `entries` (the file as it is now) in force.
+    public func replace(with new: TrustedKeys.Entries) { entries.withLock { $0 = new } }
 
     public static func == (lhs: LearnedKeys, rhs: LearnedKeys) -> Bool { lhs === rhs }
 }
