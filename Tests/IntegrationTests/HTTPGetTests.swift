@@ -133,7 +133,9 @@ struct HTTPGetTests {
         try await withCentral { server, directory, central in
             let web = try await TestHTTPServer.start(in: directory)
             let edge = try ChildProcess(
-                Binaries.agent, ["--node", "edge", "--server", server.url, "--data-dir", directory + "/edge"],
+                Binaries.agent,
+                ["--node", "edge", "--server", server.url, "--data-dir", directory + "/edge"]
+                    + (try TestFleet.arguments(central: false, dataDirectory: directory + "/edge")),
                 environment: ["http_proxy": web.http], logPath: directory + "/edge.log")
             defer { edge.stop() }
             #expect(await eventually(timeout: .seconds(15)) { edge.log.contains("listening") })
