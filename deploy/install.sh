@@ -1,10 +1,13 @@
 #!/bin/sh
 # Installs the Bosun agent as a systemd service: user `bosun`, data in /var/lib/bosun, config in /etc/bosun.
 # Usage: sudo deploy/install.sh [BINARY] --node NAME [--server URL] [--trust KEY]... [--trust-file FILE]...
+#            [--nkey KEY --nkey-seed FILE]
 #   BINARY defaults to .build/release/bosun-agent (built by `make agent-release`).
 #   --trust KEY: run what this key signed (`bosun keys show` on the central node prints it); repeatable.
 #   --trust-file FILE: every key in FILE (one per line, # comments); repeatable.
 #   Keys given replace /etc/bosun/trusted-keys; without any, an existing file is kept.
+#   --nkey KEY --nkey-seed FILE: the node's NATS user, as `bosun nats-users` printed it; the seed is copied to
+#   /etc/bosun/nats.nk and /etc/bosun/agent.env gives the agent both.
 # Run again to upgrade the binary; an existing /etc/bosun/agent.json is kept.
 # DESTDIR=DIR stages the files under DIR (for an image or a package): no packages, user, ownership or systemctl.
 set -eu
@@ -16,6 +19,8 @@ server="nats://127.0.0.1:4222"
 root="${DESTDIR:-}"
 keys=""
 trusted=no
+nkey=""
+nkey_seed=""
 
 fail() { echo "install.sh: $*" >&2; exit 1; }
 
@@ -46,18 +51,27 @@ add_file() {
 
 while [ $# -gt 0 ]; do
     case "$1" in
-        --node|--server|--trust|--trust-file) [ $# -ge 2 ] || fail "$1 needs a value" ;;
+        --node|--server|--trust|--trust-file|--nkey|--nkey-seed) [ $# -ge 2 ] || fail "$1 needs a value" ;;
     esac
     case "$1" in
         --node) node="$2"; shift 2 ;;
         --server) server="$2"; shift 2 ;;
         --trust) add_key "--trust" "$2"; shift 2 ;;
         --trust-file) add_file "$2"; shift 2 ;;
-        -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+        --nkey) nkey="$2"; shift 2 ;;
+        --nkey-seed) nkey_seed="$2"; shift 2 ;;
+        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
         -*) fail "unknown option $1 (see --help)" ;;
         *) binary="$1"; shift ;;
     esac
 done
+
+if [ -n "$nkey$nkey_seed" ]; then
+    [ -n "$nkey" ] && [ -n "$nkey_seed" ] || fail "--nkey and --nkey-seed go together (bosun nats-users prints both)"
+    printf '%s\n' "$nkey" | grep -Eq '^U[A-Z2-7]{55}$' || fail "--nkey: not a NATS user public key (U…, 56 characters): $nkey"
+    [ -r "$nkey_seed" ] && [ -f "$nkey_seed" ] || fail "--nkey-seed $nkey_seed: cannot be read"
+    grep -Eq '^SU[A-Z2-7]{56}$' "$nkey_seed" || fail "--nkey-seed $nkey_seed: not a NATS user seed (SU…)"
+fi
 
 [ -n "$root" ] || [ "$(id -u)" -eq 0 ] || fail "run as root (sudo)"
 [ -x "$binary" ] || fail "no agent binary at $binary (run make agent-release)"
@@ -107,6 +121,15 @@ if [ "$trusted" = yes ] || [ ! -e "$root/etc/bosun/trusted-keys" ]; then
     chmod 0640 "$root/etc/bosun/trusted-keys"
     count=$(printf '%s' "$keys" | sort -u | grep -c . || true)
     echo "install.sh: wrote /etc/bosun/trusted-keys ($count keys)"
+fi
+
+# The unit reads BOSUN_AGENT_NATS (extra NATS options) from /etc/bosun/agent.env when it exists.
+if [ -n "$nkey" ]; then
+    install $(own root:bosun) -m 0640 "$nkey_seed" "$root/etc/bosun/nats.nk"
+    echo "BOSUN_AGENT_NATS=--nkey $nkey --nkey-seed /etc/bosun/nats.nk" >"$root/etc/bosun/agent.env"
+    [ -n "$root" ] || chown root:bosun /etc/bosun/agent.env
+    chmod 0640 "$root/etc/bosun/agent.env"
+    echo "install.sh: wrote /etc/bosun/nats.nk and /etc/bosun/agent.env (NATS user $nkey)"
 fi
 
 install $(own root:root) -m 0644 "$here/bosun-agent.service" "$root/etc/systemd/system/bosun-agent.service"

@@ -158,15 +158,9 @@ struct NATSPermissionsTests {
     private func withFleet(_ body: (Fleet) async throws -> Void) async throws {
         try await withTemporaryDirectory { directory in
             let server = ConfiguredNATSServer(directory: directory + "/nats")
-            let made = try await bosun(["nats-users", "--output", server.directory, "alpha", "beta"],
-                server: "nats://127.0.0.1:1", dataDirectory: directory + "/central")
-            #expect(made.status == 0, "\(made.stderr)")
-            var credentials: [String: [String]] = [:]
-            for line in made.stdout.split(separator: "\n") where line.contains("\t") {
-                let fields = line.split(separator: "\t")
-                credentials[String(fields[0])] = fields[1].split(separator: " ").map(String.init)
-            }
-            #expect(Set(credentials.keys) == ["central", "alpha", "beta"], "\(made.stdout)")
+            let credentials = try await makeNATSUsers(
+                ["alpha", "beta"], output: server.directory, dataDirectory: directory + "/central")
+            #expect(Set(credentials.keys) == ["central", "alpha", "beta"], "\(credentials)")
             try await server.start(configuration: "include ./users.conf")
             defer { server.stop() }
             try await body(Fleet(server: server, directory: directory, credentials: credentials))
