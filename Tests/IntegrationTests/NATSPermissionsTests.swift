@@ -67,6 +67,9 @@ struct NATSPermissionsTests {
             let central = AgentProcess.central(server: url, directory: fleet.directory)
             defer { central.stop() }
             try await central.start(extraArguments: try #require(fleet.credentials["central"]))
+            // The agents run what the central node signs, as the README sets them up.
+            let shown = try await runProgram(Binaries.bosun, ["keys", "show", "--data-dir", central.dataDirectory])
+            let centralKey = shown.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             var agents: [AgentProcess] = []
             defer { agents.forEach { $0.stop() } }
             for node in ["alpha", "beta"] {
@@ -74,7 +77,8 @@ struct NATSPermissionsTests {
                 agents.append(agent)
                 // Metrics every second: EventACK messages to the central node, answered on the node's own inbox.
                 try await agent.start(
-                    extraArguments: try #require(fleet.credentials[node]) + ["--metrics-interval", "1"])
+                    extraArguments: try #require(fleet.credentials[node])
+                        + ["--metrics-interval", "1", "--trust", centralKey])
             }
             let alpha = try await fleet.client("alpha")
             // Alpha's own subjects: what a thief with alpha's seed reads (the alpha agent's own traffic, at most).
