@@ -12,15 +12,15 @@ struct NATSPermissionsTests {
         /// Each node's (and the central's) `--nkey KEY --nkey-seed FILE`, as the command printed them.
         let credentials: [String: [String]]
 
-        func client(_ node: String) async throws -> NATSLineClient {
+        func client(_ node: String) throws -> NATSLineClient {
             let options = try #require(credentials[node], "no credentials printed for \(node)")
-            return try await NATSLineClient.connect(port: server.port, nkey: options[1], seedFile: options[3])
+            return try NATSLineClient.connect(port: server.port, nkey: options[1], seedFile: options[3])
         }
     }
 
     @Test func aNodeCannotSubscribeToAnotherNodesSubjectsNorToAnyoneElsesAnswers() async throws {
         try await withFleet { fleet in
-            let alpha = try await fleet.client("alpha")
+            let alpha = try fleet.client("alpha")
             for (number, subject) in ["bosun.beta.>", "bosun.central.>", "_INBOX.central.>", "_INBOX.beta.>",
                 "_INBOX.>", "bosun.>", ">"].enumerated()
             {
@@ -37,11 +37,11 @@ struct NATSPermissionsTests {
 
     @Test func aNodeCannotSendAnotherNodeACommand() async throws {
         try await withFleet { fleet in
-            let beta = try await fleet.client("beta")
+            let beta = try fleet.client("beta")
             try beta.send("SUB bosun.beta.> 1\r\n")
             #expect(try beta.roundTrip() == "")
-            let central = try await fleet.client("central")
-            let alpha = try await fleet.client("alpha")
+            let central = try fleet.client("central")
+            let alpha = try fleet.client("alpha")
 
             let command = #"{"id":"forged","toNode":"beta","method":"cliCommand","methodArgs":["id"]}"#
             try alpha.send("PUB bosun.beta.cliCommand.CommandACK _INBOX.alpha.x \(command.utf8.count)\r\n\(command)\r\n")
@@ -80,7 +80,7 @@ struct NATSPermissionsTests {
                     extraArguments: try #require(fleet.credentials[node])
                         + ["--metrics-interval", "1", "--trust", centralKey])
             }
-            let alpha = try await fleet.client("alpha")
+            let alpha = try fleet.client("alpha")
             // Alpha's own subjects: what a thief with alpha's seed reads (the alpha agent's own traffic, at most).
             try alpha.send("SUB bosun.alpha.> 1\r\nSUB _INBOX.alpha.> 2\r\n")
             let subscribed = try alpha.roundTrip()

@@ -17,8 +17,8 @@ struct NATSUserList {
     var nodes: [User]
 
     /// Answers a user may publish to one reply subject it was sent: an `inProgress`, or an ACK in chunks (at most
-    /// 16 MiB of output in `max_payload` pieces). The sender sends a running message again every `ackTimeout`,
-    /// which opens the reply subject again, so an hour outlasts any ACK timeout in use.
+    /// 16 MiB of output in `max_payload` pieces). A sender still waiting sends the message again after its
+    /// `ackTimeout` and retry wait (at most a minute), which opens the reply subject again: an hour leaves room.
     static let responses = #"{ max: 1000, expires: "1h" }"#
 
     var text: String {

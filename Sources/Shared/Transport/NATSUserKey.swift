@@ -10,6 +10,7 @@ public struct NATSUserKey: Sendable, Equatable {
     public let publicKey: String
     /// The seed, `SU` and 56 more characters: the secret.
     public let seed: String
+    private let raw: [UInt8]
 
     // NATS' prefix bytes: the first base32 letter of a key says what it is (S seed, U user).
     private static let seedPrefix: UInt8 = 18 << 3
@@ -35,9 +36,20 @@ public struct NATSUserKey: Sendable, Equatable {
     private init?(raw: [UInt8]) {
         var publicBytes = [UInt8](repeating: 0, count: 32)
         guard raw.count == 32, bosun_ed25519_public_key(raw, &publicBytes) == 1 else { return nil }
+        self.raw = raw
         publicKey = Base32.encode(Self.checksummed([Self.userPrefix] + publicBytes))
         seed = Base32.encode(
             Self.checksummed([Self.seedPrefix | (Self.userPrefix >> 5), (Self.userPrefix & 31) << 3] + raw))
+    }
+
+    /// The ed25519 signature of `bytes`: how a client proves to nats-server that it holds the seed (the server's
+    /// nonce, signed). Empty if libcrypto fails.
+    public func sign(_ bytes: [UInt8]) -> [UInt8] {
+        guard let key = bosun_ed25519_private_key_new(raw) else { return [] }
+        defer { bosun_ed25519_key_free(key) }
+        var signature = [UInt8](repeating: 0, count: 64)
+        guard bosun_ed25519_sign_with(key, bytes, bytes.count, &signature) == 1 else { return [] }
+        return signature
     }
 
     /// Whether `text` is a user public key (`U…`) with a valid checksum.

@@ -1,8 +1,9 @@
 import Foundation
+import Shared
 
 /// A NATS client that speaks the text protocol over a raw socket and logs in with an NKey: it shows the server's
 /// own words for each refusal (`-ERR 'Permissions Violation for Subscription to "…"'`), where libnats reports only
-/// "Not Permitted". The nonce is signed with PyPI's `nkeys` (scripts/setup.sh installs it).
+/// "Not Permitted".
 final class NATSLineClient {
     private let socketFD: Int32
     private var pending: [UInt8] = []
@@ -14,15 +15,18 @@ final class NATSLineClient {
     deinit { close(socketFD) }
 
     /// Connects to 127.0.0.1:`port` as the NKey user `nkey` whose seed is in `seedFile`.
-    static func connect(port: Int, nkey: String, seedFile: String) async throws -> NATSLineClient {
+    static func connect(port: Int, nkey: String, seedFile: String) throws -> NATSLineClient {
         let client = NATSLineClient(socketFD: try openSocket(port: port))
         let info = try client.readLine()
         guard let nonce = info.firstMatch(of: /"nonce":"([^"]+)"/)?.1 else {
             throw TestFailure("the server sent no nonce to sign: \(info)")
         }
-        let signed = try await runProgram("/usr/bin/env", ["python3", "-c", signScript, seedFile, String(nonce)])
-        guard signed.status == 0 else { throw TestFailure("signing the nonce failed: \(signed.stderr)") }
-        let signature = signed.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        // Signed here, at once: the server waits only about two seconds for the CONNECT.
+        let seed = try String(contentsOfFile: seedFile, encoding: .utf8)
+        guard let key = NATSUserKey(seed: seed) else { throw TestFailure("\(seedFile) holds no NKey seed") }
+        let signature = Data(key.sign(Array(nonce.utf8))).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
         try client.send(#"CONNECT {"verbose":false,"pedantic":false,"protocol":1,"nkey":"\#(nkey)","sig":"\#(signature)"}"# + "\r\n")
         let answer = try client.roundTrip()
         guard !answer.contains("-ERR") else { throw TestFailure("the server refused the login: \(answer)") }
@@ -82,12 +86,4 @@ final class NATSLineClient {
         }
         return socketFD
     }
-
-    /// Prints the ed25519 signature of the nonce by the seed in the file, base64url as nats-server takes it.
-    private static let signScript = #"""
-        import base64, sys
-        import nkeys
-        key = nkeys.from_seed(open(sys.argv[1], "rb").read().strip())
-        print(base64.urlsafe_b64encode(key.sign(sys.argv[2].encode())).rstrip(b"=").decode())
-        """#
 }
