@@ -126,6 +126,7 @@ struct AgentCommand: AsyncParsableCommand {
             node: node, dataDirectory: dataDirectory, nats: options.natsConfiguration(name: "bosun-agent \(node)"))
         // The agent answers requests: write replies at once instead of waiting for the flusher.
         configuration.nats.sendAsap = true
+        configuration.nats.inboxPrefix = NATSConfiguration.inboxPrefix(for: node)
         try options.configure(&configuration)
         configuration.rotateKey = rotateKey
         configuration.labels = file.labels

@@ -18,7 +18,7 @@ struct BosunCommand: AsyncParsableCommand {
             ConsoleCommand.self, SendCommand.self, NodesCommand.self, MessagesCommand.self, ErrorsCommand.self,
             ReplayCommand.self, ServeCommand.self, DemoCommand.self, KeysCommand.self, WatchCommand.self,
             CancelCommand.self, RetryCommand.self, RolloutsCommand.self, BenchRenderCommand.self,
-            LogsCommand.self, MetricsCommand.self, BenchMetricsCommand.self,
+            LogsCommand.self, MetricsCommand.self, BenchMetricsCommand.self, NATSUsersCommand.self,
         ],
         defaultSubcommand: ConsoleCommand.self)
 }

@@ -20,6 +20,7 @@ enum CentralNode {
             node: node, dataDirectory: dataDirectory(options), nats: options.natsConfiguration(name: name))
         try options.configure(&configuration)
         configuration.nats.sendAsap = true
+        configuration.nats.inboxPrefix = NATSConfiguration.inboxPrefix(for: node)
         configuration.helloInterval = node == options.central ? nil : LivenessDefaults.helloInterval
         return configuration
     }

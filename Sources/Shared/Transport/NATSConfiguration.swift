@@ -29,6 +29,9 @@ public struct NATSConfiguration: Sendable, Equatable {
     public var tlsKeyFile: String?
     /// Require TLS even with no TLS file given.
     public var tlsRequired: Bool = false
+    /// Reply inboxes are `<inboxPrefix>.<random>`. A node's own prefix (``inboxPrefix(for:)``) lets NATS
+    /// permissions keep every other user from the answers it is sent (`bosun nats-users`).
+    public var inboxPrefix: String = "_INBOX"
     /// Deliver every subscription's messages from libnats's shared thread pool instead of a thread per
     /// subscription: for a process with thousands of subscriptions (a simulated swarm).
     public var sharedDelivery: Bool = false
@@ -36,6 +39,9 @@ public struct NATSConfiguration: Sendable, Equatable {
     public init(servers: [String]) {
         self.servers = servers
     }
+
+    /// The inbox prefix of a node: `_INBOX.<node>`.
+    public static func inboxPrefix(for node: String) -> String { "_INBOX.\(node)" }
 
     /// The URLs to show people: user names, passwords and tokens replaced by `***`.
     public var displayServers: String {

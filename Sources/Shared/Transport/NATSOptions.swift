@@ -43,6 +43,9 @@ final class NATSOptions {
         try check(
             natsOptions_SetReconnectBufSize(pointer, Int32(configuration.reconnectBufferSize)), "reconnect buffer")
         try check(natsOptions_SetSendAsap(pointer, configuration.sendAsap), "send asap")
+        try check(
+            natsOptions_SetCustomInboxPrefix(pointer, configuration.inboxPrefix),
+            "inbox prefix \(configuration.inboxPrefix)", code: .invalidConfiguration)
         if configuration.sharedDelivery {
             try check(natsOptions_UseGlobalMessageDelivery(pointer, true), "shared message delivery")
         }

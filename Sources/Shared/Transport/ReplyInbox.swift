@@ -85,7 +85,7 @@ final class ReplyRouter: Sendable {
             let prefix: String
             let box = MessageBox(deliver: { [weak self] in self?.route($0) }, finish: {})
             do throws(TransportError) {
-                prefix = try NATSConnection.newInbox()
+                prefix = try connection.newInbox()
                 state.subscription = try connection.subscribe(prefix + ".*", queue: nil, box: box)
             } catch {
                 return .failure(error)
