@@ -7,6 +7,12 @@ import Synchronization
     /// glibc's `malloc_trim` (malloc.h, which the Glibc module leaves out): returns free heap memory to the system.
     @_silgen_name("malloc_trim")
     private func malloc_trim(_ pad: Int) -> Int32
+
+    /// glibc's `mallopt` (malloc.h).
+    @_silgen_name("mallopt")
+    private func mallopt(_ parameter: Int32, _ value: Int32) -> Int32
+    /// `M_MMAP_THRESHOLD` in malloc.h.
+    private let mmapThreshold: Int32 = -3
 #endif
 
 /// One node's engine, the same on every node: store, journal, outbox, receiver, inputs and (off the central
@@ -68,6 +74,12 @@ public final class NodeRuntime: Sendable {
         handlers: @Sendable (Store, ErrorReporter) -> [Method: any MethodHandler]
     ) async throws {
         let directory = configuration.dataDirectory
+        #if canImport(Glibc)
+            // Payloads of 128 KiB and more get pages of their own, given back when freed. glibc otherwise raises
+            // this threshold to the size of the largest block freed, so after one large message every later one
+            // comes from the heap, and a flood of large refused payloads would stay as resident memory.
+            _ = mallopt(mmapThreshold, 128 * 1024)
+        #endif
         guard let lock = try DataDirectoryLock(dataDirectory: directory) else {
             throw NodeError("data directory \(directory) is in use by another bosun process (see \(directory)/bosun.lock)")
         }
