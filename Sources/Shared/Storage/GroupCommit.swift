@@ -58,6 +58,8 @@ final class GroupCommit: Sendable {
         var errors = [StoreError?](repeating: nil, count: batch.count)
         do throws(StoreError) {
             try database.transaction { connection throws(StoreError) in
+                // A batch of one needs no savepoint: should it fail, the transaction rolls back with it.
+                if batch.count == 1 { return try batch[0].body(connection) }
                 // Prepared once and kept (``Connection/run(_:_:)``), not compiled again for every write.
                 for (index, write) in batch.enumerated() {
                     try connection.run("SAVEPOINT write")
