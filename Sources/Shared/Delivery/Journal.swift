@@ -87,7 +87,7 @@ public final class Journal: Sendable {
     /// Appends entries, each as one line, in one write.
     public func append(_ entries: [Entry]) {
         guard !entries.isEmpty else { return }
-        // Written outside the lock: appenders on other threads wait only for the write itself.
+        // Built outside the lock: appenders on other threads wait only for the write itself.
         var writer = JSONWriter(capacity: 160 * entries.count)
         for entry in entries {
             entry.write(to: &writer)

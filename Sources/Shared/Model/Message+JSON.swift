@@ -1,5 +1,5 @@
 /// A message written as JSON by hand (``JSONWriter``): the same bytes as its `Encodable` form through
-/// ``JSONLines/encoder``, for the journal's `accepted` lines.
+/// ``JSONLines/encoder``; what ``Message/encoded()`` gives (stored, published, in the journal's `accepted` lines).
 extension Message {
     /// Writes the message as one JSON object, keys sorted.
     func write(to writer: inout JSONWriter) {
