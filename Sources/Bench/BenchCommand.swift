@@ -50,6 +50,10 @@ struct BenchCommand: AsyncParsableCommand {
                 ]
                 report["events.\(side)"] = ["perSecond": median(eventRuns.map { $0[side] ?? 0 })]
             }
+            report["events.cpu"] = [
+                "senderMicrosecondsPerMessage": median(eventRuns.map { $0["senderCPUMicrosecondsPerMessage"] ?? 0 }),
+                "agentMicrosecondsPerMessage": median(eventRuns.map { $0["agentCPUMicrosecondsPerMessage"] ?? 0 }),
+            ]
             report["restart"] = restartFigures
             if reference > 0 { report["reference"] = try await ReferenceCommand.measure(count: reference, runs: runs) }
             printTable(report)
@@ -74,6 +78,7 @@ struct BenchCommand: AsyncParsableCommand {
             print("ping p99 (ms)                   \(format(value("ping.raw", "p99Ms")).padded)\(format(value("ping.engine", "p99Ms")).padded)")
             print("ping p50, sender engine only    \(format(value("ping.raw", "p50Ms")).padded)\(format(value("ping.senderOnly", "p50Ms")).padded)\(format(value("ping.senderOnly", "p50Ms") / max(value("ping.raw", "p50Ms"), 0.000_001)))×")
             print("EventACK pipelined (msg/s)      \(String(Int(value("events.raw", "perSecond"))).padded)\(String(Int(value("events.engine", "perSecond"))).padded)\(format(eventRatio))× slower")
+            print("EventACK CPU per message: sender (central engine) \(Int(value("events.cpu", "senderMicrosecondsPerMessage"))) µs, agent \(Int(value("events.cpu", "agentMicrosecondsPerMessage"))) µs")
             for key in report.keys.sorted() where key.hasPrefix("fanOut.") {
                 let figures = report[key] ?? [:]
                 print("\(key): all up ACKed in \(Int(figures["allUpAckedMs"] ?? 0)) ms, \(Int(figures["acked"] ?? 0)) acked, \(Int(figures["pending"] ?? 0)) pending")

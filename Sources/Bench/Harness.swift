@@ -144,7 +144,10 @@ final class Finals: @unchecked Sendable {
     private let lock = NSLock()
     private var waiters: [String: CheckedContinuation<OutboxRecord, Never>] = [:]
     private var done: [String: OutboxRecord] = [:]
-    private var count = 0
+    /// The messages seen final: an observer may hear of one final record twice (shown before its commit, then
+    /// read back after it), so messages are counted, not notifications.
+    private var finals: Set<String> = []
+    private var count: Int { finals.count }
     private var countWaiter: (target: Int, continuation: CheckedContinuation<Void, Never>)?
 
     init(_ outbox: Outbox) {
@@ -156,7 +159,7 @@ final class Finals: @unchecked Sendable {
 
     private func finished(_ record: OutboxRecord) {
         lock.lock()
-        count += 1
+        finals.insert(record.id)
         let waiter = waiters.removeValue(forKey: record.id)
         if waiter == nil { done[record.id] = record }
         var reached: CheckedContinuation<Void, Never>?

@@ -8,18 +8,18 @@ enum Scenarios {
     static let rawNode = "bench-raw"
 
     /// A nats-server, an agent for ``agentNode`` and the raw responder, all started.
-    private static func agentAndRawResponder() async throws -> Harness {
+    private static func agentAndRawResponder() async throws -> (Harness, agent: Process) {
         let harness = try Harness()
         try await harness.startServer()
-        try await harness.startAgent(node: agentNode)
+        let agent = try await harness.startAgent(node: agentNode)
         try await harness.startRawResponder()
-        return harness
+        return (harness, agent)
     }
 
     /// Sequential ACKed `ping` round trips through the whole engine (durable on both sides) vs raw request/reply
     /// to a responder process that only echoes.
     static func ping(count: Int) async throws -> [String: Latencies] {
-        let harness = try await agentAndRawResponder()
+        let (harness, _) = try await agentAndRawResponder()
 
         let raw = try await harness.connection()
         var rawSamples: [Duration] = []
@@ -53,9 +53,11 @@ enum Scenarios {
     }
 
     /// `count` EventACK messages pipelined to one agent, durable on both sides, vs raw publishes with a reply
-    /// each from the raw responder. Messages per second until the last is ACKed.
+    /// each from the raw responder. Messages per second until the last is ACKed, and the CPU time each message
+    /// cost the sender (this process, where the central's engine runs) and the receiving agent: on a busy machine
+    /// the rate swings with the load, the CPU time per message much less.
     static func events(count: Int) async throws -> [String: Double] {
-        let harness = try await agentAndRawResponder()
+        let (harness, agent) = try await agentAndRawResponder()
 
         let raw = try await harness.connection()
         let inbox = try raw.makeInbox()
@@ -75,12 +77,21 @@ enum Scenarios {
         let running = Task { try await runtime.run() }
         defer { running.cancel() }
         let drafts = (0..<count).map { _ in Message(toNode: agentNode, messageType: .eventACK, method: .ping, ackTimeout: 30) }
+        let (senderBefore, agentBefore) = (try ProcessFigures(pid: getpid()), try ProcessFigures(pid: agent.processIdentifier))
         let start = ContinuousClock.now
         try runtime.accept(drafts)
         await finals.total(reaching: count)
         let elapsed = ContinuousClock.now - start
-        await runtime.store.settle()
-        let acked = try runtime.store.outboxCounts()[.acked] ?? 0
+        let (senderAfter, agentAfter) = (try ProcessFigures(pid: getpid()), try ProcessFigures(pid: agent.processIdentifier))
+        // A final state is shown to observers just before its write is submitted: the last one may come after a
+        // first settle.
+        var acked = 0
+        for _ in 0..<100 {
+            await runtime.store.settle()
+            acked = try runtime.store.outboxCounts()[.acked] ?? 0
+            if acked == count { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
         guard acked == count else {
             let states = try runtime.store.outboxCounts().map { "\($0.key.rawValue): \($0.value)" }.sorted()
             throw BenchError("engine: \(acked) of \(count) acked (\(states.joined(separator: ", ")))")
@@ -88,6 +99,8 @@ enum Scenarios {
         return [
             "raw": Double(count) / (rawElapsed.milliseconds / 1000),
             "engine": Double(count) / (elapsed.milliseconds / 1000),
+            "senderCPUMicrosecondsPerMessage": (senderAfter.cpuMilliseconds - senderBefore.cpuMilliseconds) * 1000 / Double(count),
+            "agentCPUMicrosecondsPerMessage": (agentAfter.cpuMilliseconds - agentBefore.cpuMilliseconds) * 1000 / Double(count),
         ]
     }
 

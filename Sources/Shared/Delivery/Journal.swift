@@ -64,7 +64,13 @@ public final class Journal: Sendable {
     public let path: String
     private let maxBytes: Int
     private let keep: Int
-    private let state: Mutex<Int32>
+    private let file: Mutex<File>
+
+    /// The open journal file and its size, so that no append needs to ask the file system for it.
+    private struct File {
+        var descriptor: Int32
+        var size: Int
+    }
 
     /// Opens (creating) the journal at `path`.
     public init(path: String, maxBytes: Int = 64 * 1024 * 1024, keep: Int = 5) throws(FileSystem.Failure) {
@@ -73,25 +79,25 @@ public final class Journal: Sendable {
         self.keep = keep
         let fd = Self.open(path)
         guard fd >= 0 else { throw FileSystem.Failure(path: path, operation: "opening journal", errno: errno) }
-        state = Mutex(fd)
+        file = Mutex(File(descriptor: fd, size: Self.size(of: fd)))
     }
 
-    deinit { state.withLock { _ = close($0) } }
+    deinit { file.withLock { _ = close($0.descriptor) } }
 
     /// Appends entries, each as one line, in one write.
     public func append(_ entries: [Entry]) {
         guard !entries.isEmpty else { return }
-        var bytes: [UInt8] = []
+        // Built outside the lock: appenders on other threads wait only for the write itself.
+        var writer = JSONWriter(capacity: 160 * entries.count)
         for entry in entries {
-            guard let line = try? JSONLines.encoder.encode(entry) else { continue }
-            bytes.append(contentsOf: line)
-            bytes.append(UInt8(ascii: "\n"))
+            entry.write(to: &writer)
+            writer.endLine()
         }
-        state.withLock { fd in
+        let bytes = writer.bytes
+        file.withLock { file in
             // A journal that cannot be written must not stop delivery; the store holds the state.
-            try? FileSystem.writeAll(fd, bytes, path: path)
-            var info = stat()
-            if fstat(fd, &info) == 0, Int(info.st_size) >= maxBytes { fd = rotate(fd) }
+            if (try? FileSystem.writeAll(file.descriptor, bytes, path: path)) != nil { file.size += bytes.count }
+            if file.size >= maxBytes { file = rotate(file.descriptor) }
         }
     }
 
@@ -116,14 +122,20 @@ public final class Journal: Sendable {
         entries().last { $0.event == .accepted && $0.id == id }?.message
     }
 
-    private func rotate(_ fd: Int32) -> Int32 {
+    private func rotate(_ fd: Int32) -> File {
         close(fd)
         FileSystem.remove("\(path).\(keep)")
         for index in stride(from: keep - 1, through: 1, by: -1) {
             try? FileSystem.rename("\(path).\(index)", to: "\(path).\(index + 1)")
         }
         try? FileSystem.rename(path, to: "\(path).1")
-        return Self.open(path)
+        let fresh = Self.open(path)
+        return File(descriptor: fresh, size: Self.size(of: fresh))
+    }
+
+    private static func size(of fd: Int32) -> Int {
+        var info = stat()
+        return fstat(fd, &info) == 0 ? Int(info.st_size) : 0
     }
 
     private static func open(_ path: String) -> Int32 {

@@ -166,8 +166,8 @@ public struct Message: Sendable, Equatable, Encodable {
 
     /// The JSON form, compact.
     public func encoded() -> [UInt8] {
-        // Encoding plain strings, numbers and arrays cannot fail.
-        (try? Array(JSONLines.encoder.encode(self))) ?? []
+        // Written by hand (Message+JSON.swift): the same bytes as `JSONLines.encoder`, at a fraction of the cost.
+        written()
     }
 
     /// The JSON form as text.

@@ -53,16 +53,81 @@ public struct Reply: Sendable, Equatable, Codable {
         self.error = error
     }
 
+    /// The JSON form, compact (the same bytes `JSONLines.encoder` writes).
     public func encoded() -> [UInt8] {
-        (try? Array(JSONLines.encoder.encode(self))) ?? []
+        var writer = JSONWriter(capacity: 160 + (stdout?.utf8.count ?? 0) + (stderr?.utf8.count ?? 0))
+        write(to: &writer)
+        return writer.bytes
     }
 
+    /// Writes the reply as one JSON object, keys sorted.
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.field("error", error)
+        writer.field("exitCode", exitCode)
+        writer.field("finishedAt", finishedAt)
+        writer.key("fromNode")
+        writer.string(fromNode)
+        writer.key("id")
+        writer.string(id)
+        writer.field("signature", signature)
+        writer.field("signedBy", signedBy)
+        writer.field("startedAt", startedAt)
+        writer.key("status")
+        writer.string(status.rawValue)
+        writer.field("stderr", stderr)
+        writer.field("stdout", stdout)
+        writer.field("truncated", truncated)
+        writer.endObject()
+    }
+
+    /// Reads an ACK from its JSON form in one pass (``JSONParser``); keys it does not know are ignored, so that an
+    /// older node still reads the replies of a newer one.
     public static func decode(_ bytes: some Collection<UInt8>) throws(MessageError) -> Reply {
-        do {
-            return try JSONDecoder().decode(Reply.self, from: Data(bytes))
+        do throws(MessageError) {
+            return try Reply(json: JSONValue.parse(bytes))
         } catch {
-            throw MessageError(.invalidJSON, "reply is not a valid ACK: \(error)")
+            throw MessageError(error.code, field: error.field, "reply is not a valid ACK: \(error.reason)")
         }
     }
 
+    /// Builds a reply from a parsed JSON object, checking the type of every field it knows.
+    init(json value: JSONValue) throws(MessageError) {
+        guard case .object(let object) = value else {
+            throw MessageError(.invalidJSON, "expected an object, got \(value.typeName)")
+        }
+        let fields = FieldReader(object: object)
+        let statusText = try fields.string("status", required: true)!
+        guard let status = Status(rawValue: statusText) else {
+            throw MessageError(.invalidField, field: "status", "field `status` is not a known status: \"\(statusText)\"")
+        }
+        self.init(
+            id: try fields.string("id", required: true)!, fromNode: try fields.string("fromNode", required: true)!,
+            status: status, exitCode: try fields.exitCode("exitCode"), stdout: try fields.string("stdout"),
+            stderr: try fields.string("stderr"), truncated: try fields.bool("truncated"),
+            startedAt: try fields.time("startedAt"), finishedAt: try fields.time("finishedAt"),
+            error: try fields.string("error"))
+        signedBy = try fields.string("signedBy")
+        signature = try fields.string("signature")
+    }
+}
+
+extension FieldReader {
+    /// A process's exit status: a whole number that fits an `Int32`.
+    fileprivate func exitCode(_ key: String) throws(MessageError) -> Int32? {
+        guard let value = object[key], value != .null else { return nil }
+        guard case .number(let number) = value, number.rounded() == number, let code = Int32(exactly: number) else {
+            throw MessageError(.invalidField, field: key, "field `\(key)` must be a whole number, got \(value.excerpt)")
+        }
+        return code
+    }
+
+    fileprivate func time(_ key: String) throws(MessageError) -> Timestamp? {
+        try string(key).map { (text: String) throws(MessageError) in
+            guard let time = Timestamp(rfc3339: text) else {
+                throw MessageError(.invalidField, field: key, "field `\(key)` must be an RFC 3339 time, got \"\(text)\"")
+            }
+            return time
+        }
+    }
 }

@@ -50,10 +50,11 @@ final class Database: Sendable {
     /// never fails halfway with SQLITE_BUSY.
     func transaction<R: Sendable>(_ body: (Connection) throws(StoreError) -> R) throws(StoreError) -> R {
         try connection.withLock { connection throws(StoreError) -> R in
-            try connection.execute("BEGIN IMMEDIATE")
+            // Both statements prepared once and kept, like every statement run through `run`.
+            try connection.run("BEGIN IMMEDIATE")
             do throws(StoreError) {
                 let result = try body(connection)
-                try connection.execute("COMMIT")
+                try connection.run("COMMIT")
                 return result
             } catch {
                 // SQLite may have rolled back already (after a full disk, say); the first error is the one to report.

@@ -58,15 +58,18 @@ final class GroupCommit: Sendable {
         var errors = [StoreError?](repeating: nil, count: batch.count)
         do throws(StoreError) {
             try database.transaction { connection throws(StoreError) in
+                // A batch of one needs no savepoint: should it fail, the transaction rolls back with it.
+                if batch.count == 1 { return try batch[0].body(connection) }
+                // Prepared once and kept (``Connection/run(_:_:)``), not compiled again for every write.
                 for (index, write) in batch.enumerated() {
-                    try connection.execute("SAVEPOINT write")
+                    try connection.run("SAVEPOINT write")
                     do throws(StoreError) {
                         try write.body(connection)
                     } catch {
                         errors[index] = error
-                        try connection.execute("ROLLBACK TO write")
+                        try connection.run("ROLLBACK TO write")
                     }
-                    try connection.execute("RELEASE write")
+                    try connection.run("RELEASE write")
                 }
             }
         } catch {

@@ -38,17 +38,19 @@ extension Store {
     private func begin(
         _ connection: Connection, id: String, fromNode: String, method: String, replyTo: String?, now: Timestamp
     ) throws(StoreError) -> ReceiveBegin {
+        // The common case, a message not seen before, in one statement; a retry finds the record already there.
+        let inserted = try connection.run(
+            """
+            INSERT OR IGNORE INTO received (id, fromNode, method, state, replyTo, receivedAt)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """,
+            [id, fromNode, method, ReceivedState.running.rawValue, replyTo, now.millisecondsSinceEpoch])
+        if inserted > 0 { return .new }
         let existing = try connection.query("SELECT state, reply FROM received WHERE id = ?", [id]) { row in
             (row.text(0), row.optionalBlob(1))
         }.first
         guard let (name, replyBytes) = existing else {
-            try connection.run(
-                """
-                INSERT INTO received (id, fromNode, method, state, replyTo, receivedAt)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """,
-                [id, fromNode, method, ReceivedState.running.rawValue, replyTo, now.millisecondsSinceEpoch])
-            return .new
+            throw StoreError(.failed, path: path, "receive \(id): neither recorded nor found")
         }
         switch ReceivedState(rawValue: name) {
         case .running:
