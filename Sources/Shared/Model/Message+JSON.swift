@@ -19,8 +19,6 @@ extension Message {
         writer.field("retries", retries)
         writer.field("retryWait", retryWait)
         writer.field("sequential", sequential)
-        writer.field("signature", signature)
-        writer.field("signedBy", signedBy)
         writer.field("toNode", toNode)
         writer.field("toNodes", toNodes)
         writer.field("ttl", ttl)
