@@ -58,12 +58,15 @@ final class Harness: @unchecked Sendable {
     }
 
     /// Starts `bosun-agent --swarm count` and waits until its nodes listen.
-    func startSwarm(count: Int, prefix: String = "sim-") async throws {
+    @discardableResult
+    func startSwarm(count: Int, prefix: String = "sim-", extra: [String] = []) async throws -> Process {
         let log = directory + "/swarm-\(prefix)\(count).log"
-        _ = try spawn(
+        let process = try spawn(
             Self.sibling("bosun-agent"),
-            ["--swarm", String(count), "--node-prefix", prefix, "--server", serverURL, "--hello-interval", "60"], log: log)
+            ["--swarm", String(count), "--node-prefix", prefix, "--server", serverURL, "--hello-interval", "60"] + extra,
+            log: log)
         try await waitFor("swarm of \(count)", log: log, text: "listening")
+        return process
     }
 
     /// Starts this benchmark binary's raw responder (plain libnats, no engine) and waits until it listens.

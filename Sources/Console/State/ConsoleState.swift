@@ -19,12 +19,16 @@ public struct ConsoleState: Sendable {
     public private(set) var pendingCount = 0
     /// Pending messages per destination node.
     public private(set) var pendingByNode: [String: Int] = [:]
+    /// Each node's link as the outbox shows it: backlog, oldest waiting message, latest round trip.
+    private(set) var linkHealth: [String: LinkHealth] = [:]
     /// The fan-outs among `messages`, folded into one row each in the Messages pane.
     public private(set) var fanOuts = FanOutIndex()
     /// Each node's labels, for the Nodes filter (`site:barn`) and the compose bar's targets.
     public private(set) var nodeLabels: [String: [String: String]] = [:]
     /// Each node's recent metrics (CPU, memory, disk, temperature), for those that send them.
     public var metrics: [String: NodeMetrics] = [:]
+    /// The rollouts, newest first.
+    public var rollouts: [RolloutSummary] = []
     /// The lines of the Logs view, oldest first.
     public var logLines: [LogLine] = []
     /// The NATS connection's state, as a word.
@@ -96,12 +100,9 @@ public struct ConsoleState: Sendable {
         self.errors = errors
         fanOuts = FanOutIndex(self.messages)
         nodeLabels = Self.labels(of: nodes)
-        var counts: [String: Int] = [:]
-        for index in self.messages.indices where !self.messages[index].state.isFinal {
-            counts[self.messages[index].message.toNode ?? "", default: 0] += 1
-        }
-        pendingByNode = counts
-        pendingCount = counts.values.reduce(0, +)
+        linkHealth = LinkHealth.of(self.messages)
+        pendingByNode = linkHealth.compactMapValues { $0.pending > 0 ? $0.pending : nil }
+        pendingCount = pendingByNode.values.reduce(0, +)
     }
 
     mutating func flash(_ text: String, error: Bool = false) {

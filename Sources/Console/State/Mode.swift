@@ -20,6 +20,8 @@ public enum Mode: Equatable, Sendable {
     case overview
     /// A node's forwarded logs, following new lines (`l`).
     case logs(LogsViewer)
+    /// The rollouts and their progress (`R`), where one can be paused, resumed or aborted.
+    case rollouts(RolloutsView)
     /// "Quit with text in the compose bar?", waiting for y/n.
     case confirmQuit
 }
@@ -36,4 +38,16 @@ public struct OutputViewer: Equatable, Sendable {
     public var searching: Bool = false
 
     public init(messageID: String) { self.messageID = messageID }
+}
+
+/// The Rollouts view's selected row, and the request waiting for the operator's y.
+public struct RolloutsView: Equatable, Sendable {
+    public var selected: Int = 0
+    /// The request asked for the selected rollout, until y confirms it or another key drops it.
+    public var confirming: RolloutRequest?
+
+    public init(selected: Int = 0, confirming: RolloutRequest? = nil) {
+        self.selected = selected
+        self.confirming = confirming
+    }
 }

@@ -51,6 +51,7 @@ struct Renderer {
         case .grouped(let view): drawGrouped(view, in: middle)
         case .logs(let viewer): drawLogs(viewer, in: middle)
         case .overview: drawOverview(middle)
+        case .rollouts(let view): drawRollouts(view, in: middle)
         default:
             switch layout {
             case .panes(let nodes, let messages, let detail, let wide):

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import Shared
+
+/// `bosun-bench swarm-metrics`: a central node (`bosun --headless`) taking metrics from a swarm of simulated nodes
+/// (`bosun-agent --swarm N --metrics-interval S`), each sending one sample every S seconds as an agent does: the
+/// central's CPU and RSS over a window after a warm-up, and whether it stored every sample sent in that window.
+struct SwarmMetricsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "swarm-metrics", abstract: "Measure the central node's load with a swarm sending metrics.")
+
+    @Option(help: "Simulated nodes.") var nodes = 10_000
+    @Option(help: "Seconds between each node's samples.") var interval = 10.0
+    @Option(help: "Seconds to let the swarm's hellos and first samples settle before measuring.") var warmup = 30.0
+    @Option(help: "Seconds measured.") var window = 60.0
+
+    func run() async throws {
+        let harness = try Harness()
+        try await harness.startServer()
+        let central = try await harness.startCentral()
+        let directory = harness.directory + "/central-process"
+        try await harness.startSwarm(count: nodes, extra: ["--metrics-interval", String(interval)])
+        print("swarm of \(nodes) up, a sample each \(interval) s; warming up \(Int(warmup)) s…")
+        try await Task.sleep(for: .seconds(warmup))
+        let store = try MetricsStore(path: directory + "/metrics.db")
+        let rowsBefore = try store.rowCounts()[.raw] ?? 0
+        let before = try ProcessFigures(pid: central.processIdentifier)
+        let start = ContinuousClock.now
+        try await Task.sleep(for: .seconds(window))
+        let after = try ProcessFigures(pid: central.processIdentifier)
+        let elapsed = (ContinuousClock.now - start).milliseconds / 1000
+        let rowsAfter = try store.rowCounts()[.raw] ?? 0
+        let cpu = (after.cpuMilliseconds - before.cpuMilliseconds) / 10 / elapsed
+        let valuesPerSecond = Double(rowsAfter - rowsBefore) / elapsed
+        // Values a sample stores, from one made like the swarm's: what the swarm's rate should give.
+        let perSample = Double(try store.latest(node: "sim-0").count)
+        let expected = Double(nodes) / interval * perSample
+        print(
+            String(
+                format: "central over %.0f s: CPU %.1f%% of a core, RSS %.1f MB (peak %.1f MB); stored %.0f values/s of %.0f/s sent (%.0f%%, %.0f samples/s)",
+                elapsed, cpu, after.rssKB / 1024, after.peakKB / 1024, valuesPerSecond, expected,
+                valuesPerSecond * 100 / max(expected, 1), valuesPerSecond / max(perSample, 1)))
+    }
+}
