@@ -26,6 +26,16 @@ public enum Mode: Equatable, Sendable {
     case confirmQuit
 }
 
+extension Mode {
+    /// Whether the Nodes, Messages and Detail panes are drawn (the full-screen views cover them).
+    var showsPanes: Bool {
+        switch self {
+        case .errors, .viewer, .grouped, .logs, .overview, .rollouts: return false
+        case .normal, .compose, .filter, .command, .help, .confirmQuit: return true
+        }
+    }
+}
+
 /// The scrollable output viewer's position and search.
 public struct OutputViewer: Equatable, Sendable {
     /// The message whose output is shown.

@@ -6,8 +6,7 @@ extension Renderer {
         let width = frame.cols
         frame.clear(x: 0, y: 0, width: width, style: Style(.header, reverse: true))
         let clock = TimeText.clock(state.now, utcOffset: state.utcOffset)
-        var counts: [Liveness: Int] = [:]
-        for node in state.nodes { counts[state.liveness(of: node), default: 0] += 1 }
+        let counts = liveness
         let connected = state.connection == "connected"
         let dot = " \(glyphs.dot) "
         let segments: [(String, Style)] = [
