@@ -15,8 +15,17 @@ final class Harness: @unchecked Sendable {
     }
 
     deinit {
-        for child in children where child.isRunning {
+        // Clients first, the nats-server last. A process that has not ended 10 s after SIGTERM is killed, and said
+        // so: `bosun --headless` under the swarm's metrics load has been seen to hang on SIGTERM.
+        for child in children.reversed() where child.isRunning {
             child.terminate()
+            let deadline = ContinuousClock.now + .seconds(10)
+            while child.isRunning, ContinuousClock.now < deadline { usleep(50_000) }
+            if child.isRunning {
+                FileHandle.standardError.write(
+                    Data("bosun-bench: \(child.executableURL?.lastPathComponent ?? "?") did not end on SIGTERM; killed\n".utf8))
+                kill(child.processIdentifier, SIGKILL)
+            }
             child.waitUntilExit()
         }
         try? FileManager.default.removeItem(atPath: directory)
