@@ -29,6 +29,8 @@ final class ConsoleFeed: Sendable {
         var rollouts: [RolloutRecord] = []
         var rolloutsReadAt: ContinuousClock.Instant?
         var rolloutSummaries: [RolloutSummary] = []
+        /// `bosun send --at` batches waiting, as last posted.
+        var scheduled = 0
     }
 
     /// At most this many snapshots a second. Default: 10, the console's frame rate.
@@ -182,6 +184,12 @@ final class ConsoleFeed: Sendable {
         }
         if let metrics { post(.metrics(metrics)) }
         if let rollouts = rolloutsChanged() { post(.rollouts(rollouts)) }
+        let scheduled = ScheduledSends(dataDirectory: dataDirectory).waiting().count
+        let scheduledChanged = model.withLock { model in
+            defer { model.scheduled = scheduled }
+            return model.scheduled != scheduled
+        }
+        if scheduledChanged { post(.scheduled(scheduled)) }
         if changedConnection { post(.connection(connected ? "connected" : "reconnecting")) }
         if let snapshot { post(snapshot) }
     }

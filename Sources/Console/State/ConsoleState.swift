@@ -36,6 +36,8 @@ public struct ConsoleState: Sendable {
     private(set) var fleetSummary = FleetSummary([:])
     /// The rollouts, newest first.
     public var rollouts: [RolloutSummary] = []
+    /// Sends waiting for their time (`bosun send --at`), shown as `scheduled N` in the header.
+    public var scheduledCount = 0
     /// The lines of the Logs view, oldest first.
     public var logLines: [LogLine] = []
     /// The NATS connection's state, as a word.

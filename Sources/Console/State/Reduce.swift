@@ -18,6 +18,8 @@ public func reduce(_ state: inout ConsoleState, _ event: ConsoleEvent) -> [Conso
         state.metrics = metrics
     case .rollouts(let rollouts):
         state.rollouts = rollouts
+    case .scheduled(let count):
+        state.scheduledCount = count
     case .logLines(let node, let lines, let reset):
         state.takeLogLines(node: node, lines, reset: reset)
     case .connection(let text):

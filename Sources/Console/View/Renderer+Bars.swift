@@ -22,6 +22,7 @@ extension Renderer {
             ),
             ("    outbox \(state.pendingCount)", Style(.header, reverse: true)),
         ]
+        + (state.scheduledCount == 0 ? [] : [("  scheduled \(state.scheduledCount)", Style(.header, reverse: true))])
         let limit = width - DisplayWidth.of(clock) - 2
         var x = 0
         // Whole segments only: a cut-off count reads as a different number.
