@@ -87,11 +87,11 @@ struct RolloutTests {
             }
             let send = try BackgroundProgram(
                 Binaries.bosun,
-                ["send", "--to", "p-1,p-2,p-3", "--canary", "1", "--batch", "1", "--batch-wait", "5", "--", "echo", "done"],
+                ["send", "--to", "p-1,p-2,p-3", "--canary", "1", "--batch", "1", "--batch-wait", "15", "--", "echo", "done"],
                 environment: ["BOSUN_SERVER": server.url, "BOSUN_DATA_DIR": central.dataDirectory], directory: directory)
             var row: [String: Any] = [:]
             #expect(
-                await eventually(timeout: .seconds(20)) {
+                await eventually(timeout: .seconds(60), interval: .milliseconds(250)) {
                     row = (try? await Self.rollouts(central.dataDirectory))?.first ?? [:]
                     return row["state"] as? String == "running"
                 }, "\(send.stdout)\(send.stderr)")
@@ -100,7 +100,7 @@ struct RolloutTests {
                 try await runProgram(Binaries.bosun, ["rollouts", request, operation, "--data-dir", central.dataDirectory])
             }
             func waitFor(_ state: String, begun: Int) async -> Bool {
-                await eventually(timeout: .seconds(20)) {
+                await eventually(timeout: .seconds(60), interval: .milliseconds(250)) {
                     row = (try? await Self.rollouts(central.dataDirectory))?.first ?? [:]
                     return row["state"] as? String == state && row["stagesBegun"] as? Int == begun
                 }
@@ -108,11 +108,11 @@ struct RolloutTests {
 
             let paused = try await ask("pause")
             #expect(paused.status == 0 && paused.stdout.contains("asked rollout \(operation) to pause"), "\(paused.stderr)")
-            // Asked while the canary runs or during the 5 s wait after it: no batch begins while paused.
+            // Asked while the canary runs or during the 15 s wait after it: no batch begins while paused.
             #expect(await waitFor("paused", begun: 1), "\(row)")
             let resumed = try await ask("resume")
             #expect(resumed.status == 0, "\(resumed.stderr)")
-            #expect(await waitFor("running", begun: 2), "resumed: batch 1 begins at once, the wait being over: \(row)")
+            #expect(await waitFor("running", begun: 2), "resumed: batch 1 begins once the batch wait is over: \(row)")
 
             let aborted = try await ask("abort")
             #expect(aborted.status == 0, "\(aborted.stderr)")
