@@ -105,7 +105,7 @@ struct AgentCommand: AsyncParsableCommand {
             let logger = makeLogger(node: nodePrefix + "*", level: logLevel ?? .info)
             let simulated = Swarm(
                 count: swarm, prefix: nodePrefix, central: options.central,
-                helloInterval: helloInterval ?? LivenessDefaults.helloInterval,
+                helloInterval: helloInterval ?? LivenessDefaults.helloInterval, metricsInterval: metricsInterval ?? 0,
                 nats: options.natsConfiguration(name: "bosun-agent swarm \(nodePrefix)"), logger: logger)
             try await withCancellationOnSignals { try await simulated.run() }
             return

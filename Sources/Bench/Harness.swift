@@ -20,8 +20,17 @@ final class Harness: @unchecked Sendable {
     }
 
     deinit {
-        for child in children where child.isRunning {
+        // Clients first, the nats-server last. A process that has not ended 10 s after SIGTERM is killed, and said
+        // so: `bosun --headless` under the swarm's metrics load has been seen to hang on SIGTERM.
+        for child in children.reversed() where child.isRunning {
             child.terminate()
+            let deadline = ContinuousClock.now + .seconds(10)
+            while child.isRunning, ContinuousClock.now < deadline { usleep(50_000) }
+            if child.isRunning {
+                FileHandle.standardError.write(
+                    Data("bosun-bench: \(child.executableURL?.lastPathComponent ?? "?") did not end on SIGTERM; killed\n".utf8))
+                kill(child.processIdentifier, SIGKILL)
+            }
             child.waitUntilExit()
         }
         try? FileManager.default.removeItem(atPath: directory)
@@ -65,12 +74,15 @@ final class Harness: @unchecked Sendable {
     }
 
     /// Starts `bosun-agent --swarm count` and waits until its nodes listen.
-    func startSwarm(count: Int, prefix: String = "sim-") async throws {
+    @discardableResult
+    func startSwarm(count: Int, prefix: String = "sim-", extra: [String] = []) async throws -> Process {
         let log = directory + "/swarm-\(prefix)\(count).log"
-        _ = try spawn(
+        let process = try spawn(
             Self.sibling("bosun-agent"),
-            ["--swarm", String(count), "--node-prefix", prefix, "--server", serverURL, "--hello-interval", "60"], log: log)
+            ["--swarm", String(count), "--node-prefix", prefix, "--server", serverURL, "--hello-interval", "60"] + extra,
+            log: log)
         try await waitFor("swarm of \(count)", log: log, text: "listening")
+        return process
     }
 
     /// Starts this benchmark binary's raw responder (plain libnats, no engine) and waits until it listens.

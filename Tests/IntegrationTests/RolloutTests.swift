@@ -67,4 +67,66 @@ struct RolloutTests {
             #expect((stopped["reason"] as? String)?.contains("more than --max-failures 1") == true, "\(stopped)")
         }
     }
+
+    /// `bosun rollouts --json`'s rows, newest first.
+    static func rollouts(_ dataDirectory: String) async throws -> [[String: Any]] {
+        let listed = try await runProgram(Binaries.bosun, ["rollouts", "--json", "--data-dir", dataDirectory])
+        return listed.stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+    }
+
+    @Test func aRolloutIsPausedResumedThenAbortedByTheOperator() async throws {
+        try await withCentral { server, directory, central in
+            var agents: [AgentProcess] = []
+            defer { agents.forEach { $0.stop() } }
+            for name in ["p-1", "p-2", "p-3"] {
+                let agent = AgentProcess(node: name, server: server.url, dataDirectory: directory + "/" + name)
+                try await agent.start()
+                agents.append(agent)
+            }
+            let send = try BackgroundProgram(
+                Binaries.bosun,
+                ["send", "--to", "p-1,p-2,p-3", "--canary", "1", "--batch", "1", "--batch-wait", "15", "--", "echo", "done"],
+                environment: ["BOSUN_SERVER": server.url, "BOSUN_DATA_DIR": central.dataDirectory], directory: directory)
+            var row: [String: Any] = [:]
+            #expect(
+                await eventually(timeout: .seconds(60), interval: .milliseconds(250)) {
+                    row = (try? await Self.rollouts(central.dataDirectory))?.first ?? [:]
+                    return row["state"] as? String == "running"
+                }, "\(send.stdout)\(send.stderr)")
+            let operation = try #require(row["operation"] as? String)
+            func ask(_ request: String) async throws -> RunResult {
+                try await runProgram(Binaries.bosun, ["rollouts", request, operation, "--data-dir", central.dataDirectory])
+            }
+            func waitFor(_ state: String, begun: Int) async -> Bool {
+                await eventually(timeout: .seconds(60), interval: .milliseconds(250)) {
+                    row = (try? await Self.rollouts(central.dataDirectory))?.first ?? [:]
+                    return row["state"] as? String == state && row["stagesBegun"] as? Int == begun
+                }
+            }
+
+            let paused = try await ask("pause")
+            #expect(paused.status == 0 && paused.stdout.contains("asked rollout \(operation) to pause"), "\(paused.stderr)")
+            // Asked while the canary runs or during the 15 s wait after it: no batch begins while paused.
+            #expect(await waitFor("paused", begun: 1), "\(row)")
+            let resumed = try await ask("resume")
+            #expect(resumed.status == 0, "\(resumed.stderr)")
+            #expect(await waitFor("running", begun: 2), "resumed: batch 1 begins once the batch wait is over: \(row)")
+
+            let aborted = try await ask("abort")
+            #expect(aborted.status == 0, "\(aborted.stderr)")
+            let status = await send.exitStatus(within: .seconds(30))
+            #expect(status == 1, "\(send.stdout)\(send.stderr)")
+            #expect(
+                send.stdout.contains("rollout halted after batch 1 of 2: aborted by the operator; not sent: p-3"),
+                "\(send.stdout)")
+            row = try await Self.rollouts(central.dataDirectory).first ?? [:]
+            #expect(row["state"] as? String == "aborted" && row["notSent"] as? [String] == ["p-3"], "\(row)")
+            #expect(!FileManager.default.fileExists(atPath: central.dataDirectory + "/rollouts/\(operation).request"))
+
+            let again = try await ask("resume")
+            #expect(again.status == 1 && again.stderr.contains("rollout \(operation) is aborted"), "\(again.stderr)")
+        }
+    }
 }

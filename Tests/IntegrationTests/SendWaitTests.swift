@@ -103,3 +103,41 @@ struct SendWaitTests {
         }
     }
 }
+
+/// `bosun send --at`: kept in `<data-dir>/scheduled/` until its time, then sent by the engine on the data
+/// directory, across a restart of that engine. Real nats-server, the central engine, an agent.
+@Suite(.serialized)
+struct SendAtTests {
+    @Test func aScheduledSendWaitsOnDiskThroughAnEngineRestartAndIsAcceptedNoEarlierThanAsked() async throws {
+        try await withCentralAndEdge { server, _, central, _ in
+            central.stop()
+            let asked = Date()
+            let send = try await bosun(
+                ["send", "--to", "edge", "--at", "+2s", "--", "echo", "later"], server: server.url,
+                dataDirectory: central.dataDirectory)
+            #expect(send.status == 0, "\(send.stdout)\(send.stderr)")
+            let id = send.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(send.stderr.contains("no bosun engine runs on \(central.dataDirectory)"), "\(send.stderr)")
+            let scheduled = try FileManager.default.contentsOfDirectory(atPath: central.dataDirectory + "/scheduled")
+            #expect(scheduled.count == 1 && scheduled[0].hasSuffix("-\(id).json"), "\(scheduled)")
+
+            try await central.start()
+            var record: [String: Any]?
+            let acked = await eventually(timeout: .seconds(30), interval: .milliseconds(200)) {
+                let listed = try? await bosun(
+                    ["messages", "--json", "--to", "edge", "--data-dir", central.dataDirectory], server: server.url)
+                record = listed?.stdout.split(separator: "\n").compactMap {
+                    try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+                }.first { $0["id"] as? String == id }
+                return record?["state"] as? String == "acked"
+            }
+            #expect(acked, "\(String(describing: record))")
+            #expect(((record?["reply"] as? [String: Any])?["stdout"] as? String) == "later\n")
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            let created = try #require((record?["createdAt"] as? String).flatMap { formatter.date(from: $0) ?? ISO8601DateFormatter().date(from: $0) })
+            #expect(created.timeIntervalSince(asked) >= 2, "accepted \(created), asked at \(asked) for +2s")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: central.dataDirectory + "/scheduled").isEmpty)
+        }
+    }
+}

@@ -29,4 +29,26 @@ struct SwarmTests {
         let repliers = Set(try await central.messages().compactMap { ($0["reply"] as? [String: Any])?["fromNode"] as? String })
         #expect(repliers == Set((0..<200).map { "sim-\($0)" }))
     }
+
+    @Test func withAMetricsIntervalEachSimulatedNodeSendsSamplesTheCentralStores() async throws {
+        try await withCentral { server, directory, central in
+            let swarm = AgentProcess(node: "swarm", server: server.url, dataDirectory: directory + "/swarm")
+            defer { swarm.stop() }
+            try await swarm.start(extraArguments: ["--swarm", "20", "--node-prefix", "m-", "--metrics-interval", "1"])
+            var shown: [String: String] = [:]
+            // Two samples of each node's CPU, stored under its own name, with the values the swarm makes up.
+            let stored = await eventually(timeout: .seconds(30), interval: .milliseconds(250)) {
+                for node in ["m-0", "m-19"] {
+                    let result = try? await runProgram(
+                        Binaries.bosun, ["metrics", node, "--json", "--data-dir", central.dataDirectory])
+                    shown[node] = result?.stdout ?? ""
+                }
+                return shown.values.allSatisfy { text in
+                    text.split(separator: "\n").filter { $0.contains(#""metric":"cpu""#) }.count >= 2
+                }
+            }
+            #expect(stored, "\(shown)")
+            #expect(shown["m-0"]?.contains(#""metric":"temp""#) == true, "\(shown)")
+        }
+    }
 }

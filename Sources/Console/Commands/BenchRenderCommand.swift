@@ -53,7 +53,11 @@ struct BenchRenderCommand: ParsableCommand {
         let snapshotTime = clock.measure {
             _ = reduce(&state, .snapshot(nodes: fleet, messages: outbox, errors: []))
         }
-        if metrics { _ = reduce(&state, .metrics(Self.metrics(fleet: fleet, now: now))) }
+        var metricsTime: Duration?
+        if metrics {
+            let update = ConsoleEvent.metrics(Self.metrics(fleet: fleet, now: now))
+            metricsTime = clock.measure { _ = reduce(&state, update) }
+        }
         let rssWithState = Self.residentMegabytes()
 
         var times: [Duration] = []
@@ -76,6 +80,7 @@ struct BenchRenderCommand: ParsableCommand {
             print("  focus \(pane.title): median \(ms(paneTimes.sorted()[paneTimes.count / 2]))")
         }
         print("snapshot reduce (all nodes and messages replaced): \(ms(snapshotTime))")
+        if let metricsTime { print("metrics reduce (every node's replaced, the overview's figures worked out): \(ms(metricsTime))") }
         if metrics {
             _ = reduce(&state, .key(.char("o")))
             let overview = (0..<20).map { _ in clock.measure { _ = render(state, cols: cols, rows: rows) } }.sorted()

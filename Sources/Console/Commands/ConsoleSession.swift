@@ -46,6 +46,7 @@ enum ConsoleSession {
                 group.addTask { try await CentralNode.run(runtime, logger: CentralNode.logger(level: .info)) }
                 group.addTask { await feed.run() }
                 group.addTask { await ControlInbox(runtime: runtime).run() }
+                group.addTask { await ScheduledSends(dataDirectory: directory).run() }
                 if let metrics {
                     group.addTask {
                         do {

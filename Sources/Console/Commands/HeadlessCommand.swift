@@ -30,6 +30,7 @@ struct ServeCommand: AsyncParsableCommand {
                 group.addTask { try await CentralNode.run(runtime, logger: logger) }
                 // bosun cancel and bosun retry reach this engine through <data-dir>/control/.
                 group.addTask { await ControlInbox(runtime: runtime).run() }
+                group.addTask { await ScheduledSends(dataDirectory: runtime.configuration.dataDirectory).run() }
                 if let metricsAddress {
                     group.addTask { try await MetricsEndpoint.run(metricsAddress, runtime: runtime) }
                     logger.info("metrics", metadata: ["url": "http://\(metricsAddress)/metrics"])

@@ -33,11 +33,12 @@ struct NodesCommand: ParsableCommand {
                 let seen = node.lastSeen.map { "\(Int(now.seconds(since: $0)))s ago" } ?? "never"
                 let oldest = link.oldestPendingSince.map { " (oldest \(TimeText.duration(max(0, now.seconds(since: $0)))))" } ?? ""
                 let roundTrip = link.roundTrip.map { "\t\(Int(($0 * 1000).rounded())) ms" } ?? "\t-"
+                let reconnects = hello?.reconnects.map { "\t\($0) reconnects" } ?? "\t-"
                 let labelText = labels.isEmpty ? "" : "\t" + labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
                 let trust = node.keyState == .approved ? "" : "\t\(node.keyState?.rawValue ?? "no key")"
                     + (node.keyState == .pending ? " \(node.publicKey.flatMap(NodeKey.fingerprint(of:)) ?? "")" : "")
                 let insecure = hello?.insecure == true ? "\tINSECURE: runs unsigned messages" : ""
-                print("\(node.name)\t\(liveness.rawValue)\t\(seen)\t\(hello?.version ?? "-")\tpending \(link.pending)\(oldest)\(roundTrip)\(labelText)\(trust)\(insecure)")
+                print("\(node.name)\t\(liveness.rawValue)\t\(seen)\t\(hello?.version ?? "-")\tpending \(link.pending)\(oldest)\(roundTrip)\(reconnects)\(labelText)\(trust)\(insecure)")
             }
         }
     }

@@ -9,49 +9,53 @@ struct RolloutsCommand: ParsableCommand {
         discussion: """
             States: running (bosun send carries it), completed, halted (past --max-failures, or a failed canary:
             the batches not begun were not sent), stopped (send stopped waiting: --timeout or Ctrl-C; the batches
-            not begun were not sent, the messages sent go on). Outcomes are read from the outbox, so a node that
-            was away counts once it has answered.
+            not begun were not sent, the messages sent go on), paused, aborted. Outcomes are read from the outbox,
+            so a node that was away counts once it has answered.
+
+            bosun rollouts pause|resume|abort OPERATION asks the bosun send that carries a running rollout:
+            pause begins no further batch until resume; abort ends the rollout, and the batches not begun are
+            not sent. Either way the messages already sent go on (bosun cancel OPERATION withdraws them).
+            Exit 1 when no such rollout is running or paused.
             """)
 
     @OptionGroup var options: DataDirectoryOption
     @Flag(help: "One JSON object per rollout (see README).") var json = false
+    @Argument(help: ArgumentHelp("pause, resume or abort a running rollout (see below); none lists them.", valueName: "request"))
+    var request: RolloutRequest?
+    @Argument(help: ArgumentHelp("The rollout's operation id (or its first characters).", valueName: "operation"))
+    var operation: String?
+
+    func validate() throws {
+        if request != nil, operation == nil { throw ValidationError("give the rollout's operation id after \(request!.rawValue)") }
+    }
 
     func run() throws {
+        if let request, let operation {
+            do {
+                print(try RolloutControl.ask(request, operation: operation, dataDirectory: options.path))
+            } catch {
+                FileHandle.standardError.write("bosun: \(error)\n")
+                throw ExitCode(1)
+            }
+            return
+        }
         let store = try? options.openStore()
         for rollout in RolloutRecord.all(dataDirectory: options.path) {
-            var counts: [NodeOutcome.Kind: Int] = [:]
-            var waiting: [String] = []
-            for stage in rollout.stages.prefix(rollout.begun) {
-                for (node, id) in zip(stage.nodes, stage.ids) {
-                    let outcome = NodeOutcome(node: node, id: id, record: (try? store?.outboxRecord(id: id)) ?? nil)
-                    counts[outcome.kind, default: 0] += 1
-                    if outcome.kind == .waiting { waiting.append(node) }
-                }
-            }
-            let notSent = rollout.stages.dropFirst(rollout.begun).flatMap(\.nodes)
-            let stage =
-                rollout.stages.isEmpty ? "" : rollout.stages[max(0, min(rollout.begun, rollout.stages.count) - 1)].name
+            let summary = RolloutSummary(rollout) { id in (try? store?.outboxRecord(id: id)) ?? nil }
             if json {
                 let row = Row(
                     operation: rollout.operation, createdAt: rollout.createdAt, updatedAt: rollout.updatedAt,
-                    state: rollout.state.rawValue, reason: rollout.reason, target: rollout.target,
-                    method: rollout.method, methodArgs: rollout.methodArgs, stage: stage,
-                    stagesBegun: rollout.begun, stages: rollout.stages.count, ok: counts[.ok] ?? 0,
-                    failed: counts[.failed] ?? 0, rejected: counts[.rejected] ?? 0, expired: counts[.expired] ?? 0,
-                    waiting: waiting, notSent: notSent)
+                    state: summary.state, reason: rollout.reason, target: rollout.target,
+                    method: rollout.method, methodArgs: rollout.methodArgs, stage: summary.stage,
+                    stagesBegun: rollout.begun, stages: rollout.stages.count, ok: summary.count(.ok),
+                    failed: summary.count(.failed), rejected: summary.count(.rejected),
+                    expired: summary.count(.expired), waiting: summary.waiting, notSent: summary.notSent)
                 print(String(decoding: try JSONLines.encoder.encode(row), as: UTF8.self))
             } else {
-                var parts = [NodeOutcome.Kind.ok, .failed, .rejected, .expired].compactMap { kind in
-                    counts[kind].map { "\($0) \(kind.rawValue)" }
-                }
-                if !waiting.isEmpty { parts.append("\(waiting.count) waiting (\(NodeList.compact(waiting)))") }
-                if !notSent.isEmpty { parts.append("\(notSent.count) not sent") }
-                let command = ([rollout.method] + rollout.methodArgs).joined(separator: " ")
                 print(
                     [
-                        rollout.operation, rollout.state.rawValue,
-                        "\(stage) (\(rollout.begun) of \(rollout.stages.count))",
-                        parts.joined(separator: " · "), "\(rollout.target) \(command)", rollout.reason ?? "",
+                        rollout.operation, summary.state, "\(summary.stage) (\(rollout.begun) of \(rollout.stages.count))",
+                        summary.outcomeText, "\(rollout.target) \(summary.command)", rollout.reason ?? "",
                     ]
                     .joined(separator: "\t"))
             }
@@ -80,3 +84,5 @@ struct RolloutsCommand: ParsableCommand {
         var notSent: [String]
     }
 }
+
+extension RolloutRequest: ExpressibleByArgument {}

@@ -36,15 +36,18 @@ extension SendCommand {
             return await runner.run(
                 events: events, accept: { _ = try carrier.accept($0) },
                 progress: { progress.update($0, lastSeen: carrier.lastSeen) },
-                changed: { begun, halted in
+                control: { RolloutControl.latest(operation, dataDirectory: directory) },
+                changed: { begun, halted, paused in
                     (live.begun, live.reason, live.updatedAt) = (begun, halted, .now)
-                    if halted != nil { live.state = .halted }
+                    live.state = halted != nil ? .halted : paused ? .paused : .running
                     try? live.save(dataDirectory: directory)
                 })
         }
+        RolloutControl.clear(operation, dataDirectory: directory)
         let unsent = Set(result.notSent)
         log.begun = plan.stages.filter { !$0.nodes.allSatisfy(unsent.contains) }.count
-        log.state = result.halted != nil ? .halted : result.ending == .settled ? .completed : .stopped
+        log.state =
+            result.aborted ? .aborted : result.halted != nil ? .halted : result.ending == .settled ? .completed : .stopped
         log.reason =
             result.halted ?? (result.ending == .settled ? nil : "bosun send stopped waiting (\(result.ending))")
         log.updatedAt = .now

@@ -60,6 +60,12 @@ struct SendCommand: AsyncParsableCommand {
     @Flag(help: "Deliver only after everything sent before to the same node was answered, even while it is up.")
     var sequential = false
 
+    @Option(help: ArgumentHelp(
+        "Send no earlier than this: RFC 3339 (2026-11-30T14:00:00Z) or from now (+90s, +10m, +2h, +1d). Kept in "
+            + "<data-dir>/scheduled/ until then; the engine on the data directory sends it. Prints the ids, does not wait.",
+        valueName: "time"))
+    var at: AtOption?
+
     @Argument(parsing: .postTerminator, help: "The method's arguments: for cliCommand, the command and its arguments.")
     var arguments: [String] = []
 
@@ -69,6 +75,9 @@ struct SendCommand: AsyncParsableCommand {
         }
         if rollout.isOn, !waiting.wait || waiting.failFast {
             throw ValidationError("a rollout waits for each batch: --no-wait and --fail-fast do not go with --canary or --batch")
+        }
+        if at != nil, rollout.isOn {
+            throw ValidationError("--at does not go with a rollout (--canary, --batch): a rollout waits for each batch")
         }
         if method == Method.cliCommand.rawValue, arguments.isEmpty {
             throw ValidationError("cliCommand needs a command after --, e.g. bosun send --to \(to) -- uptime")
@@ -86,6 +95,7 @@ struct SendCommand: AsyncParsableCommand {
             if sequential { draft.sequential = true }
             return draft
         }
+        if let at { return try schedule(drafts, at: at.time, dataDirectory: directory) }
         let configuration = try CentralNode.configuration(node, name: "bosun send")
         let carrier = try await SendCarrier.start(configuration, connectTimeout: node.connectTimeout)
         if rollout.isOn {
@@ -104,6 +114,20 @@ struct SendCommand: AsyncParsableCommand {
         let outcomes = zip(targets, ids).map { NodeOutcome(node: $0, id: $1, record: byID[$1]) }
         if outcomes.contains(where: { $0.kind == .waiting }) { report.stillQueuedNotice() }
         try FanOutReport(operation: operation, outcomes: outcomes, ending: ending).print(json: json)
+    }
+
+    /// `--at`: keeps the messages in `<data-dir>/scheduled/` for the engine to send at their time; prints their ids
+    /// and says so when no engine runs there to send them.
+    private func schedule(_ drafts: [Message], at time: Timestamp, dataDirectory: String) throws {
+        try ScheduledSends(dataDirectory: dataDirectory).schedule(drafts, at: time)
+        for draft in drafts { print(draft.id ?? "") }
+        let nodes = drafts.count == 1 ? drafts[0].toNode ?? "" : "\(drafts.count) nodes"
+        FileHandle.standardError.write("bosun: scheduled for \(time.rfc3339) to \(nodes) (bosun messages shows it once sent)\n")
+        if try DataDirectoryLock(dataDirectory: dataDirectory) != nil {
+            FileHandle.standardError.write(
+                "bosun: no bosun engine runs on \(dataDirectory): it is sent once one runs there at or after that time "
+                    + "(bosun --headless, or the console)\n")
+        }
     }
 
     /// The nodes `--to` names, from the registry's nodes and labels and `<data-dir>/groups.json`.

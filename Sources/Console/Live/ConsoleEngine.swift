@@ -16,6 +16,14 @@ struct ConsoleEngine: Sendable {
             if !runtime.outbox.cancel(id: id) { post(.flashError("\(ShortID.of(id)) is not pending any more")) }
         case .replay(let id): replay(id)
         case .followLogs(let node, let name): logs?.follow(node, name: name)
+        case .controlRollout(let operation, let request):
+            do {
+                let text = try RolloutControl.ask(
+                    request, operation: operation, dataDirectory: runtime.configuration.dataDirectory)
+                post(.flash(text))
+            } catch {
+                post(.flashError("\(error)"))
+            }
         case .copy, .quit: break
         }
     }

@@ -25,6 +25,12 @@ final class ConsoleFeed: Sendable {
         var dirty = true
         var metrics: [String: NodeMetrics] = [:]
         var metricsChanged = false
+        /// The rollouts' records, read again once a second, and what was last posted of them.
+        var rollouts: [RolloutRecord] = []
+        var rolloutsReadAt: ContinuousClock.Instant?
+        var rolloutSummaries: [RolloutSummary] = []
+        /// `bosun send --at` batches waiting, as last posted.
+        var scheduled = 0
     }
 
     /// At most this many snapshots a second. Default: 10, the console's frame rate.
@@ -177,8 +183,37 @@ final class ConsoleFeed: Sendable {
             return model.metricsChanged ? model.metrics : nil
         }
         if let metrics { post(.metrics(metrics)) }
+        if let rollouts = rolloutsChanged() { post(.rollouts(rollouts)) }
+        let scheduled = ScheduledSends(dataDirectory: dataDirectory).waiting().count
+        let scheduledChanged = model.withLock { model in
+            defer { model.scheduled = scheduled }
+            return model.scheduled != scheduled
+        }
+        if scheduledChanged { post(.scheduled(scheduled)) }
         if changedConnection { post(.connection(connected ? "connected" : "reconnecting")) }
         if let snapshot { post(snapshot) }
+    }
+}
+
+extension ConsoleFeed {
+    /// The rollouts with their outcomes, when they differ from the ones last posted; the records are read again
+    /// at most once a second, the outcomes come from the outbox held here.
+    private func rolloutsChanged() -> [RolloutSummary]? {
+        let now = ContinuousClock.now
+        let due = model.withLock { model in model.rolloutsReadAt.map { now - $0 >= .seconds(1) } ?? true }
+        let read = due ? RolloutRecord.all(dataDirectory: dataDirectory) : nil
+        return model.withLock { model -> [RolloutSummary]? in
+            if let read {
+                model.rollouts = read
+                model.rolloutsReadAt = now
+            }
+            let summaries = model.rollouts.map { rollout in
+                RolloutSummary(rollout) { id in model.positions[id].map { model.records[$0] } }
+            }
+            guard summaries != model.rolloutSummaries else { return nil }
+            model.rolloutSummaries = summaries
+            return summaries
+        }
     }
 }
 

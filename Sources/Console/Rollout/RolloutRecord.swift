@@ -13,6 +13,10 @@ struct RolloutRecord: Codable, Sendable, Equatable {
     enum State: String, Codable, Sendable {
         /// `bosun send` is carrying it.
         case running
+        /// An operator paused it (`bosun rollouts pause`, the console): no further batch begins until resumed.
+        case paused
+        /// An operator aborted it: the batches not begun were not sent; the messages sent go on.
+        case aborted
         /// Every batch was sent and every message is final.
         case completed
         /// Past the failure bound (or a failed canary): the batches not begun were not sent.

@@ -3,7 +3,8 @@ import Shared
 /// Carries a rollout while `send` waits: the canary first, which must succeed; then each batch once the one before
 /// has settled (every message final, or waiting for a node that is away: such a node is kept in the rollout and
 /// runs when it returns, within the message's ttl); `--batch-wait` between them. Past the failure bound the rollout
-/// halts, and the batches not begun are not sent.
+/// halts, and the batches not begun are not sent. An operator can pause it (no further batch begins), resume it, or
+/// abort it (it ends at once; the batches not begun are not sent).
 struct RolloutRunner: Sendable {
     var plan: RolloutPlan
     /// Each node's message, accepted when its stage begins.
@@ -20,11 +21,17 @@ struct RolloutRunner: Sendable {
         var status: [String]
         /// Why the rollout halted; nil when it did not.
         var halted: String?
+        /// An operator aborted it.
+        var aborted = false
     }
+
+    /// How often the operator's requests are read.
+    static let controlInterval = Duration.milliseconds(200)
 
     func run(
         events: Mailbox<SendWait.Event>, accept: ([Message]) throws -> Void, progress: ([OutboxRecord]) -> Void,
-        changed: (_ begun: Int, _ halted: String?) -> Void = { _, _ in }
+        control: () -> RolloutRequest? = { nil },
+        changed: (_ begun: Int, _ halted: String?, _ paused: Bool) -> Void = { _, _, _ in }
     ) async -> Result {
         var latest: [String: OutboxRecord] = [:]
         var stage = 0
@@ -33,12 +40,14 @@ struct RolloutRunner: Sendable {
         var settledAt: ContinuousClock.Instant?
         var begun: [String] = []
         var lastTick = ContinuousClock.now
-        func result(_ ending: SendWait.Ending) -> Result {
+        var paused = false
+        var lastControl = ContinuousClock.now - Self.controlInterval
+        func result(_ ending: SendWait.Ending, aborted: Bool = false) -> Result {
             let records = begun.compactMap { drafts[$0]?.id }.compactMap { latest[$0] }
             let notSent = plan.stages.dropFirst(stage + 1).flatMap(\.nodes)
             return Result(
                 ending: ending, records: records, notSent: notSent,
-                status: status(through: stage, latest: latest, halted: halted), halted: halted)
+                status: status(through: stage, latest: latest, halted: halted), halted: halted, aborted: aborted)
         }
         do {
             begun = try begin(0, accept: accept)
@@ -57,6 +66,19 @@ struct RolloutRunner: Sendable {
                 if Task.isCancelled { return result(.interrupted) }
             }
             if let deadline, ContinuousClock.now >= deadline { return result(.timedOut) }
+            if ContinuousClock.now - lastControl >= Self.controlInterval {
+                lastControl = ContinuousClock.now
+                let request = control()
+                if request == .abort, halted == nil {
+                    halted = "aborted by the operator"
+                    changed(stage + 1, halted, false)
+                    return result(.settled, aborted: true)
+                }
+                if (request == .pause) != paused {
+                    paused = request == .pause
+                    changed(stage + 1, halted, paused)
+                }
+            }
             let current = plan.stages[stage]
             let records = current.nodes.map { node in drafts[node].flatMap { $0.id }.flatMap { latest[$0] } }
             let stageSettled = records.allSatisfy { record in
@@ -74,16 +96,16 @@ struct RolloutRunner: Sendable {
                 } else if failures > plan.maxFailures {
                     halted = "\(failures) failed, more than --max-failures \(plan.maxFailures)"
                 }
-                if let halted { changed(stage + 1, halted) }
+                if let halted { changed(stage + 1, halted, false) }
             }
-            if let settled = settledAt, halted == nil, stage + 1 < plan.stages.count,
+            if let settled = settledAt, halted == nil, !paused, stage + 1 < plan.stages.count,
                 ContinuousClock.now - settled >= .seconds(batchWait)
             {
                 stage += 1
                 settledAt = nil
                 do {
                     begun += try begin(stage, accept: accept)
-                    changed(stage + 1, nil)
+                    changed(stage + 1, nil, false)
                 } catch {
                     halted = "cannot accept its messages: \(error)"
                     return result(.settled)

@@ -14,6 +14,8 @@ public enum ConsoleAction: Equatable, Sendable {
     /// Follow this node's forwarded logs (``ConsoleEvent/logLines(node:lines:reset:)``), every node's with `*`,
     /// one log with `name`; nil stops following.
     case followLogs(String?, name: String? = nil)
+    /// Ask the rollout `operation` to pause, resume or abort (``RolloutControl``).
+    case controlRollout(operation: String, RolloutRequest)
     /// Leave the console.
     case quit
 }

@@ -11,6 +11,10 @@ public enum ConsoleEvent: Sendable {
     case snapshot(nodes: [NodeRecord], messages: [OutboxRecord], errors: [ErrorRecord])
     /// The latest metrics of each node that sends them, replacing the previous set.
     case metrics([String: NodeMetrics])
+    /// The rollouts `bosun send` carries or carried, newest first, replacing the previous list.
+    case rollouts([RolloutSummary])
+    /// How many `bosun send --at` batches wait for their time in `<data-dir>/scheduled/`.
+    case scheduled(Int)
     /// New lines of the followed node's logs; `reset` replaces what was shown (the first read).
     case logLines(node: String, lines: [LogLine], reset: Bool)
     /// The NATS connection's state, as a word: `connected`, `reconnecting`, `disconnected`.

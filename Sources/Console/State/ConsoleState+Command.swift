@@ -16,7 +16,7 @@ extension ConsoleState {
         return []
     }
 
-    /// Runs a `:` command: `send`, `retry ID`, `cancel ID`, `replay ID`, `errors`, `logs [NODE]`, `overview`,
+    /// Runs a `:` command: `send`, `retry ID`, `cancel ID`, `replay ID`, `errors`, `logs [NODE]`, `overview`, `rollouts`,
     /// `all`, `help`, `q`.
     mutating func run(command line: String) -> [ConsoleAction] {
         let words = CommandLineWords.split(line)
@@ -56,10 +56,12 @@ extension ConsoleState {
             return openLogs(node: argument, name: words.dropFirst(2).first.map { String($0) })
         case "overview":
             mode = .overview
+        case "rollouts":
+            mode = .rollouts(RolloutsView())
         case "help":
             mode = .help
         default:
-            flash("unknown command :\(name) (try :send, :retry ID, :cancel ID, :replay ID, :errors, :logs NODE [NAME], :logs * NAME, :overview, :q)", error: true)
+            flash("unknown command :\(name) (try :send, :retry ID, :cancel ID, :replay ID, :errors, :logs NODE [NAME], :logs * NAME, :overview, :rollouts, :q)", error: true)
         }
         return []
     }

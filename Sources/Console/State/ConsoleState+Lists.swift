@@ -6,22 +6,20 @@ extension ConsoleState {
         Liveness(lastSeen: node.lastSeen, helloInterval: node.helloInterval, saidBye: node.saidBye, now: now)
     }
 
-    /// The Nodes pane's rows: filtered, down first, then stale, then up, then by name.
+    /// The Nodes pane's rows: filtered, down first, then stale, then up, each in natural order of names (which
+    /// ``nodes`` already has, so a frame sorts nothing: it deals the nodes into three lists).
     public var visibleNodes: [NodeRecord] {
         let filter = RowFilter(filters[.nodes] ?? "")
-        var rows: [(node: NodeRecord, severity: Int)] = []
+        var bySeverity: [[NodeRecord]] = [[], [], []]
         for node in nodes {
             let state = liveness(of: node)
-            let text = filter.isEmpty || nodeLabels.isEmpty ? [node.name] : [node.name] + filterTerms(of: node.name)
-            if filter.matches(node: node.name, state: state.rawValue, text: text) {
-                rows.append((node, state.severity))
+            if !filter.isEmpty {
+                let text = nodeLabels.isEmpty ? [node.name] : [node.name] + filterTerms(of: node.name)
+                guard filter.matches(node: node.name, state: state.rawValue, text: text) else { continue }
             }
+            bySeverity[state.severity].append(node)
         }
-        rows.sort { lhs, rhs in
-            if lhs.severity != rhs.severity { return lhs.severity < rhs.severity }
-            return NaturalOrder.precedes(lhs.node.name, rhs.node.name)
-        }
-        return rows.map(\.node)
+        return bySeverity.flatMap { $0 }
     }
 
     /// The Messages pane's rows: all nodes' or the selected node's, filtered, newest first.
@@ -30,7 +28,7 @@ extension ConsoleState {
         let node = showAllMessages ? nil : selectedNode
         var rows = messages
         if foldsFanOuts {
-            rows = messages.filter { !fanOuts.followers.contains($0.id) }
+            rows = foldedMessages
         } else if node != nil || !filter.isEmpty {
             rows = messages.filter { record in
                 let to = record.message.toNode ?? ""

@@ -32,6 +32,7 @@ extension ConsoleState {
         case .char("y"): return copySelection()
         case .char("l"): return openLogs()
         case .char("o"): mode = .overview
+        case .char("R"): mode = .rollouts(RolloutsView())
         case .char("e"):
             selectedError = 0
             mode = .errors

@@ -11,6 +11,7 @@ public struct ConsoleState: Sendable {
     }
 
     // What is known, from the latest snapshot.
+    /// The known nodes, in natural order of names (`pi-2` before `pi-10`).
     public private(set) var nodes: [NodeRecord] = []
     /// The outbox, newest first.
     public private(set) var messages: [OutboxRecord] = []
@@ -19,12 +20,24 @@ public struct ConsoleState: Sendable {
     public private(set) var pendingCount = 0
     /// Pending messages per destination node.
     public private(set) var pendingByNode: [String: Int] = [:]
+    /// Each node's link as the outbox shows it: backlog, oldest waiting message, latest round trip.
+    private(set) var linkHealth: [String: LinkHealth] = [:]
     /// The fan-outs among `messages`, folded into one row each in the Messages pane.
     public private(set) var fanOuts = FanOutIndex()
+    /// `messages` without the fan-outs' followers: the Messages pane's rows when it folds them.
+    private(set) var foldedMessages: [OutboxRecord] = []
     /// Each node's labels, for the Nodes filter (`site:barn`) and the compose bar's targets.
     public private(set) var nodeLabels: [String: [String: String]] = [:]
     /// Each node's recent metrics (CPU, memory, disk, temperature), for those that send them.
-    public var metrics: [String: NodeMetrics] = [:]
+    public var metrics: [String: NodeMetrics] = [:] {
+        didSet { fleetSummary = FleetSummary(metrics) }
+    }
+    /// The overview's figures, worked out when the metrics change rather than on every frame.
+    private(set) var fleetSummary = FleetSummary([:])
+    /// The rollouts, newest first.
+    public var rollouts: [RolloutSummary] = []
+    /// Sends waiting for their time (`bosun send --at`), shown as `scheduled N` in the header.
+    public var scheduledCount = 0
     /// The lines of the Logs view, oldest first.
     public var logLines: [LogLine] = []
     /// The NATS connection's state, as a word.
@@ -91,17 +104,15 @@ public struct ConsoleState: Sendable {
 
     /// Takes a snapshot: messages newest first, and the counts worked out once instead of on every frame.
     mutating func take(nodes: [NodeRecord], messages: [OutboxRecord], errors: [ErrorRecord]) {
-        self.nodes = nodes
+        self.nodes = nodes.sorted { NaturalOrder.precedes($0.name, $1.name) }
         self.messages = messages.isNewestFirst ? messages : messages.sorted { $0.sequence > $1.sequence }
         self.errors = errors
         fanOuts = FanOutIndex(self.messages)
+        foldedMessages = fanOuts.isEmpty ? self.messages : self.messages.filter { !fanOuts.followers.contains($0.id) }
         nodeLabels = Self.labels(of: nodes)
-        var counts: [String: Int] = [:]
-        for index in self.messages.indices where !self.messages[index].state.isFinal {
-            counts[self.messages[index].message.toNode ?? "", default: 0] += 1
-        }
-        pendingByNode = counts
-        pendingCount = counts.values.reduce(0, +)
+        linkHealth = LinkHealth.of(self.messages)
+        pendingByNode = linkHealth.compactMapValues { $0.pending > 0 ? $0.pending : nil }
+        pendingCount = pendingByNode.values.reduce(0, +)
     }
 
     mutating func flash(_ text: String, error: Bool = false) {

@@ -20,8 +20,20 @@ public enum Mode: Equatable, Sendable {
     case overview
     /// A node's forwarded logs, following new lines (`l`).
     case logs(LogsViewer)
+    /// The rollouts and their progress (`R`), where one can be paused, resumed or aborted.
+    case rollouts(RolloutsView)
     /// "Quit with text in the compose bar?", waiting for y/n.
     case confirmQuit
+}
+
+extension Mode {
+    /// Whether the Nodes, Messages and Detail panes are drawn (the full-screen views cover them).
+    var showsPanes: Bool {
+        switch self {
+        case .errors, .viewer, .grouped, .logs, .overview, .rollouts: return false
+        case .normal, .compose, .filter, .command, .help, .confirmQuit: return true
+        }
+    }
 }
 
 /// The scrollable output viewer's position and search.
@@ -36,4 +48,16 @@ public struct OutputViewer: Equatable, Sendable {
     public var searching: Bool = false
 
     public init(messageID: String) { self.messageID = messageID }
+}
+
+/// The Rollouts view's selected row, and the request waiting for the operator's y.
+public struct RolloutsView: Equatable, Sendable {
+    public var selected: Int = 0
+    /// The request asked for the selected rollout, until y confirms it or another key drops it.
+    public var confirming: RolloutRequest?
+
+    public init(selected: Int = 0, confirming: RolloutRequest? = nil) {
+        self.selected = selected
+        self.confirming = confirming
+    }
 }

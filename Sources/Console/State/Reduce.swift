@@ -16,6 +16,10 @@ public func reduce(_ state: inout ConsoleState, _ event: ConsoleEvent) -> [Conso
         state.keepSelectionsValid()
     case .metrics(let metrics):
         state.metrics = metrics
+    case .rollouts(let rollouts):
+        state.rollouts = rollouts
+    case .scheduled(let count):
+        state.scheduledCount = count
     case .logLines(let node, let lines, let reset):
         state.takeLogLines(node: node, lines, reset: reset)
     case .connection(let text):
@@ -45,6 +49,7 @@ extension ConsoleState {
         case .viewer(let viewer): return handleViewer(key, viewer)
         case .grouped(let view): return handleGrouped(key, view)
         case .logs(let viewer): return handleLogs(key, viewer)
+        case .rollouts(let view): return handleRollouts(key, view)
         case .overview:
             if [.escape, .char("q"), .char("o")].contains(key) { mode = .normal }
             return []

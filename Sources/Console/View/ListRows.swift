@@ -6,6 +6,8 @@ struct ListRows {
     let glyphs: Glyphs
     /// Whether the VERSION and TRY columns are shown.
     let wide: Bool
+    /// Whether the Nodes pane's RTT and RECN columns are offered (wide terminals).
+    let link: Bool
 
     func node(_ node: NodeRecord, selected: Bool, pending: Int) -> TableRow {
         let marked = state.marked.contains(node.name)
@@ -15,10 +17,15 @@ struct ListRows {
             TableCell(text: live.text, style: live.style),
             TableCell(text: TimeText.age(from: node.lastSeen, to: state.now)),
         ]
-        if wide { cells.append(TableCell(text: NodeFacts(node.facts).version ?? "-", style: .faint)) }
+        let facts = wide || link ? NodeFacts(node.facts) : NodeFacts(nil)
+        if wide { cells.append(TableCell(text: facts.version ?? "-", style: .faint)) }
         cells.append(TableCell(text: String(pending)))
         if !state.metrics.isEmpty {
             cells += NodeMetrics.Kind.allCases.map { MetricText.cell($0, state.metrics[node.name]?.latest($0)) }
+        }
+        if link {
+            cells.append(TableCell(text: TimeText.roundTrip(state.linkHealth[node.name]?.roundTrip)))
+            cells.append(TableCell(text: facts.reconnects.map(String.init) ?? "-"))
         }
         return ((selected ? glyphs.selected : " ") + (marked ? glyphs.mark : " "), cells)
     }

@@ -8,6 +8,8 @@ public struct NodeFacts: Equatable, Sendable {
     public var arch: String?
     /// Seconds since the node booted, when it said.
     public var uptime: Double?
+    /// How often its NATS connection came back since the agent started, when it said.
+    public var reconnects: Int?
 
     public init(_ bytes: [UInt8]?) {
         guard let bytes, case .object(let object)? = try? JSONValue.parse(bytes) else { return }
@@ -23,5 +25,6 @@ public struct NodeFacts: Equatable, Sendable {
         os = text("os")
         arch = text("arch")
         if case .number(let value)? = object["uptime"] { uptime = value }
+        if case .number(let value)? = object["reconnects"] { reconnects = Int(value) }
     }
 }

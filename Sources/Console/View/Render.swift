@@ -22,14 +22,33 @@ struct Renderer {
     let messages: [OutboxRecord]
     let messageIndex: Int
 
+    /// How many nodes are up, stale and down, counted once for the header and the overview.
+    let liveness: [Liveness: Int]
+
     init(state: ConsoleState, frame: Frame) {
         self.state = state
         self.frame = frame
         glyphs = Glyphs(ascii: state.ascii)
-        nodes = state.visibleNodes
+        // The full-screen views draw neither list: they skip working them out (a sort of every node, a pass over
+        // every message), which was most of an overview frame with 10,000 nodes.
+        if state.mode.showsPanes {
+            nodes = state.visibleNodes
+            messages = state.visibleMessages
+        } else {
+            (nodes, messages) = ([], [])
+        }
         nodeIndex = state.nodeIndex(in: nodes)
-        messages = state.visibleMessages
         messageIndex = state.messageIndex(in: messages)
+        var up = 0
+        var stale = 0
+        for node in state.nodes {
+            switch state.liveness(of: node) {
+            case .up: up += 1
+            case .stale: stale += 1
+            case .down: break
+            }
+        }
+        liveness = [.up: up, .stale: stale, .down: state.nodes.count - up - stale]
     }
 
     /// The node the cursor is on, if the list is not empty.
@@ -51,6 +70,7 @@ struct Renderer {
         case .grouped(let view): drawGrouped(view, in: middle)
         case .logs(let viewer): drawLogs(viewer, in: middle)
         case .overview: drawOverview(middle)
+        case .rollouts(let view): drawRollouts(view, in: middle)
         default:
             switch layout {
             case .panes(let nodes, let messages, let detail, let wide):

@@ -6,8 +6,7 @@ extension Renderer {
         let width = frame.cols
         frame.clear(x: 0, y: 0, width: width, style: Style(.header, reverse: true))
         let clock = TimeText.clock(state.now, utcOffset: state.utcOffset)
-        var counts: [Liveness: Int] = [:]
-        for node in state.nodes { counts[state.liveness(of: node), default: 0] += 1 }
+        let counts = liveness
         let connected = state.connection == "connected"
         let dot = " \(glyphs.dot) "
         let segments: [(String, Style)] = [
@@ -23,6 +22,7 @@ extension Renderer {
             ),
             ("    outbox \(state.pendingCount)", Style(.header, reverse: true)),
         ]
+        + (state.scheduledCount == 0 ? [] : [("  scheduled \(state.scheduledCount)", Style(.header, reverse: true))])
         let limit = width - DisplayWidth.of(clock) - 2
         var x = 0
         // Whole segments only: a cut-off count reads as a different number.
@@ -53,7 +53,7 @@ extension Renderer {
         case .filter(let pane):
             (prompt, editor, hint) = (" / ", state.filterEditor, "\(pane.title) · state:failed · node:pi-* · Enter keep · Esc clear")
         case .command:
-            (prompt, editor, hint) = (" : ", state.commandLine, "send · retry ID · cancel ID · replay ID · errors · logs NODE · overview · q")
+            (prompt, editor, hint) = (" : ", state.commandLine, "send · retry ID · cancel ID · replay ID · errors · logs NODE · overview · rollouts · q")
         case .logs(let viewer) where viewer.searching:
             (prompt, editor, hint) = (" search / ", viewer.search, "Enter find · Esc cancel")
         case .logs(let viewer) where viewer.filtering:
@@ -62,6 +62,12 @@ extension Renderer {
             (prompt, editor, hint) = (" search / ", viewer.search, "Enter find · Esc cancel")
         case .confirmQuit:
             frame.put(" The compose bar holds text. Quit anyway? y/n", x: 0, y: y, style: Style(.stale, bold: true))
+            return
+        case .rollouts(let view) where view.confirming != nil && view.selected < state.rollouts.count:
+            let operation = state.rollouts[view.selected].operation
+            let word = view.confirming?.rawValue ?? ""
+            let text = " \(word.prefix(1).uppercased() + word.dropFirst()) rollout \(ShortID.of(operation))? y/n"
+            frame.put(text, x: 0, y: y, style: Style(.stale, bold: true))
             return
         default:
             let draft = state.compose.isEmpty ? "" : state.compose.text
@@ -93,13 +99,14 @@ extension Renderer {
         switch state.mode {
         case .normal, .confirmQuit:
             return "? help  : command  / filter  Tab pane  j/k move  Enter open  c compose  Space mark  r retry  "
-                + "x cancel  p replay  y copy  e errors  a all  l logs  o overview  q quit"
+                + "x cancel  p replay  y copy  e errors  a all  l logs  o overview  R rollouts  q quit"
         case .compose: return "Enter send  Tab complete  ↑↓ history  Esc leave (keeps the text)  Ctrl-U clear"
         case .filter: return "type to filter  Enter keep  Esc clear"
         case .command: return "Enter run  Esc cancel"
         case .help: return "any key closes the help"
         case .errors: return "j/k move  / filter  y copy  Esc back"
         case .overview: return "refreshed live  Esc back"
+        case .rollouts: return "j/k move  P pause  u resume  X abort (each asks y/n)  Esc back"
         case .logs: return "f follow/pause  j/k scroll  PgUp/Dn page  g/G top/end  / search  n/N next/prev  | filter  Esc back"
         case .viewer: return "j/k scroll  PgUp/PgDn page  g/G top/bottom  / search  n/N next/previous  y copy  Esc back"
         case .grouped: return "j/k group  Tab next node of the group  Enter its output  Esc back"

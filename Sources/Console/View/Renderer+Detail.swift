@@ -35,7 +35,7 @@ extension Renderer {
         if let uptime = facts.uptime { first.append(TableCell(text: "  up \(TimeText.uptime(uptime))")) }
         first.append(TableCell(text: "  last seen \(TimeText.age(from: node.lastSeen, to: state.now)) ago  "))
         first.append(TableCell(text: live.text, style: live.style))
-        var lines = [first] + metricLines(node.name)
+        var lines = [first, linkLine(node.name, facts)] + metricLines(node.name)
         // The state keeps messages newest first: the first twenty found are the newest twenty. Reading the
         // field through the subscript, not copying whole records, keeps this scan cheap at 100,000 messages.
         var records: [OutboxRecord] = []
@@ -52,6 +52,19 @@ extension Renderer {
         }
         if records.isEmpty { lines.append([TableCell(text: "no messages to this node yet; c composes one", style: .faint)]) }
         return lines
+    }
+
+    /// `link  round trip 250ms · 3 reconnects · 2 waiting, oldest 5m`.
+    func linkLine(_ node: String, _ facts: NodeFacts) -> [TableCell] {
+        let health = state.linkHealth[node] ?? LinkHealth()
+        var parts = [health.roundTrip.map { "round trip \(TimeText.roundTrip($0))" } ?? "no round trip yet"]
+        if let reconnects = facts.reconnects { parts.append("\(reconnects) reconnect" + (reconnects == 1 ? "" : "s")) }
+        if let oldest = health.oldestPendingSince {
+            parts.append("\(health.pending) waiting, oldest \(TimeText.age(from: oldest, to: state.now))")
+        } else {
+            parts.append("nothing waiting")
+        }
+        return [TableCell(text: "link  ", style: .faint), TableCell(text: parts.joined(separator: " \(glyphs.dot) "))]
     }
 
     func messageDetail(_ record: OutboxRecord) -> [[TableCell]] {

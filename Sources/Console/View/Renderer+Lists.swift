@@ -3,15 +3,23 @@ import Shared
 extension Renderer {
     mutating func drawNodes(_ rect: Rect, wide: Bool, single: Bool) {
         // The metric columns take VERSION's place (the Detail pane still shows it).
-        let wide = wide && metricColumns.isEmpty
+        let withVersion = wide && metricColumns.isEmpty
         let pending = state.pendingByNode
         var columns = [
             Column(title: "NAME", width: 0, minimum: 8), Column(title: "STATE", width: 7),
             Column(title: "SEEN", width: 4, right: true),
         ]
-        if wide { columns.append(Column(title: "VERSION", width: 8)) }
+        if withVersion { columns.append(Column(title: "VERSION", width: 8)) }
         columns.append(Column(title: "PEND", width: 4, right: true))
         columns += metricColumns
+        if wide {
+            // Last, and only while names keep 12 cells beside them: a narrow pane drops them first.
+            let room = inner(rect).width - 2 - 12
+            for link in [Column(title: "RTT", width: 5, right: true), Column(title: "RECN", width: 4, right: true)] {
+                let used = columns.reduce(0) { $0 + $1.width + 1 } + link.width
+                if used <= room { columns.append(link) }
+            }
+        }
         let focused = state.focus == .nodes
         let total = nodes.count == state.nodes.count ? "" : "/\(state.nodes.count)"
         var title = paneTitle(.nodes, " (\(nodes.count)\(total))")
@@ -19,7 +27,7 @@ extension Renderer {
         if !state.marked.isEmpty { title += " \(glyphs.dot) \(state.marked.count) marked" }
         let selected = nodes.isEmpty ? nil : nodeIndex
         // The row closure runs while the pane is drawn: it reads copies, not `self`.
-        let (rows, nodes) = (ListRows(state: state, glyphs: glyphs, wide: wide), nodes)
+        let (rows, nodes) = (ListRows(state: state, glyphs: glyphs, wide: withVersion, link: columns.contains { $0.title == "RTT" }), nodes)
         drawListPane(
             rect, title: title, columns: columns, count: nodes.count, selected: selected, focused: focused,
             single: single
@@ -38,7 +46,7 @@ extension Renderer {
         title += " \(glyphs.dot) " + (state.showAllMessages ? "all nodes" : (state.selectedNode ?? "no node"))
         if let filter = state.filters[.messages] { title += " \(glyphs.dot) /\(filter)" }
         let selected = messages.isEmpty ? nil : messageIndex
-        let (rows, messages) = (ListRows(state: state, glyphs: glyphs, wide: wide), messages)
+        let (rows, messages) = (ListRows(state: state, glyphs: glyphs, wide: wide, link: false), messages)
         drawListPane(
             rect, title: title, columns: columns, count: messages.count, selected: selected, focused: focused,
             single: single

@@ -9,7 +9,7 @@ extension Renderer {
             "Enter                    node: its messages · message: full output · fan-out: grouped",
             "Esc                      leave a mode, clear a filter, go back",
             "/                        filter: text, state:failed, node:pi-*, site:barn (a label)",
-            ":                        :send :retry ID :cancel ID :replay ID :errors :logs NODE :overview :q",
+            ":                        :send :retry ID :cancel ID :replay ID :errors :logs NODE :overview :rollouts :q",
             "c                        compose: target method args… (a,b  *  @group  k=v)",
             "Space                    mark nodes; c then sends to all marked",
             "r x p                    retry now / cancel / replay the message",
@@ -18,6 +18,7 @@ extension Renderer {
             "a                        all nodes' messages / the selected node's",
             "l                        the node's forwarded logs, following (f pauses, | filters); :logs * NAME all nodes",
             "o                        fleet overview: liveness, top CPU, disk, temperature, queues",
+            "R                        rollouts: progress; P pause, u resume, X abort (asks y/n)",
             "q, Ctrl-C                quit (asks when the compose bar holds text)",
         ]
         let width = min(area.width, (lines.map { DisplayWidth.of($0) }.max() ?? 0) + 4)

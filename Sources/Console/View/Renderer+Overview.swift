@@ -10,9 +10,8 @@ extension Renderer {
         drawBox(area, title: "Fleet overview", rightTitle: "live", focused: true)
         let body = inner(area)
         guard body.height > 0 else { return }
-        var counts: [Liveness: Int] = [:]
-        for node in state.nodes { counts[state.liveness(of: node), default: 0] += 1 }
-        let summary = FleetSummary(state.metrics)
+        let counts = liveness
+        let summary = state.fleetSummary
         var x = body.x + 1
         x += frame.put("\(state.nodes.count) nodes: ", x: x, y: body.y, style: Style(bold: true), limit: body.width - 1)
         for (index, liveness) in [Liveness.up, .stale, .down].enumerated() {

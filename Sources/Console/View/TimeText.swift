@@ -17,6 +17,14 @@ public enum TimeText {
         return "\(whole / 86400)d"
     }
 
+    /// A round trip in five cells at most: `4ms`, `250ms`, `1.2s`, `12s`, `6m`; `-` when unknown.
+    public static func roundTrip(_ seconds: Double?) -> String {
+        guard let seconds else { return "-" }
+        if seconds < 1 { return "\(Int((seconds * 1000).rounded(.down)))ms" }
+        if seconds < 10 { return "\(Int(seconds))." + "\(Int(seconds * 10) % 10)s" }
+        return duration(seconds)
+    }
+
     /// A longer duration in two units: `3d 4h`, `5h 12m`, `4m 2s`.
     public static func uptime(_ seconds: Double) -> String {
         let whole = max(0, Int(seconds))

@@ -25,12 +25,15 @@ public struct Hello: Sendable, Equatable, Codable {
     /// of the new one (``Hello/rotationBytes(node:newKey:)``), so the central node takes the new key without alarm.
     public var previousKey: String?
     public var rotationSignature: String?
+    /// How many times the node's NATS connection came back since the agent started (its link's health).
+    public var reconnects: Int?
 
     public init(
         version: String, hostname: String? = nil, os: String? = nil, kernel: String? = nil, arch: String? = nil,
         uptime: Double? = nil, load: Double? = nil, startedAt: Timestamp? = nil, helloInterval: Double,
-        methods: [String], publicKey: String? = nil, labels: [String: String]? = nil
+        methods: [String], publicKey: String? = nil, labels: [String: String]? = nil, reconnects: Int? = nil
     ) {
+        self.reconnects = reconnects
         self.publicKey = publicKey
         self.labels = labels
         self.version = version

@@ -66,6 +66,8 @@ public final class NodeRuntime: Sendable {
     /// The ACL file this node reads, and when it was last read.
     private let accessListPath: String
     private let accessListStamp = Mutex<Int64?>(nil)
+    /// Reconnections since start, sent in each hello.
+    private let reconnects = Atomic<Int>(0)
     private let logger: Logger
 
     /// Opens the data directory (taking its lock) and connects to NATS, retrying for `connectFor` (nil: forever).
@@ -226,7 +228,10 @@ public final class NodeRuntime: Sendable {
                 group.addTask {
                     for await event in self.connection.events {
                         self.logger.notice("NATS: \(event)")
-                        if case .reconnected = event { self.outbox.probeAll() }
+                        if case .reconnected = event {
+                            self.reconnects.add(1, ordering: .relaxed)
+                            self.outbox.probeAll()
+                        }
                     }
                 }
             }
@@ -269,7 +274,8 @@ public final class NodeRuntime: Sendable {
             kernel: SystemFacts.kernel, arch: SystemFacts.architecture, uptime: SystemFacts.uptime,
             load: SystemFacts.load, startedAt: SystemFacts.processStart,
             helloInterval: configuration.helloInterval ?? LivenessDefaults.helloInterval,
-            methods: receiver.methods.map(\.rawValue), publicKey: key.publicKey, labels: configuration.labels.isEmpty ? nil : configuration.labels)
+            methods: receiver.methods.map(\.rawValue), publicKey: key.publicKey, labels: configuration.labels.isEmpty ? nil : configuration.labels,
+            reconnects: reconnects.load(ordering: .relaxed))
         hello.insecure = trust.acceptUnsigned ? true : nil
         if let rotation = KeyRotation.endorsement(dataDirectory: configuration.dataDirectory) {
             hello.previousKey = rotation.previousKey
