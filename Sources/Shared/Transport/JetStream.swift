@@ -26,7 +26,7 @@ public final class JetStream: Sendable {
     /// Creates the stream, or brings an existing one to `configuration` (subjects, age, replicas, window).
     ///
     /// While the cluster elects its metadata leader (just started, or a server lost) the server answers
-    /// "temporarily unavailable": that is tried again until `retryFor` has passed.
+    /// "temporarily unavailable" or "no suitable peers": that is tried again until `retryFor` has passed.
     @discardableResult
     public func ensureStream(_ configuration: JetStreamStreamConfiguration, retryFor: Duration = .seconds(30))
         async throws(JetStreamError) -> JetStreamStreamState

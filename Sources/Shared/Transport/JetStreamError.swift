@@ -39,7 +39,8 @@ func checkJetStream(_ status: natsStatus, _ code: jsErrCode, _ action: @autoclos
         error.apiCode = Int(code.rawValue)
         if code.rawValue != 0 { error.reason += " (JetStream error \(code.rawValue))" }
         switch code {
-        case JSClusterNotAvailErr, JSStreamOfflineErr: error.code = .unavailable
+        // No suitable peers: in a cluster just started (or a server lost), the peers are not all current yet.
+        case JSClusterNotAvailErr, JSStreamOfflineErr, JSClusterNoPeersErr: error.code = .unavailable
         case JSStreamNotFoundErr, JSConsumerNotFoundErr: error.code = .notFound
         default: if status == NATS_NOT_FOUND { error.code = .notFound }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 
 /// One JetStream nats-server started from a shipped `deploy/nats/js-*.conf`, moved onto loopback, free ports, a
 /// store directory of its own and a password of the test's own (so a process left over from another test cannot
@@ -95,13 +96,22 @@ final class JetStreamCluster: @unchecked Sendable {
         try await waitForMetaLeader()
     }
 
-    /// Waits until every running server knows the metadata leader (after a start, or a server's loss).
+    /// Waits until every running server answers JetStream API calls (after a start, or a server's loss): a
+    /// stream that does not exist is reported as such only once the cluster has its metadata leader.
     func waitForMetaLeader() async throws {
-        let ready = await eventually(timeout: .seconds(30)) {
-            servers.filter(\.isRunning).allSatisfy { $0.log.contains("metadata leader") }
-        }
-        guard ready else {
-            throw TestFailure("no JetStream metadata leader: \(servers.map { $0.log.suffix(2000) })")
+        for server in servers where server.isRunning {
+            let connection = try await NATSConnection.connect(NATSConfiguration(servers: [server.url]))
+            let js = try JetStream(connection: connection, apiTimeout: .seconds(2))
+            let ready = await eventually(timeout: .seconds(30), interval: .milliseconds(100)) {
+                do throws(JetStreamError) {
+                    _ = try await js.streamState("BOSUN_READINESS_PROBE")
+                    return true
+                } catch {
+                    return error.code == .notFound
+                }
+            }
+            await connection.close()
+            guard ready else { throw TestFailure("JetStream on \(server.name) does not answer:\n\(server.log.suffix(3000))") }
         }
     }
 
