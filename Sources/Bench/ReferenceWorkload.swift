@@ -120,7 +120,7 @@ extension Data {
 }
 
 /// A process's CPU time and memory, from `/proc/PID/stat` and `/proc/PID/status`.
-private struct ProcessFigures {
+struct ProcessFigures {
     var cpuMilliseconds: Double
     var rssKB: Double
     var peakKB: Double
