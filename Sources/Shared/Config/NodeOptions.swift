@@ -110,6 +110,9 @@ public struct NodeOptions: ParsableArguments, Sendable {
         return defaults
     }
 
+    @Option(help: ArgumentHelp("Where accepted messages wait: outbox (this node's store) or jetstream (also the NATS servers' replicated mailbox stream).", valueName: "mode"))
+    public var mailbox: MailboxMode = .outbox
+
     public init() {}
 
     /// Applies the options that shape a node's engine: central node, delivery defaults, trust and key.
@@ -119,6 +122,7 @@ public struct NodeOptions: ParsableArguments, Sendable {
         configuration.trust = try trustPolicy()
         configuration.keyPath = key
         configuration.accessListPath = acl
+        configuration.mailbox = mailbox
     }
 
     /// The trust policy from `--trust` and `--require-signatures`; a file that cannot be read, or a key that is

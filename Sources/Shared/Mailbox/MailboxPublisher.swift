@@ -1,0 +1,41 @@
+import Logging
+
+/// `--mailbox jetstream`, sending side: every accepted message goes into its receiver's mailbox stream as the
+/// bytes the outbox stored, under its id (`Nats-Msg-Id`), in acceptance order. Once the stream has acknowledged
+/// it, the message is safe even if this machine is lost. The outbox still delivers it directly meanwhile; the
+/// receiver runs it once whichever way it comes first.
+final class MailboxPublisher: Sendable {
+    /// A header naming the subject the message travels on (`bosun.<node>.<method>.<type>`) for the relay.
+    static let subjectHeader = "Bosun-Subject"
+
+    private let queue = Mailbox<OutboxRecord>()
+    private let logger: Logger
+
+    init(logger: Logger) {
+        self.logger = logger
+    }
+
+    /// Queues records just accepted, in acceptance order.
+    func enqueue(_ records: [OutboxRecord]) {
+        for record in records { queue.deliver(record) }
+    }
+
+    /// Publishes what the outbox still holds (a restart may have cut off publishing), then each record queued.
+    func run(_ js: JetStream, store: Store) async throws {
+        let pending = try store.outboxRecords(states: [.queued, .sending, .inProgress], limit: Int(Int32.max))
+        for record in pending.reversed() { try await publish(record, js) }
+        while let record = await queue.receive() {
+            try await publish(record, js)
+        }
+    }
+
+    private func publish(_ record: OutboxRecord, _ js: JetStream) async throws {
+        guard let node = record.message.toNode, let subject = record.message.subject else { return }
+        let ack = try await js.publish(
+            MailboxSubjects.mailbox(node: node, id: record.id), payload: record.message.encoded(),
+            messageID: record.id, headers: [Self.subjectHeader: subject.description], retryFor: .seconds(3600))
+        logger.debug(
+            "safe in the mailbox stream",
+            metadata: ["id": "\(record.id)", "node": "\(node)", "sequence": "\(ack.sequence)"])
+    }
+}
