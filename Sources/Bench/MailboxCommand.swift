@@ -26,10 +26,10 @@ struct MailboxCommand: AsyncParsableCommand {
         var results: [String: [String: Double]] = [:]
         for count in nodes {
             for design in designs {
-                print("\(design.rawValue), \(count) nodes, \(servers) server(s)…")
+                Self.say("\(design.rawValue), \(count) nodes, \(servers) server(s)…")
                 let figures = try await MailboxScenario.run(design: design, nodes: count, servers: servers, idle: .seconds(idle))
                 results["\(design.rawValue).\(count)"] = figures
-                print(Self.line(figures))
+                Self.say(Self.line(figures))
             }
         }
         let json = try JSONSerialization.data(withJSONObject: [
@@ -40,6 +40,11 @@ struct MailboxCommand: AsyncParsableCommand {
             atPath: (output as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try json.write(to: URL(fileURLWithPath: output))
         print("written to \(output)")
+    }
+
+    /// Written at once even into a file: a long run shows its progress, and a crash loses nothing said.
+    static func say(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 
     static func line(_ figures: [String: Double]) -> String {

@@ -87,9 +87,10 @@ enum MailboxScenario {
         return readers.values
     }
 
-    /// Every reader takes its one message and handles it (the durable design acknowledges it).
+    /// Every reader takes its one message and handles it (the durable design acknowledges it), 64 at a time: a
+    /// fetch blocks a thread while it waits, and one process cannot hold a thread for each of thousands of nodes.
     private static func deliver(_ readers: [MailboxBenchReader], streams: [JetStream]) async throws {
-        try await forEach(readers, width: readers.count) { reader in
+        try await forEach(readers, width: 64) { reader in
             switch reader {
             case .ordered(let ordered):
                 var iterator = ordered.makeAsyncIterator()

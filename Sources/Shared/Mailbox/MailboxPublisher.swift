@@ -1,8 +1,8 @@
 import Logging
 
-/// `--mailbox jetstream`, sending side: every accepted message goes into its receiver's mailbox stream as the
-/// bytes the outbox stored, under its id (`Nats-Msg-Id`), in acceptance order. Once the stream has acknowledged
-/// it, the message is safe even if this machine is lost. The outbox still delivers it directly meanwhile; the
+/// `--mailbox jetstream`, sending side: every accepted message that wants an ACK goes into its receiver's mailbox
+/// stream as the bytes the outbox stored, under its id (`Nats-Msg-Id`), in acceptance order. Once the stream has
+/// acknowledged it, the message is safe even if this machine is lost. The outbox still delivers it directly meanwhile; the
 /// receiver runs it once whichever way it comes first.
 final class MailboxPublisher: Sendable {
     /// A header naming the subject the message travels on (`bosun.<node>.<method>.<type>`) for the relay.
@@ -30,7 +30,10 @@ final class MailboxPublisher: Sendable {
     }
 
     private func publish(_ record: OutboxRecord, _ js: JetStream) async throws {
-        guard let node = record.message.toNode, let subject = record.message.subject else { return }
+        // A message that wants no ACK is sent once and never stored by its receiver: the mailbox would be a second
+        // delivery the receiver cannot recognise, so it stays fire-and-forget.
+        guard let node = record.message.toNode, let subject = record.message.subject, subject.messageType.wantsACK
+        else { return }
         let ack = try await js.publish(
             MailboxSubjects.mailbox(node: node, id: record.id), payload: record.message.encoded(),
             messageID: record.id, headers: [Self.subjectHeader: subject.description], retryFor: .seconds(3600))
