@@ -36,9 +36,16 @@ final class MailboxRelay: Sendable {
             for await message in reader {
                 let sequence = message.streamSequence
                 guard self.cursor.withLock({ $0.delivered(sequence) }) else { continue }
+                guard let subject = Handover.subject(of: message) else {
+                    // Not published by a Bosun node (no subject to hand it to): nothing to run, so step over it.
+                    logger.warning("skipping a mailbox message without a valid \(MailboxPublisher.subjectHeader) header",
+                        metadata: ["subject": "\(message.subject)", "sequence": "\(sequence)"])
+                    if let moved = cursor.withLock({ $0.handled(sequence) }) { try places.advance(stream: stream, to: moved) }
+                    continue
+                }
                 await slots.acquire()
                 // Handed over here, in stream order; answers are awaited concurrently.
-                let handover = try Handover(message, connection: js.connection)
+                let handover = try Handover(message, subject: subject, connection: js.connection)
                 group.addTask {
                     await handover.awaitAnswer(wait: self.answerWait)
                     slots.release()
@@ -59,11 +66,13 @@ private struct Handover: Sendable {
     let inbox: ReplyInbox?
     let connection: NATSConnection
 
-    init(_ message: JetStreamMessage, connection: NATSConnection) throws {
-        guard let subject = message.headers[MailboxPublisher.subjectHeader], let parsed = Subject(parsing: subject) else {
-            throw TransportError(.failed, "mailbox message \(message.subject) has no valid \(MailboxPublisher.subjectHeader) header")
-        }
-        self.subject = subject
+    /// The subject a mailbox message travels on to its receiver, from the header its publisher set.
+    static func subject(of message: JetStreamMessage) -> Subject? {
+        message.headers[MailboxPublisher.subjectHeader].flatMap { Subject(parsing: $0) }
+    }
+
+    init(_ message: JetStreamMessage, subject parsed: Subject, connection: NATSConnection) throws(TransportError) {
+        subject = parsed.description
         payload = message.payload
         // The sender's own headers (its signature) go on unchanged; the stream's and the relay's stay behind.
         headers = message.headers.filter { !$0.key.hasPrefix("Nats-") && $0.key != MailboxPublisher.subjectHeader }
