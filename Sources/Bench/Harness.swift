@@ -40,10 +40,7 @@ final class Harness: @unchecked Sendable {
     func startServer() async throws {
         guard let port = Loopback.freePort() else { throw BenchError("no free port") }
         let log = directory + "/nats.log"
-        _ = try spawn(
-            ["/usr/sbin/nats-server", "/usr/bin/nats-server"].first { FileManager.default.isExecutableFile(atPath: $0) }
-                ?? "nats-server",
-            ["-a", "127.0.0.1", "-p", String(port)], log: log)
+        _ = try spawn(Self.natsServer, ["-a", "127.0.0.1", "-p", String(port)], log: log)
         try await waitFor("nats-server ready", log: log, text: "Server is ready")
         serverURL = "nats://127.0.0.1:\(port)"
     }
@@ -114,7 +111,7 @@ final class Harness: @unchecked Sendable {
         return try await NATSConnection.connect(configuration)
     }
 
-    private func spawn(
+    func spawn(
         _ executable: String, _ arguments: [String], log: String, environment: [String: String]? = nil
     ) throws -> Process {
         _ = FileManager.default.createFile(atPath: log, contents: nil)
@@ -130,7 +127,7 @@ final class Harness: @unchecked Sendable {
         return process
     }
 
-    private func waitFor(_ what: String, log: String, text: String) async throws {
+    func waitFor(_ what: String, log: String, text: String) async throws {
         for _ in 0..<500 {
             if let contents = try? String(contentsOfFile: log, encoding: .utf8), contents.contains(text) { return }
             try await Task.sleep(for: .milliseconds(20))

@@ -121,6 +121,9 @@ public struct NodeOptions: ParsableArguments, Sendable {
         return defaults
     }
 
+    @Option(help: ArgumentHelp("Where accepted messages wait: outbox (this node's store) or jetstream (also the NATS servers' replicated mailbox stream).", valueName: "mode"))
+    public var mailbox: MailboxMode = .outbox
+
     public init() {}
 
     /// Applies the options that shape a node's engine: central node, delivery defaults, trust and key.
@@ -131,6 +134,7 @@ public struct NodeOptions: ParsableArguments, Sendable {
         if let refusalInterval { configuration.refusalInterval = max(0.1, refusalInterval) }
         configuration.keyPath = key
         configuration.accessListPath = acl
+        configuration.mailbox = mailbox
     }
 
     /// The trust policy from `--trust`, `--insecure-accept-unsigned` and `--auto-approve`; a file that cannot be

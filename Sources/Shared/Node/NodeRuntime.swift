@@ -40,6 +40,8 @@ public final class NodeRuntime: Sendable {
         public var rotateKey = false
         /// Labels sent in the hello (`site: barn`), for targeting.
         public var labels: [String: String] = [:]
+        /// `jetstream`: accepted messages also go to the servers' mailbox stream, and this node reads its own.
+        public var mailbox = MailboxMode.outbox
 
         public init(node: String, dataDirectory: String, nats: NATSConfiguration) {
             self.node = node
@@ -57,6 +59,8 @@ public final class NodeRuntime: Sendable {
     public let receiver: Receiver
     /// Restarts the parts that fail; its states show in `status`.
     public let supervisor: Supervisor
+    /// Set with `--mailbox jetstream`.
+    public let mailbox: JetStreamMailbox?
     /// The key this node signs its messages and answers with (``rotateKey()`` replaces it).
     public let keys: KeyRing
     public var key: NodeKey { keys.current }
@@ -127,6 +131,9 @@ public final class NodeRuntime: Sendable {
             configuration: outboxConfiguration,
             store: store, journal: journal, transport: connection, errors: errors, logger: logger)
         errors.attach(outbox)
+        mailbox = configuration.mailbox == .jetstream ? try JetStreamMailbox(
+            connection: connection, node: configuration.node, dataDirectory: directory,
+            maxAge: .seconds(configuration.defaults.ttl), window: configuration.defaults.window, logger: logger) : nil
         supervisor = Supervisor { [errors, node = configuration.node] part, reason in
             errors.report(ErrorRecord(node: node, kind: .node, error: "\(part) on \(node) stopped: \(reason)"))
         }
@@ -192,7 +199,9 @@ public final class NodeRuntime: Sendable {
                 if messages.count >= Self.largeBatch { _ = malloc_trim(0) }
             #endif
         }
-        return try outbox.accept(messages, knownNodes: known)
+        let records = try outbox.accept(messages, knownNodes: known)
+        mailbox?.accepted(records)
+        return records
     }
 
     /// Messages in a batch past which accepting it returns the memory its parsing took.
@@ -219,6 +228,9 @@ public final class NodeRuntime: Sendable {
                     }
                 }
                 group.addTask { try await supervisor.run("pruning", essential: false) { try await self.pruneLoop() } }
+                if let mailbox {
+                    group.addTask { try await supervisor.run("mailbox") { try await mailbox.run(store: self.store) } }
+                }
                 group.addTask { try await supervisor.run("acl", essential: false) { try await self.watchAccessList() } }
                 if let interval = configuration.helloInterval {
                     group.addTask {

@@ -1,0 +1,51 @@
+import Logging
+
+/// `--mailbox jetstream`, sending side: every accepted message that wants an ACK goes into its receiver's mailbox
+/// stream as the bytes the outbox stored, under its id (`Nats-Msg-Id`), in acceptance order. Once the stream has
+/// acknowledged it, the message is safe even if this machine is lost. The outbox still delivers it directly meanwhile; the
+/// receiver runs it once whichever way it comes first.
+final class MailboxPublisher: Sendable {
+    /// A header naming the subject the message travels on (`bosun.<node>.<method>.<type>`) for the relay.
+    static let subjectHeader = "Bosun-Subject"
+
+    private let queue = Mailbox<OutboxRecord>()
+    private let logger: Logger
+
+    init(logger: Logger) {
+        self.logger = logger
+    }
+
+    /// Queues records just accepted, in acceptance order.
+    func enqueue(_ records: [OutboxRecord]) {
+        for record in records { queue.deliver(record) }
+    }
+
+    /// Publishes what the outbox still holds (a restart may have cut off publishing), then each record queued.
+    func run(_ js: JetStream, store: Store) async throws {
+        let pending = try store.outboxRecords(states: [.queued, .sending, .inProgress], limit: Int(Int32.max))
+        for record in pending.reversed() { try await publish(record, js, store: store) }
+        while let record = await queue.receive() {
+            try await publish(record, js, store: store)
+        }
+    }
+
+    private func publish(_ record: OutboxRecord, _ js: JetStream, store: Store) async throws {
+        // A message that wants no ACK is sent once and never stored by its receiver: the mailbox would be a second
+        // delivery the receiver cannot recognise, so it stays fire-and-forget.
+        guard let node = record.message.toNode, let subject = record.message.subject, subject.messageType.wantsACK,
+            let stored = try store.outgoing(sequence: record.sequence)
+        else { return }
+        // The bytes and signature stored at accept, as a lane publishes them: the receiver checks the same headers.
+        var headers = [Self.subjectHeader: subject.description]
+        if let signature = stored.signature {
+            headers[WireSignature.keyHeader] = signature.key
+            headers[WireSignature.valueHeader] = signature.value
+        }
+        let ack = try await js.publish(
+            MailboxSubjects.mailbox(node: node, id: record.id), payload: stored.payload,
+            messageID: record.id, headers: headers, retryFor: .seconds(3600))
+        logger.debug(
+            "safe in the mailbox stream",
+            metadata: ["id": "\(record.id)", "node": "\(node)", "sequence": "\(ack.sequence)"])
+    }
+}

@@ -1,0 +1,103 @@
+import Logging
+import Synchronization
+
+/// `--mailbox jetstream`, receiving side: reads this node's mailbox in stream order from its place and hands
+/// each message to the node's own receiver over NATS (the same subject, payload and signature headers a sender
+/// uses), so admission, dedup and answering stay in one place. The place moves over a message only once the
+/// receiver's final answer has come, which it sends after the dedup record and the result are durable; a message
+/// read again after a crash is answered from the stored result, never run twice.
+final class MailboxRelay: Sendable {
+    private let node: String
+    private let places: MailboxPlaceStore
+    private let logger: Logger
+    /// Messages handed over and not answered yet, at most.
+    private let window: Int
+    /// How long to wait for an answer before handing the message over again.
+    private let answerWait: Duration
+    private let cursor = Mutex(MailboxCursor())
+
+    init(node: String, places: MailboxPlaceStore, logger: Logger, window: Int, answerWait: Duration = .seconds(10)) {
+        self.node = node
+        self.places = places
+        self.logger = logger
+        self.window = window
+        self.answerWait = answerWait
+    }
+
+    func run(_ js: JetStream) async throws {
+        let stream = MailboxSubjects.mailboxStream
+        let place = try places.place(stream: stream)
+        cursor.withLock { $0 = MailboxCursor(handledThrough: place) }
+        let reader = try await js.orderedReader(stream: stream, subject: MailboxSubjects.mailbox(node: node), after: place)
+        defer { reader.stop() }
+        logger.info("reading the mailbox", metadata: ["stream": "\(stream)", "after": "\(place)"])
+        let slots = Capacity(window)
+        try await withThrowingDiscardingTaskGroup { group in
+            for await message in reader {
+                let sequence = message.streamSequence
+                guard self.cursor.withLock({ $0.delivered(sequence) }) else { continue }
+                guard let subject = Handover.subject(of: message) else {
+                    // Not published by a Bosun node (no subject to hand it to): nothing to run, so step over it.
+                    logger.warning("skipping a mailbox message without a valid \(MailboxPublisher.subjectHeader) header",
+                        metadata: ["subject": "\(message.subject)", "sequence": "\(sequence)"])
+                    if let moved = cursor.withLock({ $0.handled(sequence) }) { try places.advance(stream: stream, to: moved) }
+                    continue
+                }
+                await slots.acquire()
+                // Handed over here, in stream order; answers are awaited concurrently.
+                let handover = try Handover(message, subject: subject, connection: js.connection)
+                group.addTask {
+                    await handover.awaitAnswer(wait: self.answerWait)
+                    slots.release()
+                    guard let moved = self.cursor.withLock({ $0.handled(sequence) }) else { return }
+                    try self.places.advance(stream: stream, to: moved)
+                }
+            }
+        }
+    }
+}
+
+/// One mailbox message handed to the receiver, and its answer awaited.
+private struct Handover: Sendable {
+    let subject: String
+    let payload: [UInt8]
+    let headers: [String: String]
+    let wantsAnswer: Bool
+    let inbox: ReplyInbox?
+    let connection: NATSConnection
+
+    /// The subject a mailbox message travels on to its receiver, from the header its publisher set.
+    static func subject(of message: JetStreamMessage) -> Subject? {
+        message.headers[MailboxPublisher.subjectHeader].flatMap { Subject(parsing: $0) }
+    }
+
+    init(_ message: JetStreamMessage, subject parsed: Subject, connection: NATSConnection) throws(TransportError) {
+        subject = parsed.description
+        payload = message.payload
+        // The sender's own headers (its signature) go on unchanged; the stream's and the relay's stay behind.
+        headers = message.headers.filter { !$0.key.hasPrefix("Nats-") && $0.key != MailboxPublisher.subjectHeader }
+        wantsAnswer = parsed.messageType.wantsACK
+        self.connection = connection
+        inbox = wantsAnswer ? try connection.makeInbox() : nil
+        try send()
+    }
+
+    private func send() throws(TransportError) {
+        try connection.publish(subject, payload: payload, replyTo: inbox?.subject, carrying: headers)
+    }
+
+    /// Waits for a final answer (not `inProgress`), handing the message over again after each `wait` without one.
+    func awaitAnswer(wait: Duration) async {
+        guard let inbox else { return }
+        defer { inbox.close() }
+        var assembly = ReplyAssembly()
+        while !Task.isCancelled {
+            guard let answer = await inbox.next(timeout: wait) else {
+                try? send()
+                continue
+            }
+            let reply = ReplyChunk.decode(answer.payload).flatMap { assembly.add($0) } ?? (try? Reply.decode(answer.payload))
+            if let reply, reply.status.isFinal { return }
+        }
+    }
+}
