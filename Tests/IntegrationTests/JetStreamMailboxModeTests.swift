@@ -54,10 +54,12 @@ struct MailboxScenario {
     let cluster: JetStreamCluster
     let directory: String
     let count: Int
+    /// The lost central node's key: the agent was set up to trust it before the machine was lost.
+    let centralKey: String
     var allowed: String { directory + "/out" }
     var target: String { allowed + "/lines.txt" }
     var expected: [String] { (0..<count).map(String.init) }
-    var edgeArguments: [String] { ["--mailbox", "jetstream", "--allow-dir", allowed] }
+    var edgeArguments: [String] { ["--mailbox", "jetstream", "--allow-dir", allowed, "--trust", centralKey] }
 
     func lines() -> [String] {
         ((try? String(contentsOfFile: target, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
@@ -65,6 +67,7 @@ struct MailboxScenario {
 
     func startEdge() async throws -> AgentProcess {
         let edge = AgentProcess(node: "edge", server: cluster.urls, dataDirectory: directory + "/edge")
+        edge.fleetTrust = false
         try await edge.start(extraArguments: edgeArguments)
         return edge
     }
@@ -77,9 +80,11 @@ struct MailboxScenario {
 func withMailboxScenario(count: Int, _ body: (MailboxScenario) async throws -> Void) async throws {
     try await withJetStreamCluster { cluster in
         try await withTemporaryDirectory { directory in
-            let scenario = MailboxScenario(cluster: cluster, directory: directory, count: count)
-            try FileManager.default.createDirectory(atPath: scenario.allowed, withIntermediateDirectories: true)
             let central = AgentProcess.central(server: cluster.urls, directory: directory)
+            let scenario = MailboxScenario(
+                cluster: cluster, directory: directory, count: count,
+                centralKey: try TestFleet.centralKey(dataDirectory: central.dataDirectory).publicKey)
+            try FileManager.default.createDirectory(atPath: scenario.allowed, withIntermediateDirectories: true)
             defer { central.stop(signal: SIGKILL) }
             try await central.start(extraArguments: ["--mailbox", "jetstream"])
             let batch = (0..<count).map {

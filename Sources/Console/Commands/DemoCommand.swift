@@ -67,7 +67,8 @@ struct DemoCommand: AsyncParsableCommand {
 
         if interactive {
             step("opening the console (q quits and stops the demo)")
-            let options = try NodeOptions.parse(["--server", url, "--data-dir", central])
+            // The demo's agents are let in at their first hello: no `bosun nodes approve` for a newcomer.
+            let options = try NodeOptions.parse(["--server", url, "--data-dir", central, "--auto-approve"])
             try await ConsoleSession.run(options, flags: console)
             step("done; the demo's server and agents are stopped")
             return
@@ -96,7 +97,8 @@ struct DemoCommand: AsyncParsableCommand {
         ] {
             step((["bosun", "send", "--to", node] + arguments).joined(separator: " "))
             let status = try LocalProcesses.runToEnd(
-                LocalProcesses.sibling("bosun"), ["send", "--server", url, "--data-dir", dataDirectory, "--to", node] + arguments)
+                LocalProcesses.sibling("bosun"),
+                ["send", "--server", url, "--data-dir", dataDirectory, "--auto-approve", "--to", node] + arguments)
             print("  → exit \(status)")
         }
     }
