@@ -11,7 +11,7 @@ struct KeyRotationTests {
     }
 
     private func errors(_ central: AgentProcess) async -> String {
-        (try? await runProgram(Binaries.bosun, ["errors", "--json", "--data-dir", central.dataDirectory]).stdout) ?? ""
+        await central.errorLog()
     }
 
     @Test func theCentralKeyRotatesWithANodeDownAndTheOldKeyIsRetiredOnceAllHaveTheNewOne() async throws {
@@ -100,7 +100,7 @@ struct KeyRotationTests {
             #expect(await eventually { ((try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "").contains("new key") })
             try central.write(inmsg: #"{"toNode":"edge","method":"cliCommand","methodArgs":["echo","after rotation"]}"#)
             #expect(await eventually { (try? await central.messages().first?["state"] as? String) == "acked" })
-            let reported = await errors(central)
+            let reported = await central.errorLog()
             #expect(reported.contains("node edge rotated its key"))
             #expect(!reported.contains("not its own"))
         }

@@ -96,7 +96,7 @@ struct TrustFloodTests {
             #expect(grown < 30 * 1024, "the agent's RSS grew by \(grown) KB")
             // A few lines at the central error handler, with counts: not one per payload.
             let counted = await eventually(timeout: .seconds(20)) {
-                let errors = (try? await runProgram(Binaries.bosun, ["errors", "--json", "--data-dir", central.dataDirectory]).stdout) ?? ""
+                let errors = await central.errorLog()
                 return errors.contains("more messages from an unsigned sender on bosun.edge.cliCommand.CommandACK")
             }
             #expect(counted)

@@ -104,7 +104,7 @@ struct TrustTests {
             #expect(try String(contentsOfFile: marker, encoding: .utf8) == "signed\n")
             // The refusals reach the central error log, counted per sender, subject and reason.
             let reported = await eventually {
-                let errors = (try? await runProgram(Binaries.bosun, ["errors", "--json", "--data-dir", central.dataDirectory]).stdout) ?? ""
+                let errors = await central.errorLog()
                 return errors.contains("refused a message from an unsigned sender on bosun.edge.cliCommand.CommandACK")
                     && errors.contains("signature does not match")
             }
@@ -180,7 +180,7 @@ struct TrustTests {
             #expect(await eventually { ((try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "").contains("genuine") })
             #expect(try String(contentsOfFile: logFile, encoding: .utf8) == "genuine\n")
             let reported = await eventually {
-                let errors = (try? await runProgram(Binaries.bosun, ["errors", "--json", "--data-dir", central.dataDirectory]).stdout) ?? ""
+                let errors = await central.errorLog()
                 return errors.contains("from an unsigned sender on bosun.central.log.EventACK")
                     && errors.contains("belongs to no approved node")
             }
@@ -231,7 +231,7 @@ struct TrustTests {
         try #"{"rules": [{"who": ["central"], "methods": "all"}]}"#.write(toFile: acl, atomically: true, encoding: .utf8)
         kill(try #require(agent.child?.pid), SIGHUP)
         let reported = await eventually {
-            let errors = (try? await runProgram(Binaries.bosun, ["errors", "--json", "--data-dir", central.dataDirectory]).stdout) ?? ""
+            let errors = await central.errorLog()
             return errors.contains("the previous ACL stays in force")
         }
         #expect(reported)
@@ -316,7 +316,7 @@ struct TrustTests {
         defer { impostor.stop() }
         try await impostor.start(extraArguments: ["--hello-interval", "0.3"])
         let alarmed = await eventually {
-            let errors = (try? await runProgram(Binaries.bosun, ["errors", "--json", "--data-dir", central.dataDirectory]).stdout) ?? ""
+            let errors = await central.errorLog()
             return errors.contains("not its own")
         }
         #expect(alarmed)

@@ -99,6 +99,11 @@ final class AgentProcess: @unchecked Sendable {
     }
 
     var log: String { child?.log ?? "" }
+
+    /// The central error log on this node's data directory, as `bosun errors --json` prints it ("" if unreadable).
+    func errorLog() async -> String {
+        (try? await runProgram(Binaries.bosun, ["errors", "--json", "--data-dir", dataDirectory]).stdout) ?? ""
+    }
 }
 
 /// Runs the `bosun` binary against `server`.
