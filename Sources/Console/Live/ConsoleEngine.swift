@@ -24,6 +24,15 @@ struct ConsoleEngine: Sendable {
             } catch {
                 post(.flashError("\(error)"))
             }
+        case .approveNode(let node):
+            do {
+                guard let record = try runtime.store.decide(node: node, .approved, at: .now) else {
+                    return post(.flashError("\(node) has no key on record"))
+                }
+                post(.flash("approved \(node) (key \(NodeKey.fingerprint(of: record.publicKey) ?? record.publicKey))"))
+            } catch {
+                post(.flashError("cannot approve \(node): \(error)"))
+            }
         case .copy, .quit: break
         }
     }

@@ -16,6 +16,8 @@ public enum ConsoleAction: Equatable, Sendable {
     case followLogs(String?, name: String? = nil)
     /// Ask the rollout `operation` to pause, resume or abort (``RolloutControl``).
     case controlRollout(operation: String, RolloutRequest)
+    /// Approve the pending node's key (`bosun nodes approve`).
+    case approveNode(String)
     /// Leave the console.
     case quit
 }

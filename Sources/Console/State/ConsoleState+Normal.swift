@@ -33,6 +33,7 @@ extension ConsoleState {
         case .char("l"): return openLogs()
         case .char("o"): mode = .overview
         case .char("R"): mode = .rollouts(RolloutsView())
+        case .char("A"): askApproval()
         case .char("e"):
             selectedError = 0
             mode = .errors
@@ -44,6 +45,17 @@ extension ConsoleState {
         default: break
         }
         return []
+    }
+
+    /// `A` on a node asking to join (pending): asks for y before its key is approved.
+    mutating func askApproval() {
+        guard let name = selectedNode, let node = nodes.first(where: { $0.name == name }) else {
+            return flash("no node selected", error: true)
+        }
+        guard node.keyState == .pending else {
+            return flash("\(name) is \(node.keyState?.rawValue ?? "not asking to join (no signed hello)"); only a pending node is approved", error: true)
+        }
+        mode = .confirmApproval(node: name)
     }
 
     mutating func setFocus(_ pane: Pane) {

@@ -24,6 +24,8 @@ public enum Mode: Equatable, Sendable {
     case rollouts(RolloutsView)
     /// "Quit with text in the compose bar?", waiting for y/n.
     case confirmQuit
+    /// "Approve this pending node?" (`A` on a node asking to join), waiting for y/n.
+    case confirmApproval(node: String)
 }
 
 extension Mode {
@@ -31,7 +33,7 @@ extension Mode {
     var showsPanes: Bool {
         switch self {
         case .errors, .viewer, .grouped, .logs, .overview, .rollouts: return false
-        case .normal, .compose, .filter, .command, .help, .confirmQuit: return true
+        case .normal, .compose, .filter, .command, .help, .confirmQuit, .confirmApproval: return true
         }
     }
 }

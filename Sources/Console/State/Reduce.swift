@@ -58,6 +58,11 @@ extension ConsoleState {
             mode = .normal
             flash("quit cancelled; the compose bar keeps its text")
             return []
+        case .confirmApproval(let node):
+            mode = .normal
+            if key == .char("y") || key == .char("Y") { return [.approveNode(node)] }
+            flash("\(node) not approved; it stays pending")
+            return []
         }
     }
 

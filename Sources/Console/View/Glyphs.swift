@@ -7,6 +7,18 @@ public struct Glyphs: Sendable {
     public init(ascii: Bool) { self.ascii = ascii }
 
     /// `● up`, `◐ stale`, `○ down` (ASCII `* up`, `~ stale`, `o down`), with their colour.
+    /// A node not approved (asking to join, or rejected), or one that runs unsigned messages, shows that in
+    /// place of its liveness; nil for an approved node (and one with no key on record, as before approval existed).
+    public func trust(_ node: NodeRecord) -> (text: String, style: Style)? {
+        switch node.keyState {
+        case .pending: return ((ascii ? "?" : "◌") + " pending", Style(.stale, bold: true))
+        case .rejected: return ((ascii ? "x" : "✗") + " rejected", Style(.down, bold: true))
+        case .approved, nil:
+            guard node.insecure else { return nil }
+            return ("! INSECURE", Style(.down, bold: true))
+        }
+    }
+
     public func liveness(_ state: Liveness) -> (text: String, style: Style) {
         switch state {
         case .up: return ((ascii ? "*" : "●") + " up", Style(.up))

@@ -11,7 +11,7 @@ struct ListRows {
 
     func node(_ node: NodeRecord, selected: Bool, pending: Int) -> TableRow {
         let marked = state.marked.contains(node.name)
-        let live = glyphs.liveness(state.liveness(of: node))
+        let live = glyphs.trust(node) ?? glyphs.liveness(state.liveness(of: node))
         var cells = [
             TableCell(text: node.name, style: marked ? Style(bold: true) : .plain),
             TableCell(text: live.text, style: live.style),

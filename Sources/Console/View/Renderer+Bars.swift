@@ -63,6 +63,10 @@ extension Renderer {
         case .confirmQuit:
             frame.put(" The compose bar holds text. Quit anyway? y/n", x: 0, y: y, style: Style(.stale, bold: true))
             return
+        case .confirmApproval(let node):
+            let key = state.nodes.first { $0.name == node }?.publicKey.flatMap(NodeKey.fingerprint(of:)) ?? "?"
+            frame.put(" Approve \(node), key \(key)? (compare it with the agent's log) y/n", x: 0, y: y, style: Style(.stale, bold: true))
+            return
         case .rollouts(let view) where view.confirming != nil && view.selected < state.rollouts.count:
             let operation = state.rollouts[view.selected].operation
             let word = view.confirming?.rawValue ?? ""
@@ -97,7 +101,7 @@ extension Renderer {
     /// The key-hint line for the current mode.
     var hints: String {
         switch state.mode {
-        case .normal, .confirmQuit:
+        case .normal, .confirmQuit, .confirmApproval:
             return "? help  : command  / filter  Tab pane  j/k move  Enter open  c compose  Space mark  r retry  "
                 + "x cancel  p replay  y copy  e errors  a all  l logs  o overview  R rollouts  q quit"
         case .compose: return "Enter send  Tab complete  ↑↓ history  Esc leave (keeps the text)  Ctrl-U clear"

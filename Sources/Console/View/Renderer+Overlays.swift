@@ -19,6 +19,7 @@ extension Renderer {
             "l                        the node's forwarded logs, following (f pauses, | filters); :logs * NAME all nodes",
             "o                        fleet overview: liveness, top CPU, disk, temperature, queues",
             "R                        rollouts: progress; P pause, u resume, X abort (asks y/n)",
+            "A                        approve the selected node asking to join (◌ pending; asks y/n)",
             "q, Ctrl-C                quit (asks when the compose bar holds text)",
         ]
         let width = min(area.width, (lines.map { DisplayWidth.of($0) }.max() ?? 0) + 4)
