@@ -40,7 +40,8 @@ struct RefusalBench: AsyncParsableCommand {
         ]
         for (name, work) in figures {
             let runs = (0..<5).map { _ in Self.microseconds(iterations, work) }.sorted()
-            print(String(format: "  %-56@ %8.2f µs", name as NSString, runs[2]))
+            let padded = name.padding(toLength: 56, withPad: " ", startingAt: 0)
+            print("  " + padded + String(format: " %8.2f µs", runs[2]))
         }
         try await agentFigures(payload: payload, subject: subjectText)
     }

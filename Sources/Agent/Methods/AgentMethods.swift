@@ -23,7 +23,8 @@ enum AgentMethods {
             handlers.merge(CentralHandlers.make(store: store, errors: errors, trust: configuration.trust)) { $1 }
         }
         let offered = Array(handlers.keys) + [.status]
-        handlers[.status] = Checked(StatusHandler(store: store, methods: offered, allowed: allowed), errors: errors)
+        handlers[.status] = Checked(StatusHandler(
+            store: store, methods: offered, allowed: allowed, insecure: configuration.trust.acceptUnsigned), errors: errors)
         return handlers
     }
 }

@@ -20,11 +20,15 @@ struct StatusHandler: CheckedMethod {
         var allowedDirectories: [String]
         /// The node's parts (receiver, outbox, inputs, socket, hello, pruning) and their supervision state.
         var parts: [String: String]
+        /// `--insecure-accept-unsigned`: the node runs unsigned messages from anyone.
+        var insecureAcceptUnsigned: Bool
     }
 
     let store: Store
     let methods: [Method]
     let allowed: AllowedDirectories
+    /// The node runs unsigned messages (`--insecure-accept-unsigned`).
+    var insecure = false
 
     var spec: ArgumentSpec { ArgumentSpec(method: Method.status.rawValue) }
 
@@ -42,7 +46,7 @@ struct StatusHandler: CheckedMethod {
                 outbox: Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) }),
                 pending: counts.filter { !$0.key.isFinal }.values.reduce(0, +),
                 storedResults: try store.receivedCount(), methods: methods.map(\.rawValue).sorted(),
-                allowedDirectories: allowed.current, parts: context.parts())
+                allowedDirectories: allowed.current, parts: context.parts(), insecureAcceptUnsigned: insecure)
             let json = String(decoding: try JSONLines.encoder.encode(report), as: UTF8.self)
             var reply = context.reply(to: message, .ok, stdout: json + "\n")
             reply.finishedAt = .now
