@@ -5,8 +5,9 @@ import Testing
 /// real agents, checked only through what the screen shows.
 @Suite(.serialized)
 struct ConsoleTUITests {
-    /// Agents hello every half second, so stale (after 1 s) and down (after 3 s) come within seconds.
-    private static let fastHellos = ["--hello-interval", "0.5"]
+    /// Agents hello every 1.5 s, so stale (after 3 s) and down (after 9 s) come within seconds, and stale lasts
+    /// long enough (6 s) to be seen on a machine busy with the other suites.
+    private static let fastHellos = ["--hello-interval", "1.5"]
 
     @Test func consoleFollowsTheFleetLive() async throws {
         try await withNATSServer { server in

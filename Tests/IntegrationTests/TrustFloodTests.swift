@@ -23,15 +23,15 @@ struct TrustFloodTests {
         // Random bytes.
         for _ in 0..<2000 { result.append(((0..<Int.random(in: 1...4096)).map { _ in UInt8.random(in: 0...255, using: &generator) }, nil)) }
         // Nesting 100,000 deep.
-        for _ in 0..<300 { result.append((Array((String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)).utf8), nil)) }
+        for _ in 0..<150 { result.append((Array((String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)).utf8), nil)) }
         // 100,000 methodArgs entries (the limit is 1,024).
         let manyArgs = Array(#"{"id":"x","toNode":"edge","fromNode":"central","method":"cliCommand","methodArgs":["#.utf8)
             + Array(repeating: Array(#""a","#.utf8), count: 99_999).flatMap { $0 } + Array(#""a"]}"#.utf8)
-        for _ in 0..<300 { result.append((manyArgs, nil)) }
+        for _ in 0..<150 { result.append((manyArgs, nil)) }
         // 1 MB fields (just under the server's max_payload).
         var big = command
         big.data = String(repeating: "x", count: 1_000_000)
-        for _ in 0..<100 { result.append((big.encoded(), nil)) }
+        for _ in 0..<50 { result.append((big.encoded(), nil)) }
         // Forged signatures: a stranger's key, and a trusted-looking key with a signature of garbage.
         let stranger = NodeKey()
         for index in 0..<2000 {
