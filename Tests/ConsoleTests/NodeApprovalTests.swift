@@ -12,11 +12,11 @@ import Testing
         return state
     }
 
-    private func node(_ keyState: Store.KeyState?, facts: String? = nil) -> NodeRecord {
+    private func node(_ keyState: Store.KeyState?, insecure: Bool = false) -> NodeRecord {
         var record = Fixtures.node("pi-new", seenAgo: 1)
-        record = NodeRecord(
-            name: record.name, facts: facts.map { Array($0.utf8) }, lastSeen: record.lastSeen, helloInterval: record.helloInterval,
-            firstSeen: record.firstSeen, publicKey: NodeKey().publicKey, keyState: keyState)
+        record.publicKey = NodeKey().publicKey
+        record.keyState = keyState
+        record.insecure = insecure
         return record
     }
 
@@ -38,7 +38,7 @@ import Testing
     }
 
     @Test func anApprovedNodeIsNotAskedAboutAndAnInsecureOneIsFlagged() {
-        var state = state(with: node(.approved, facts: #"{"insecure":true,"version":"0.1.0"}"#))
+        var state = state(with: node(.approved, insecure: true))
         Fixtures.press(&state, .char("A"))
         #expect(state.mode == .normal)
         #expect(state.flash?.text.contains("pi-new is approved; only a pending node is approved") == true)

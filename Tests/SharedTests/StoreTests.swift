@@ -227,6 +227,14 @@ import Testing
                 try store.node(named: "alpha")
                     == NodeRecord(name: "alpha", lastSeen: at(5000), saidBye: true, firstSeen: at(5000)))
             #expect(try store.node(named: "gamma") == nil)
+
+            // A hello from a node that runs unsigned messages marks it, as the agent writes it (compact JSON).
+            var hello = Hello(version: "1", helloInterval: 10, methods: [])
+            hello.insecure = true
+            let insecure = hello.encoded()
+            try store.recordHello(node: "lab", facts: insecure, helloInterval: 10, at: at(6000))
+            #expect(try store.node(named: "lab")?.insecure == true)
+            #expect(try store.node(named: "beta")?.insecure == false)
         }
     }
 

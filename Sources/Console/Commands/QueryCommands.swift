@@ -27,7 +27,7 @@ struct NodesCommand: ParsableCommand {
                     oldestPendingSince: link.oldestPendingSince, roundTrip: link.roundTrip, labels: labels,
                     firstSeen: node.firstSeen, helloInterval: node.helloInterval, facts: hello,
                     trust: node.keyState?.rawValue ?? "none", keyFingerprint: node.publicKey.flatMap(NodeKey.fingerprint(of:)),
-                    insecure: hello?.insecure ?? false)
+                    insecure: node.insecure)
                 print(String(decoding: try JSONLines.encoder.encode(row), as: UTF8.self))
             } else {
                 let seen = node.lastSeen.map { "\(Int(now.seconds(since: $0)))s ago" } ?? "never"
@@ -37,7 +37,7 @@ struct NodesCommand: ParsableCommand {
                 let labelText = labels.isEmpty ? "" : "\t" + labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
                 let trust = node.keyState == .approved ? "" : "\t\(node.keyState?.rawValue ?? "no key")"
                     + (node.keyState == .pending ? " \(node.publicKey.flatMap(NodeKey.fingerprint(of:)) ?? "")" : "")
-                let insecure = hello?.insecure == true ? "\tINSECURE: runs unsigned messages" : ""
+                let insecure = node.insecure ? "\tINSECURE: runs unsigned messages" : ""
                 print("\(node.name)\t\(liveness.rawValue)\t\(seen)\t\(hello?.version ?? "-")\tpending \(link.pending)\(oldest)\(roundTrip)\(reconnects)\(labelText)\(trust)\(insecure)")
             }
         }

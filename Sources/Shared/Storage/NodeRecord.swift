@@ -14,25 +14,17 @@ public struct NodeRecord: Sendable, Equatable {
     /// The key the node signs with, and whether the operator approved it (nil: none on record).
     public var publicKey: String?
     public var keyState: Store.KeyState?
-    /// Its last hello said it runs unsigned messages (`--insecure-accept-unsigned`); read once, from the facts.
+    /// Its last hello said it runs unsigned messages (`--insecure-accept-unsigned`).
     public var insecure: Bool
-
-    /// Whether `facts` (a hello as sent) say the node runs unsigned messages.
-    static func saysInsecure(_ facts: [UInt8]?) -> Bool {
-        guard let facts else { return false }
-        let needle = Array(#""insecure":true"#.utf8)
-        return facts.count >= needle.count && (0...(facts.count - needle.count)).contains { start in
-            facts[start..<start + needle.count].elementsEqual(needle)
-        }
-    }
 
     public init(
         name: String, facts: [UInt8]? = nil, lastSeen: Timestamp? = nil, helloInterval: Double? = nil,
-        saidBye: Bool = false, firstSeen: Timestamp, publicKey: String? = nil, keyState: Store.KeyState? = nil
+        saidBye: Bool = false, firstSeen: Timestamp, publicKey: String? = nil, keyState: Store.KeyState? = nil,
+        insecure: Bool = false
     ) {
         self.publicKey = publicKey
         self.keyState = keyState
-        insecure = Self.saysInsecure(facts)
+        self.insecure = insecure
         self.name = name
         self.facts = facts
         self.lastSeen = lastSeen

@@ -1,7 +1,9 @@
 /// The central node's registry of the nodes it has heard from.
 extension Store {
     private static let nodeColumns =
-        "n.name, n.facts, n.lastSeen, n.helloInterval, n.saidBye, n.firstSeen, k.publicKey, k.state "
+        "n.name, n.facts, n.lastSeen, n.helloInterval, n.saidBye, n.firstSeen, k.publicKey, k.state, "
+        // The hello's `insecure` flag, found by SQLite in the stored facts (written compact by the agent).
+        + #"instr(CAST(n.facts AS TEXT), '"insecure":true') > 0 "#
         + "FROM nodes n LEFT JOIN keys k ON k.node = n.name"
 
     /// Records a hello from `node`: it is seen at `at` and has not said goodbye.
@@ -61,6 +63,6 @@ extension Store {
             lastSeen: row.optionalInt64(2).map(Timestamp.init(millisecondsSinceEpoch:)),
             helloInterval: row.optionalDouble(3), saidBye: row.int64(4) != 0,
             firstSeen: Timestamp(millisecondsSinceEpoch: row.int64(5)), publicKey: row.optionalText(6).flatMap { $0.isEmpty ? nil : $0 },
-            keyState: row.optionalText(7).flatMap(KeyState.init(rawValue:)))
+            keyState: row.optionalText(7).flatMap(KeyState.init(rawValue:)), insecure: row.int(8) != 0)
     }
 }

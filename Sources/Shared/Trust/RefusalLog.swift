@@ -37,7 +37,7 @@ public final class RefusalLog: Sendable {
     /// Counts a refusal; reports it at once if it is the first of its kind in the interval.
     public func refused(sender: String, subject: String, _ refusal: TrustPolicy.Refusal) {
         let now = clock.now
-        let (line, isNew): (String?, Bool) = windows.withLock { windows in
+        let lines: [String] = windows.withLock { windows in
             var key = Key(sender: sender, subject: subject, kind: refusal.kind)
             if windows[key] == nil, windows.count >= Self.maxKinds {
                 key = Key(sender: "many senders", subject: "many subjects", kind: refusal.kind)
@@ -45,15 +45,15 @@ public final class RefusalLog: Sendable {
             if var window = windows[key], now < window.endsAt {
                 window.more += 1
                 windows[key] = window
-                return (nil, false)
+                return []
             }
-            let summary = windows[key].flatMap { Self.summary(key, $0) }
+            let ended = windows[key].flatMap { Self.summary(key, $0) }
             windows[key] = Window(endsAt: now.adding(seconds: interval), reason: refusal.reason)
-            let first = "refused a message from \(sender) on \(subject): \(refusal.reason)"
-            return (summary.map { $0 + "\n" + first } ?? first, true)
+            return (ended.map { [$0] } ?? []) + ["refused a message from \(sender) on \(subject): \(refusal.reason)"]
         }
-        if isNew { opened.deliver(()) }
-        if let line { for text in line.split(separator: "\n") { report(String(text)) } }
+        guard !lines.isEmpty else { return }
+        opened.deliver(())
+        lines.forEach(report)
     }
 
     /// Reports the counts of the windows that ended; with `all`, of every window (at a stop).

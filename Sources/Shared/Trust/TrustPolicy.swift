@@ -24,7 +24,8 @@ public struct TrustPolicy: Sendable, Equatable {
 
     /// Whether `key` is one this node trusts: given, learned, or its own.
     public func isTrusted(_ key: String) -> Bool {
-        key == ownKey || (!learned.revokes(key) && (trustedKeys.contains(key) || learned.contains(key)))
+        if key == ownKey { return true }
+        return learned.verdict(key) ?? trustedKeys.contains(key)
     }
 
     /// Whether this node trusts any key but its own.
@@ -74,8 +75,11 @@ public struct TrustPolicy: Sendable, Equatable {
             guard open || acceptUnsigned else { return .failure(unsigned(subject.method, node: node)) }
             return .success(Admission(signer: nil, owners: []))
         }
-        let records = pinsNodes ? owners(signature.key) : []
-        if !isTrusted(signature.key), !open, !acceptUnsigned {
+        // The registry is asked only where its answer counts: a node's own key on anything but the open methods
+        // (a trusted key needs no owner; hellos and the like are judged by their handlers).
+        let trusted = isTrusted(signature.key)
+        let records = pinsNodes && !open && !trusted ? owners(signature.key) : []
+        if !trusted, !open, !acceptUnsigned {
             guard let record = records.first(where: { $0.state == .approved }) ?? records.first else {
                 return .failure(Refusal(kind: .untrustedKey, reason: untrusted(signature.key, node: node)))
             }
@@ -164,8 +168,14 @@ public final class LearnedKeys: Sendable, Equatable {
 
     public init(_ entries: TrustedKeys.Entries = TrustedKeys.Entries()) { self.entries = Mutex(entries) }
 
-    public func contains(_ key: String) -> Bool { entries.withLock { $0.trusted.contains(key) } }
     public func revokes(_ key: String) -> Bool { entries.withLock { $0.revoked.contains(key) } }
+
+    /// What the learned entries say of `key`, in one look: false when revoked, true when learned, else nil.
+    public func verdict(_ key: String) -> Bool? {
+        entries.withLock { entries in
+            entries.revoked.contains(key) ? false : entries.trusted.contains(key) ? true : nil
+        }
+    }
     public var isEmpty: Bool { entries.withLock { $0.trusted.isEmpty } }
 
     /// Puts `entries` (the file as it is now) in force.
