@@ -215,8 +215,9 @@ final class LaneCarrier {
             publish(fresh, attempts: flight.attempts + 1, now: now)
             return
         }
-        // No ACK and no "no responders": the node is connected (a probe has its answer), just slow or busy.
-        if case .blocked(_, _, sequence?) = mode { reopen(now: now) }
+        // No ACK and no "no responders": a probe that finds the node connected but silent (busy, or not taking
+        // this sender's messages yet, as a central node does before it approves a node) stays the probe and is
+        // sent again with backoff. Only an answer reopens the lane, so what waited behind it still comes after it.
         if let (state, reason) = stopReason(flight.message, attempts: flight.attempts, now: now) {
             return finish(flight.message, attempts: flight.attempts, state, reason: reason, now: now)
         }
