@@ -81,7 +81,7 @@ own() { [ -n "$root" ] || printf -- '-o %s -g %s' "${1%%:*}" "${1##*:}"; }
 
 if [ -z "$root" ]; then
     missing=""
-    for package in libnats3.4 libsqlite3-0 libcurl4; do
+    for package in libnats3.4 libsqlite3-0 libsodium23 libcurl4; do
         dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing="$missing $package"
     done
     if [ -n "$missing" ]; then

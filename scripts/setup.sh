@@ -3,7 +3,7 @@
 # `setup.sh screenshots` also installs what scripts/screenshots.sh needs to draw PNGs (Pillow, DejaVu fonts).
 set -euo pipefail
 
-packages=(nats-server libnats-dev libssl-dev libsqlite3-dev libncursesw5-dev libcurl4-openssl-dev pkg-config tmux curl)
+packages=(nats-server libnats-dev libssl-dev libsqlite3-dev libsodium-dev libncursesw5-dev libcurl4-openssl-dev pkg-config tmux curl)
 if [[ "${1:-}" == "screenshots" ]]; then packages+=(python3-pil fonts-dejavu-core); fi
 missing=()
 for package in "${packages[@]}"; do

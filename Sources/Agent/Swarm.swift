@@ -142,12 +142,14 @@ final class SimulatedNode: Sendable {
                 reply.error = "simulated node \(name) offers echo, ping and status, not `\(message.method)`"
             }
             reply.finishedAt = .now
-            reply = key.sign(reply)
             // Keep the dedup record bounded: a simulated node forgets the oldest answers past 10,000.
             if answered.count > 10_000 { answered.removeAll(keepingCapacity: true) }
             answered[id] = reply
             return reply
         }
-        try? connection.publish(replyTo, payload: reply.encoded())
+        // With a MAC when the sender offers it, as a real node answers.
+        let asker = inbound.signature.flatMap { $0.offersMACAnswer ? $0.key : nil }
+        let authenticated = asker.map { key.authenticate(reply, for: $0) } ?? key.sign(reply)
+        try? connection.publish(replyTo, payload: authenticated.encoded())
     }
 }

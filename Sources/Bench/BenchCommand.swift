@@ -104,10 +104,13 @@ struct BenchCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data("listening\n".utf8))
             let ack = Array(#"{"id":"x","fromNode":"raw","status":"ok"}"#.utf8)
             try await withThrowingDiscardingTaskGroup { group in
+                // Signed, as every ACK must be now: the sender's engine refuses unsigned ones.
+                let key = NodeKey()
                 group.addTask {
                     for await message in node {
                         guard let replyTo = message.replyTo, let id = try? Message.decode(message.payload).id else { continue }
-                        try? connection.publish(replyTo, payload: Reply(id: id, fromNode: Scenarios.rawNode, status: .ok).encoded())
+                        let reply = key.sign(Reply(id: id, fromNode: Scenarios.rawNode, status: .ok))
+                        try? connection.publish(replyTo, payload: reply.encoded())
                     }
                 }
                 for await message in subscription {

@@ -1,71 +1,120 @@
 #include "CCrypto.h"
 
-#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+
+static pthread_once_t initialised = PTHREAD_ONCE_INIT;
+static int ready = 0;
+
+static void initialise(void) {
+    ready = sodium_init() >= 0;
+}
+
+// libsodium must be initialised once before its first use (it picks its implementations and seeds its random
+// source); every entry point here makes sure.
+static int sodium_ready(void) {
+    pthread_once(&initialised, initialise);
+    return ready;
+}
 
 int bosun_ed25519_generate(uint8_t private_key[32]) {
-    EVP_PKEY *key = NULL;
-    EVP_PKEY_CTX *context = EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, NULL);
-    int ok = context != NULL && EVP_PKEY_keygen_init(context) == 1 && EVP_PKEY_keygen(context, &key) == 1;
-    size_t length = 32;
-    ok = ok && EVP_PKEY_get_raw_private_key(key, private_key, &length) == 1 && length == 32;
-    EVP_PKEY_free(key);
-    EVP_PKEY_CTX_free(context);
-    return ok;
+    if (!sodium_ready()) return 0;
+    randombytes_buf(private_key, 32);
+    return 1;
 }
 
 int bosun_ed25519_public_key(const uint8_t private_key[32], uint8_t public_key[32]) {
-    EVP_PKEY *key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, private_key, 32);
-    size_t length = 32;
-    int ok = key != NULL && EVP_PKEY_get_raw_public_key(key, public_key, &length) == 1 && length == 32;
-    EVP_PKEY_free(key);
+    uint8_t expanded[crypto_sign_SECRETKEYBYTES];
+    int ok = sodium_ready() && crypto_sign_seed_keypair(public_key, expanded, private_key) == 0;
+    sodium_memzero(expanded, sizeof expanded);
     return ok;
 }
 
 void *bosun_ed25519_private_key_new(const uint8_t private_key[32]) {
-    return EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, private_key, 32);
+    uint8_t public_key[crypto_sign_PUBLICKEYBYTES];
+    uint8_t *expanded = malloc(crypto_sign_SECRETKEYBYTES);
+    if (expanded == NULL) return NULL;
+    if (!sodium_ready() || crypto_sign_seed_keypair(public_key, expanded, private_key) != 0) {
+        free(expanded);
+        return NULL;
+    }
+    return expanded;
 }
 
 void *bosun_ed25519_public_key_new(const uint8_t public_key[32]) {
-    return EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, public_key, 32);
+    uint8_t *copy = malloc(crypto_sign_PUBLICKEYBYTES);
+    if (copy == NULL) return NULL;
+    memcpy(copy, public_key, crypto_sign_PUBLICKEYBYTES);
+    return copy;
 }
 
 void bosun_ed25519_key_free(void *key) {
-    EVP_PKEY_free((EVP_PKEY *)key);
+    // Private keys are 64 bytes, public ones 32: zeroing the first 32 of either is within bounds, and wipes the seed.
+    if (key != NULL) sodium_memzero(key, 32);
+    free(key);
 }
 
 int bosun_ed25519_sign_with(void *key, const uint8_t *message, size_t length, uint8_t signature[64]) {
-    EVP_MD_CTX *context = EVP_MD_CTX_new();
-    size_t signature_length = 64;
-    int ok = key != NULL && context != NULL && EVP_DigestSignInit(context, NULL, NULL, NULL, (EVP_PKEY *)key) == 1
-        && EVP_DigestSign(context, signature, &signature_length, message, length) == 1 && signature_length == 64;
-    EVP_MD_CTX_free(context);
-    return ok;
+    return key != NULL && sodium_ready() && crypto_sign_detached(signature, NULL, message, length, key) == 0;
 }
 
 int bosun_ed25519_verify_with(void *key, const uint8_t *message, size_t length, const uint8_t signature[64]) {
-    EVP_MD_CTX *context = EVP_MD_CTX_new();
-    int ok = key != NULL && context != NULL && EVP_DigestVerifyInit(context, NULL, NULL, NULL, (EVP_PKEY *)key) == 1
-        && EVP_DigestVerify(context, signature, 64, message, length) == 1;
-    EVP_MD_CTX_free(context);
+    return key != NULL && sodium_ready() && crypto_sign_verify_detached(signature, message, length, key) == 0;
+}
+
+int bosun_pair_key(void *private_key, const uint8_t peer_public_key[32], uint8_t key[32]) {
+    if (private_key == NULL || !sodium_ready()) return 0;
+    const uint8_t *own_public_key = (const uint8_t *)private_key + 32;
+    uint8_t own_secret[crypto_scalarmult_curve25519_BYTES];
+    uint8_t peer[crypto_scalarmult_curve25519_BYTES];
+    uint8_t shared[crypto_scalarmult_curve25519_BYTES];
+    int ok = crypto_sign_ed25519_sk_to_curve25519(own_secret, private_key) == 0
+        && crypto_sign_ed25519_pk_to_curve25519(peer, peer_public_key) == 0
+        && crypto_scalarmult_curve25519(shared, own_secret, peer) == 0;
+    if (ok) {
+        // Both ends hash the same bytes: the label, the shared secret, then the two public keys, lower first.
+        int own_first = memcmp(own_public_key, peer_public_key, 32) < 0;
+        crypto_hash_sha256_state state;
+        static const char label[] = "bosun-pair-v1";
+        crypto_hash_sha256_init(&state);
+        crypto_hash_sha256_update(&state, (const uint8_t *)label, sizeof label - 1);
+        crypto_hash_sha256_update(&state, shared, sizeof shared);
+        crypto_hash_sha256_update(&state, own_first ? own_public_key : peer_public_key, 32);
+        crypto_hash_sha256_update(&state, own_first ? peer_public_key : own_public_key, 32);
+        crypto_hash_sha256_final(&state, key);
+        sodium_memzero(&state, sizeof state);
+    }
+    sodium_memzero(own_secret, sizeof own_secret);
+    sodium_memzero(shared, sizeof shared);
     return ok;
 }
 
+int bosun_hmac_sha256(const uint8_t key[32], const uint8_t *message, size_t length, uint8_t mac[32]) {
+    return sodium_ready() && crypto_auth_hmacsha256(mac, message, length, key) == 0;
+}
+
+int bosun_hmac_sha256_verify(const uint8_t key[32], const uint8_t *message, size_t length, const uint8_t mac[32]) {
+    return sodium_ready() && crypto_auth_hmacsha256_verify(mac, message, length, key) == 0;
+}
+
 void *bosun_sha256_new(void) {
-    EVP_MD_CTX *context = EVP_MD_CTX_new();
-    if (context != NULL && EVP_DigestInit_ex(context, EVP_sha256(), NULL) != 1) {
-        EVP_MD_CTX_free(context);
+    crypto_hash_sha256_state *state = malloc(sizeof *state);
+    if (state == NULL) return NULL;
+    if (!sodium_ready() || crypto_hash_sha256_init(state) != 0) {
+        free(state);
         return NULL;
     }
-    return context;
+    return state;
 }
 
 int bosun_sha256_update(void *state, const uint8_t *bytes, size_t length) {
-    return state != NULL && EVP_DigestUpdate((EVP_MD_CTX *)state, bytes, length) == 1;
+    return state != NULL && crypto_hash_sha256_update(state, bytes, length) == 0;
 }
 
 int bosun_sha256_finish(void *state, uint8_t digest[32]) {
-    unsigned int length = 0;
-    int ok = state != NULL && EVP_DigestFinal_ex((EVP_MD_CTX *)state, digest, &length) == 1 && length == 32;
-    EVP_MD_CTX_free((EVP_MD_CTX *)state);
+    int ok = state != NULL && crypto_hash_sha256_final(state, digest) == 0;
+    free(state);
     return ok;
 }

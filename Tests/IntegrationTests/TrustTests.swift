@@ -96,10 +96,14 @@ struct TrustTests {
             let foreign = try await stranger.request(
                 captured.subject, forged, signature: own.signature(subject: captured.subject, payload: forged))
             #expect(foreign.error?.contains("which node edge does not trust") == true)
-            // The genuine bytes again (a replay): the stored answer, not a second run.
+            // The genuine bytes again (a replay): the stored answer, not a second run. The central's signature offers
+            // an answer with a MAC, so the answer has one: under the key only the central and edge can work out.
             let replayed = try await stranger.request(captured.subject, captured.payload, signature: signature)
             #expect(replayed.status == .ok)
-            #expect(replayed.hasValidSignature)
+            #expect(signature.offersMACAnswer && replayed.signature == nil)
+            let centralKey = try TestFleet.centralKey(dataDirectory: directory + "/central")
+            #expect(replayed.hasValidMAC(key: try #require(centralKey.pairKey(with: replayed.signedBy ?? ""))))
+            #expect(!replayed.hasValidMAC(key: try #require(own.pairKey(with: replayed.signedBy ?? ""))))
 
             #expect(try String(contentsOfFile: marker, encoding: .utf8) == "signed\n")
             // The refusals reach the central error log, counted per sender, subject and reason.

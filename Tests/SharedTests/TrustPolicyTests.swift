@@ -142,6 +142,33 @@ struct TrustPolicyTests {
         #expect(TrustPolicy(acceptUnsigned: true).refusal(ofReply: ack, from: "edge", record: record) == nil)
     }
 
+    @Test func anACKWithAMACIsBelievedOnlyUnderThePairKeyOfTheAskerAndTheNodesKey() throws {
+        let node = NodeKey()
+        let central = NodeKey()
+        // Both ends work out the same key, and nobody else's pair gives it.
+        #expect(node.pairKey(with: central.publicKey) == central.pairKey(with: node.publicKey))
+        #expect(node.pairKey(with: central.publicKey) != NodeKey().pairKey(with: node.publicKey))
+        #expect(node.pairKey(with: "not a key") == nil)
+        let record = Store.KeyRecord(node: "edge", publicKey: node.publicKey, state: .approved, pinnedAt: .now)
+        let policy = TrustPolicy(pinsNodes: true)
+        let ack = Reply(id: "m1", fromNode: "edge", status: .ok, stdout: "done")
+        let authenticated = node.authenticate(ack, for: central.publicKey)
+        #expect(authenticated.signature == nil && authenticated.mac != nil && authenticated.signedBy == node.publicKey)
+        #expect(policy.refusal(ofReply: authenticated, from: "edge", record: record, asker: central) == nil)
+        // Checked with another asker's key, or by a node that cannot check it: refused, saying why.
+        #expect(policy.refusal(ofReply: authenticated, from: "edge", record: record, asker: NodeKey())?
+            .contains("its MAC does not match") == true)
+        #expect(policy.refusal(ofReply: authenticated, from: "edge", record: record)?.contains("cannot check") == true)
+        var forged = authenticated
+        forged.stdout = "all fine, honestly"
+        #expect(policy.refusal(ofReply: forged, from: "edge", record: record, asker: central)?.contains("does not match") == true)
+        // Another node's key with a right MAC is still not edge's.
+        let other = NodeKey().authenticate(ack, for: central.publicKey)
+        #expect(policy.refusal(ofReply: other, from: "edge", record: record, asker: central)?.contains("not edge's") == true)
+        // It survives its JSON form.
+        #expect(try Reply.decode(authenticated.encoded()) == authenticated)
+    }
+
     @Test func repliesAreSignedOverEveryField() {
         let reply = operatorKey.sign(Reply(id: "m1", fromNode: "edge", status: .ok, exitCode: 0, stdout: "fine"))
         #expect(reply.hasValidSignature)

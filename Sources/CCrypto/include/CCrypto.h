@@ -4,19 +4,29 @@
 #include <stddef.h>
 #include <stdint.h>
 
-// Ed25519 and SHA-256 from the system's libcrypto (OpenSSL 3), which libnats already loads: no second crypto
-// library in the agent. Every function returns 1 on success and 0 on failure.
+// Ed25519, X25519, HMAC-SHA-256 and SHA-256 from libsodium (Debian libsodium23): its Ed25519 signs and verifies
+// in about half the time of libcrypto's here (31 µs and 84 µs against 59 µs and 152 µs), and it converts Ed25519
+// keys to X25519 ones, which the ACK's MAC needs. Every function returns 1 on success and 0 on failure.
 
 int bosun_ed25519_generate(uint8_t private_key[32]);
 int bosun_ed25519_public_key(const uint8_t private_key[32], uint8_t public_key[32]);
 
-// Keys parsed once and kept (an EVP_PKEY), for signing and verifying many messages: parsing a private key
-// derives its public half, which costs as much as a signature. Free with bosun_ed25519_key_free.
+// Keys expanded once and kept, for signing and verifying many messages: expanding a private key derives its
+// public half, which costs as much as a signature. Free with bosun_ed25519_key_free.
 void *bosun_ed25519_private_key_new(const uint8_t private_key[32]);
 void *bosun_ed25519_public_key_new(const uint8_t public_key[32]);
 int bosun_ed25519_sign_with(void *key, const uint8_t *message, size_t length, uint8_t signature[64]);
 int bosun_ed25519_verify_with(void *key, const uint8_t *message, size_t length, const uint8_t signature[64]);
 void bosun_ed25519_key_free(void *key);
+
+// The key two nodes share without saying a word: X25519 between the private key (made by
+// bosun_ed25519_private_key_new) and the other node's Ed25519 public key, both turned into X25519 keys, hashed
+// with both public keys in a fixed order (so both ends get the same key). Fails for a public key that is not a
+// valid point, or one of small order.
+int bosun_pair_key(void *private_key, const uint8_t peer_public_key[32], uint8_t key[32]);
+// HMAC-SHA-256 of `message` under `key`, and its check in constant time.
+int bosun_hmac_sha256(const uint8_t key[32], const uint8_t *message, size_t length, uint8_t mac[32]);
+int bosun_hmac_sha256_verify(const uint8_t key[32], const uint8_t *message, size_t length, const uint8_t mac[32]);
 
 // Incremental SHA-256: new, update as often as needed, then finish (which frees the state).
 void *bosun_sha256_new(void);

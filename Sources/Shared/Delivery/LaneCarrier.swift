@@ -175,7 +175,12 @@ final class LaneCarrier {
         let replyTo = message.wantsACK ? "\(context.replyPrefix).\(lane.token).\(message.sequence)" : nil
         var published = true
         do {
-            let signature = message.signature ?? context.signer?.current.signature(subject: message.subject, payload: message.payload)
+            let current = context.signer?.current
+            var signature = message.signature ?? current?.signature(subject: message.subject, payload: message.payload)
+            // An ACK with a MAC is cheaper to make and to check than a signed one; this node can check it only
+            // with the key that signed the message.
+            let offers = message.wantsACK && signature?.key == current?.publicKey
+            signature?.offersMACAnswer = offers
             try context.publisher.publish(message.subject, payload: message.payload, replyTo: replyTo, signature: signature)
         } catch {
             // The buffer is full while reconnecting: counts as an attempt that found no ACK.
@@ -250,7 +255,7 @@ final class LaneCarrier {
         guard var reply = whole, reply.id == flight.message.id || (reply.id.isEmpty && reply.status == .rejected) else {
             return
         }
-        if let reason = refusal(of: reply) {
+        if let reason = refusal(of: reply, to: flight.message) {
             context.logger.warning("ignored: \(reason)")
             return
         }
@@ -290,15 +295,18 @@ final class LaneCarrier {
         return Flight(message: message, attempts: message.attempts, deadline: context.clock.now)
     }
 
-    /// Why an ACK is not believed, if it is not (see ``TrustPolicy/refusal(ofReply:from:record:)``).
-    private func refusal(of reply: Reply) -> String? {
+    /// Why an ACK to `message` is not believed, if it is not (see ``TrustPolicy/refusal(ofReply:from:record:asker:)``).
+    private func refusal(of reply: Reply, to message: OutgoingMessage) -> String? {
         let record = keyRecord ?? (try? store.keyRecord(node: node))
         keyRecord = .some(record)
-        guard let reason = context.trust.refusal(ofReply: reply, from: node, record: record) else { return nil }
+        // A MAC is checked with the key that signed the message: the current one, which alone offers it.
+        let current = context.signer?.current
+        let asker = (message.signature?.key ?? current?.publicKey) == current?.publicKey ? current : nil
+        guard let reason = context.trust.refusal(ofReply: reply, from: node, record: record, asker: asker) else { return nil }
         // The node may have been approved (or its key replaced) since its record was read.
         let fresh = try? store.keyRecord(node: node)
         keyRecord = .some(fresh)
-        return fresh == record ? reason : context.trust.refusal(ofReply: reply, from: node, record: fresh)
+        return fresh == record ? reason : context.trust.refusal(ofReply: reply, from: node, record: fresh, asker: asker)
     }
 
     // MARK: a node that is not connected

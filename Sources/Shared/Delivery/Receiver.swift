@@ -167,6 +167,8 @@ public final class Receiver: Sendable {
             return false
         }
         heard(fromNode)
+        // The sender takes a MAC'd ACK (cheaper than a signed one) under the key it signed with.
+        let asker = inbound.signature?.offersMACAnswer == true ? admission.signer : nil
         guard let handler = handlers[message.method] else {
             let offered = methods.map(\.rawValue).joined(separator: ", ")
             refuse(inbound, id: id, TrustPolicy.Refusal(kind: .unknownMethod,
@@ -194,17 +196,17 @@ public final class Receiver: Sendable {
             case .success(.new):
                 journal.append(Journal.Entry(event: .received, id: id, node: fromNode, method: message.method.rawValue))
                 schedule(message, runs: runs) {
-                    await self.run(message, id: id, handler: handler, replyTo: inbound.replyTo, release: release)
+                    await self.run(message, id: id, handler: handler, replyTo: inbound.replyTo, asker: asker, release: release)
                 }
                 return
             case .success(.running):
                 retriedWhileRunning.withLock { _ = $0.insert(id) }
-                send(context.reply(to: message, .inProgress), to: inbound.replyTo)
+                send(context.reply(to: message, .inProgress), to: inbound.replyTo, asker: asker)
             case .success(.finished(let reply)):
-                send(reply, to: inbound.replyTo)
+                send(reply, to: inbound.replyTo, asker: asker)
             case .success(.interrupted):
                 send(context.reply(to: message, .interrupted, error: "node \(context.node) stopped while running it; not run again"),
-                    to: inbound.replyTo)
+                    to: inbound.replyTo, asker: asker)
             }
             release()
         }
@@ -223,18 +225,18 @@ public final class Receiver: Sendable {
     /// Runs the message, then answers once its result is durable. The run ends before that commit: the next
     /// message of the same stream need not wait for it, only its answer does.
     private func run(
-        _ message: Message, id: String, handler: any MethodHandler, replyTo: String?,
+        _ message: Message, id: String, handler: any MethodHandler, replyTo: String?, asker: String?,
         release: @escaping @Sendable () -> Void
     ) async {
         let reply = await handler.handle(message, context: context)
         store.finishReceive(id: id, reply: reply, now: .now) { [self] error in
             if let error { logger.error("cannot record the result of message \(id): \(error)") }
-            answer(message, id: id, reply: reply, replyTo: replyTo)
+            answer(message, id: id, reply: reply, replyTo: replyTo, asker: asker)
             release()
         }
     }
 
-    private func answer(_ message: Message, id: String, reply: Reply, replyTo: String?) {
+    private func answer(_ message: Message, id: String, reply: Reply, replyTo: String?, asker: String?) {
         journal.append(Journal.Entry(event: .answered, id: id, node: message.fromNode, reply: reply))
         audit?.record(message, reply: reply)
         if reply.status == .error {
@@ -244,7 +246,7 @@ public final class Receiver: Sendable {
         // Answer on the newest reply subject: a retry that came while this ran may carry a fresher one.
         let retried = retriedWhileRunning.withLock { $0.remove(id) != nil }
         let latest = retried ? ((try? store.receivedReplyTo(id: id)) ?? replyTo) : replyTo
-        send(reply, to: latest)
+        send(reply, to: latest, asker: asker)
     }
 
     /// Refuses a message: counted into the error log (one line per sender, subject and reason an interval, see
@@ -259,9 +261,11 @@ public final class Receiver: Sendable {
         send(Reply(id: id, fromNode: context.node, status: .rejected, error: refusal.reason), to: inbound.replyTo)
     }
 
-    private func send(_ reply: Reply, to replyTo: String?) {
+    /// Sends `reply`, signed, or with a MAC for `asker` (the key that signed the message, when it offers that).
+    private func send(_ reply: Reply, to replyTo: String?, asker: String? = nil) {
         guard let replyTo else { return }
-        let reply = key?.current.sign(reply) ?? reply
+        let current = key?.current
+        let reply = asker.flatMap { current?.authenticate(reply, for: $0) } ?? current?.sign(reply) ?? reply
         do {
             for piece in ReplyChunk.split(reply, maxPayload: connection.maxPayload) {
                 try connection.publish(replyTo, payload: piece)

@@ -32,9 +32,11 @@ public struct Reply: Sendable, Equatable, Codable {
     public var finishedAt: Timestamp?
     /// The reason, for `error`, `rejected` and `interrupted`.
     public var error: String?
-    /// The answering node's public key (base64) and its signature over ``signedBytes``.
+    /// The answering node's public key (base64) and its signature over ``signedBytes``, or instead its MAC under
+    /// the key it shares with the asking node (``NodeKey/authenticate(_:for:)``).
     public var signedBy: String?
     public var signature: String?
+    public var mac: String?
 
     public init(
         id: String, fromNode: String, status: Status, exitCode: Int32? = nil, stdout: String? = nil,
@@ -70,6 +72,7 @@ public struct Reply: Sendable, Equatable, Codable {
         writer.string(fromNode)
         writer.key("id")
         writer.string(id)
+        writer.field("mac", mac)
         writer.field("signature", signature)
         writer.field("signedBy", signedBy)
         writer.field("startedAt", startedAt)
@@ -109,6 +112,7 @@ public struct Reply: Sendable, Equatable, Codable {
             error: try fields.string("error"))
         signedBy = try fields.string("signedBy")
         signature = try fields.string("signature")
+        mac = try fields.string("mac")
     }
 }
 

@@ -132,6 +132,9 @@ public final class NATSConnection: Sendable {
         defer { natsMsg_Destroy(message) }
         status = natsMsgHeader_Set(message, WireSignature.keyHeader, signature.key)
         if status == NATS_OK { status = natsMsgHeader_Set(message, WireSignature.valueHeader, signature.value) }
+        if status == NATS_OK, signature.offersMACAnswer {
+            status = natsMsgHeader_Set(message, WireSignature.answerHeader, WireSignature.macAnswer)
+        }
         if status == NATS_OK { status = natsConnection_PublishMsg(handle.pointer, message) }
         try check(status, "publishing to \(subject)")
     }

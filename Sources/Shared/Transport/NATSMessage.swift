@@ -41,7 +41,8 @@ public struct NATSMessage: Sendable {
         }
         isNoResponders = natsMsg_IsNoResponders(msg)
         if let key = Self.header(msg, WireSignature.keyHeader), let value = Self.header(msg, WireSignature.valueHeader) {
-            signature = WireSignature(key: key, value: value)
+            signature = WireSignature(
+                key: key, value: value, offersMACAnswer: Self.header(msg, WireSignature.answerHeader) == WireSignature.macAnswer)
         }
     }
 

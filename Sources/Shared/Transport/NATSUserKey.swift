@@ -19,8 +19,8 @@ public struct NATSUserKey: Sendable, Equatable {
     /// A new random key pair.
     public init() {
         var raw = [UInt8](repeating: 0, count: 32)
-        precondition(bosun_ed25519_generate(&raw) == 1, "libcrypto cannot generate an ed25519 key")
-        // A fresh key from libcrypto always has a public half.
+        precondition(bosun_ed25519_generate(&raw) == 1, "libsodium cannot generate an ed25519 key")
+        // Any 32 random bytes are a valid private key, with a public half.
         self.init(raw: raw)!
     }
 
@@ -43,7 +43,7 @@ public struct NATSUserKey: Sendable, Equatable {
     }
 
     /// The ed25519 signature of `bytes`: how a client proves to nats-server that it holds the seed (the server's
-    /// nonce, signed). Empty if libcrypto fails.
+    /// nonce, signed). Empty if libsodium fails.
     public func sign(_ bytes: [UInt8]) -> [UInt8] {
         guard let key = bosun_ed25519_private_key_new(raw) else { return [] }
         defer { bosun_ed25519_key_free(key) }

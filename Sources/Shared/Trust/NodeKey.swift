@@ -12,18 +12,18 @@ import Synchronization
 ///
 /// Kept in `<data-dir>/node.key` (the raw private key, base64, mode 0600), created on first start; or given by
 /// path. The public key, base64, is how other nodes name and trust this one (`bosun keys show`). The
-/// cryptography is the system's libcrypto (OpenSSL), which libnats loads anyway.
+/// cryptography is libsodium's (``CCrypto``).
 public struct NodeKey: Sendable {
     private let privateKey: [UInt8]
-    private let signer: EVPKey
+    let signer: EVPKey
     /// The public key, base64: what `--trust` takes and hellos carry.
     public let publicKey: String
 
     /// A new random key pair.
     public init() {
         var raw = [UInt8](repeating: 0, count: 32)
-        precondition(bosun_ed25519_generate(&raw) == 1, "libcrypto cannot generate an ed25519 key")
-        // A fresh key from libcrypto always has a public half.
+        precondition(bosun_ed25519_generate(&raw) == 1, "libsodium cannot generate an ed25519 key")
+        // Any 32 random bytes are a valid private key, with a public half.
         self.init(raw: raw)!
     }
 
@@ -71,6 +71,7 @@ public struct NodeKey: Sendable {
     public func sign(_ reply: Reply) -> Reply {
         var signed = reply
         signed.signedBy = publicKey
+        signed.mac = nil
         signed.signature = signature(of: reply.signedBytes)
         return signed
     }
@@ -111,9 +112,9 @@ public struct NodeKey: Sendable {
     }
 }
 
-/// A key libcrypto has parsed (an `EVP_PKEY`), freed with the last reference.
+/// A key in libsodium's form (a private key expanded, or a public key), freed with the last reference.
 final class EVPKey: @unchecked Sendable {
-    // Safe to share: an EVP_PKEY is only read once made, and each sign or verify uses its own context.
+    // Safe to share: only read once made.
     let pointer: UnsafeMutableRawPointer
 
     init?(_ pointer: UnsafeMutableRawPointer?) {
@@ -124,7 +125,7 @@ final class EVPKey: @unchecked Sendable {
     deinit { bosun_ed25519_key_free(pointer) }
 }
 
-/// SHA-256, fed piece by piece (a file copy's chunks and whole): libcrypto's.
+/// SHA-256, fed piece by piece (a file copy's chunks and whole): libsodium's.
 public struct SHA256Digest: ~Copyable {
     private let state: UnsafeMutableRawPointer
 

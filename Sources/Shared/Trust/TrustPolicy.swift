@@ -124,12 +124,23 @@ public struct TrustPolicy: Sendable, Equatable {
     /// Why an ACK from `node` must not be believed, or nil. It must be signed by a key this node trusts or the one
     /// on record for `node`; for a node with no key on record, a valid signature is enough on the central node (it
     /// sent the message, to a reply subject only the receiver saw) and on a node that trusts no key at all.
-    public func refusal(ofReply reply: Reply, from node: String, record: Store.KeyRecord?) -> String? {
-        guard let signer = reply.signedBy, reply.signature != nil else {
+    /// An ACK may carry a MAC instead of a signature (``NodeKey/authenticate(_:for:)``): `asker` is the key that
+    /// signed the message answered, whose pair key with the answering one checks it.
+    public func refusal(ofReply reply: Reply, from node: String, record: Store.KeyRecord?, asker: NodeKey? = nil) -> String? {
+        guard let signer = reply.signedBy, reply.signature != nil || reply.mac != nil else {
             return acceptUnsigned ? nil : "an ACK for \(reply.id) claiming to come from \(node) is unsigned"
         }
-        guard reply.hasValidSignature else {
-            return "an ACK for \(reply.id) claiming to come from \(node): its signature does not match"
+        if reply.signature != nil {
+            guard reply.hasValidSignature else {
+                return "an ACK for \(reply.id) claiming to come from \(node): its signature does not match"
+            }
+        } else {
+            guard let asker, let key = asker.pairKey(with: signer) else {
+                return "an ACK for \(reply.id) claiming to come from \(node) carries a MAC this node cannot check"
+            }
+            guard reply.hasValidMAC(key: key) else {
+                return "an ACK for \(reply.id) claiming to come from \(node): its MAC does not match"
+            }
         }
         if isTrusted(signer) || acceptUnsigned { return nil }
         guard let record else {

@@ -10,14 +10,20 @@ public struct WireSignature: Sendable, Equatable {
     public var key: String
     /// The signature (base64): header `Bosun-Sig`.
     public var value: String
+    /// The sender takes an ACK with a MAC instead of a signature (``NodeKey/authenticate(_:for:)``): header
+    /// `Bosun-Ack: mac`. Offered only by a sender whose current key made the signature, the one it can check a MAC with.
+    public var offersMACAnswer: Bool
 
-    public init(key: String, value: String) {
+    public init(key: String, value: String, offersMACAnswer: Bool = false) {
         self.key = key
         self.value = value
+        self.offersMACAnswer = offersMACAnswer
     }
 
     public static let keyHeader = "Bosun-Key"
     public static let valueHeader = "Bosun-Sig"
+    public static let answerHeader = "Bosun-Ack"
+    public static let macAnswer = "mac"
     /// Longer header values are not a key or signature (a base64 key is 44 characters, a signature 88): ignored
     /// before anything is decoded.
     static let longestHeader = 128

@@ -1,0 +1,56 @@
+import CCrypto
+import FoundationEssentials
+import Synchronization
+
+/// An ACK authenticated by a MAC instead of a signature: HMAC-SHA-256 under the key the two nodes share without
+/// a word exchanged (``NodeKey/pairKey(with:)``: X25519 between their own keys, hashed).
+///
+/// A signature costs the answering node a signing and the asking node a verification, twice what the rest of an
+/// ACK costs; a MAC costs each side a hash of the reply. Both name the answering key in `signedBy`, and the asker
+/// checks that key against the node's pinned one the same way. What a MAC cannot do is convince a third party:
+/// either end could have made it, which for an answer only the asker reads is no loss. A node answers with a MAC
+/// only when the message offers it (header `Bosun-Ack: mac`, set when the message is signed by the sender's
+/// current key); otherwise, and for refusals made before a message is read, it signs.
+extension NodeKey {
+    /// The key this node shares with the node whose public key is `peer` (base64); nil for text that is not a
+    /// valid public key. Worked out once per pair (an X25519 costs about a signature) and kept.
+    public func pairKey(with peer: String) -> [UInt8]? {
+        let pair = publicKey + peer
+        if let known = Self.pairKeys.withLock({ $0[pair] }) { return known }
+        guard let raw = Data(base64Encoded: peer), raw.count == 32 else { return nil }
+        var key = [UInt8](repeating: 0, count: 32)
+        guard bosun_pair_key(signer.pointer, Array(raw), &key) == 1 else { return nil }
+        Self.pairKeys.withLock { keys in
+            // Bounded: made-up keys must not grow it without end. Room for a central node's pairs with a fleet of
+            // 16,384 nodes (about 3 MB at most); a bigger fleet works them out again now and then.
+            if keys.count >= 16_384 { keys.removeAll(keepingCapacity: true) }
+            keys[pair] = key
+        }
+        return key
+    }
+
+    private static let pairKeys = Mutex<[String: [UInt8]]>([:])
+
+    /// `reply` with `signedBy` and a `mac` for the node whose key is `peer`; signed instead if `peer` is not a
+    /// valid key.
+    public func authenticate(_ reply: Reply, for peer: String) -> Reply {
+        guard let key = pairKey(with: peer) else { return sign(reply) }
+        var authenticated = reply
+        authenticated.signedBy = publicKey
+        authenticated.signature = nil
+        var mac = [UInt8](repeating: 0, count: 32)
+        let bytes = reply.signedBytes
+        guard bosun_hmac_sha256(key, bytes, bytes.count, &mac) == 1 else { return sign(reply) }
+        authenticated.mac = Data(mac).base64EncodedString()
+        return authenticated
+    }
+}
+
+extension Reply {
+    /// Whether the reply's MAC is right under `key` (the pair key of the asking node and ``signedBy``).
+    public func hasValidMAC(key: [UInt8]) -> Bool {
+        guard let mac, let raw = Data(base64Encoded: mac), raw.count == 32, key.count == 32 else { return false }
+        let bytes = signedBytes
+        return bosun_hmac_sha256_verify(key, bytes, bytes.count, Array(raw)) == 1
+    }
+}
