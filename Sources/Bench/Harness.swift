@@ -151,8 +151,8 @@ struct BenchError: Error, CustomStringConvertible {
 final class Finals: @unchecked Sendable {
     // All state behind `lock`.
     private let lock = NSLock()
-    private var waiters: [String: CheckedContinuation<OutboxRecord, Never>] = [:]
-    private var done: [String: OutboxRecord] = [:]
+    private var waiters: [String: CheckedContinuation<OutboxState, Never>] = [:]
+    private var done: [String: OutboxState] = [:]
     /// The messages seen final: an observer may hear of one final record twice (shown before its commit, then
     /// read back after it), so messages are counted, not notifications.
     private var finals: Set<String> = []
@@ -160,34 +160,34 @@ final class Finals: @unchecked Sendable {
     private var countWaiter: (target: Int, continuation: CheckedContinuation<Void, Never>)?
 
     init(_ outbox: Outbox) {
-        _ = outbox.addObserver { [weak self] record in
-            guard record.state.isFinal else { return }
-            self?.finished(record)
+        _ = outbox.addObserver { [weak self] event in
+            guard event.state.isFinal else { return }
+            self?.finished(event.id, event.state)
         }
     }
 
-    private func finished(_ record: OutboxRecord) {
+    private func finished(_ id: String, _ state: OutboxState) {
         lock.lock()
-        finals.insert(record.id)
-        let waiter = waiters.removeValue(forKey: record.id)
-        if waiter == nil { done[record.id] = record }
+        finals.insert(id)
+        let waiter = waiters.removeValue(forKey: id)
+        if waiter == nil { done[id] = state }
         var reached: CheckedContinuation<Void, Never>?
         if let target = countWaiter, count >= target.target {
             reached = target.continuation
             countWaiter = nil
         }
         lock.unlock()
-        waiter?.resume(returning: record)
+        waiter?.resume(returning: state)
         reached?.resume()
     }
 
-    /// The final record of message `id`.
-    func final(_ id: String) async -> OutboxRecord {
+    /// The final state of message `id`.
+    func final(_ id: String) async -> OutboxState {
         await withCheckedContinuation { continuation in
             lock.lock()
-            if let record = done.removeValue(forKey: id) {
+            if let state = done.removeValue(forKey: id) {
                 lock.unlock()
-                continuation.resume(returning: record)
+                continuation.resume(returning: state)
             } else {
                 waiters[id] = continuation
                 lock.unlock()

@@ -40,8 +40,8 @@ enum Scenarios {
             for _ in 0..<count {
                 let start = ContinuousClock.now
                 let id = try runtime.accept([Message(toNode: node, method: .ping, ackTimeout: 5)])[0].id
-                let record = await finals.final(id)
-                guard record.state == .acked else { throw BenchError("ping \(id) ended \(record.state)") }
+                let state = await finals.final(id)
+                guard state == .acked else { throw BenchError("ping \(id) ended \(state)") }
                 samples.append(.now - start)
             }
             return samples

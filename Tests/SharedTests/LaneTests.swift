@@ -81,6 +81,39 @@ import Testing
         }
     }
 
+    @Test func observersHearTheAcceptedRecordThenChangesThatRebuildWhatTheStoreHas() async throws {
+        try await withHarness(window: 4) { harness in
+            let heard = Mutex<[OutboxEvent]>([])
+            _ = harness.outbox.addObserver { event in heard.withLock { $0.append(event) } }
+            let ids = try harness.accept(2, method: .cliCommand)
+            #expect(await harness.waitForPublishes(2))
+            harness.transport.ack(harness.published[0])
+            harness.transport.noResponders(harness.published[1])
+            #expect(await poll { harness.state(ids[0]) == .acked && harness.isWaitingForNode(ids[1]) })
+            await harness.store.settle()
+            let events = heard.withLock { $0 }
+            for id in ids {
+                let mine = events.filter { $0.id == id }
+                // The record once, at accept; after that only changes, nothing read back from the store.
+                guard case .record(let accepted) = mine.first else {
+                    Issue.record("no record at accept for \(id): \(mine)")
+                    continue
+                }
+                #expect(mine.dropFirst().allSatisfy { if case .changed = $0 { true } else { false } })
+                let rebuilt = mine.dropFirst().reduce(accepted) { record, event in
+                    guard case .changed(let change) = event else { return record }
+                    return record.applying(change)
+                }
+                let stored = try #require(try harness.store.outboxRecord(id: id))
+                #expect(rebuilt.state == stored.state)
+                #expect(rebuilt.attempts == stored.attempts)
+                #expect(rebuilt.lastError == stored.lastError)
+                #expect(rebuilt.reply?.status == stored.reply?.status)
+            }
+            #expect(events.contains { if case .changed(let change) = $0 { change.id == ids[0] && change.state == .sending } else { false } })
+        }
+    }
+
     @Test func aBlockedLaneCostsOneWritePerProbeWhateverTheBacklog() async throws {
         try await withHarness { harness in
             let ids = try harness.accept(2000)

@@ -36,7 +36,7 @@ enum ConsoleSession {
         let feed = ConsoleFeed(
             store: runtime.store, dataDirectory: directory, isConnected: { connection.isConnected },
             post: { app.post($0) })
-        let token = runtime.outbox.addObserver { feed.recordChanged($0) }
+        let token = runtime.outbox.addObserver { feed.outboxChanged($0) }
         defer { runtime.outbox.removeObserver(token) }
         try feed.load()
         let logs = LogFollower(dataDirectory: directory, post: { app.post($0) })

@@ -69,7 +69,13 @@ enum SendCarrier: Sendable {
         let wanted = Set(ids)
         var token: UInt64?
         if case .own(let runtime) = self {
-            token = runtime.outbox.addObserver { if wanted.contains($0.id) { events.deliver(.record($0)) } }
+            token = runtime.outbox.addObserver { event in
+                switch event {
+                case .record(let record) where wanted.contains(record.id): events.deliver(.record(record))
+                case .changed(let change) where wanted.contains(change.id): events.deliver(.changed(change))
+                case .record, .changed: break
+                }
+            }
         }
         defer { if case .own(let runtime) = self, let token { runtime.outbox.removeObserver(token) } }
         // An answer may come before the observer is in place (a rejection takes a millisecond): start from the

@@ -5,9 +5,10 @@ import Shared
 /// It follows the records of its messages as the engine changes them; a tick each second lets the progress line
 /// count down and the deadline pass even when nothing changes.
 struct SendWait: Sendable {
-    /// What the wait hears: a record changed, or the operator pressed Ctrl-C.
+    /// What the wait hears: a record, a change to one, or the operator pressed Ctrl-C.
     enum Event: Sendable {
         case record(OutboxRecord)
+        case changed(OutboxChange)
         case interrupted
     }
 
@@ -35,7 +36,7 @@ struct SendWait: Sendable {
     func run(
         ids: [String], events: Mailbox<Event>, progress: ([OutboxRecord]) -> Void
     ) async -> (Ending, [OutboxRecord]) {
-        var latest: [String: OutboxRecord] = [:]
+        var latest = FollowedRecords()
         let wanted = Set(ids)
         var wasWaiting = false
         var lastTick = ContinuousClock.now
@@ -44,11 +45,12 @@ struct SendWait: Sendable {
             if Task.isCancelled { return (.interrupted, ids.compactMap { latest[$0] }) }
             switch event {
             case .record(let record) where wanted.contains(record.id):
-                if let seen = latest[record.id], seen.updatedAt > record.updatedAt { break }
-                latest[record.id] = record
+                latest.take(record)
+            case .changed(let change) where wanted.contains(change.id):
+                latest.take(change)
             case .interrupted:
                 return (.interrupted, ids.compactMap { latest[$0] })
-            case .record, nil:
+            case .record, .changed, nil:
                 break
             }
             let records = ids.compactMap { latest[$0] }

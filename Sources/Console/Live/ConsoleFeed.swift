@@ -70,8 +70,33 @@ final class ConsoleFeed: Sendable {
         flush()
     }
 
-    /// An outbox record changed (from the outbox's observer, any thread). A message that has just ended is
-    /// also said on the flash line.
+    /// A message's record or a change to it, from the outbox's observer (any thread). A message that has just
+    /// ended is also said on the flash line.
+    func outboxChanged(_ event: OutboxEvent) {
+        guard case .changed(let change) = event else {
+            if case .record(let record) = event { recordChanged(record) }
+            return
+        }
+        // A change to a message this feed has: applied to its copy, under the lock.
+        let ended = model.withLock { model -> OutboxRecord?? in
+            guard let position = model.positions[change.id] else { return nil }
+            let previous = model.records[position]
+            let record = previous.applying(change)
+            model.records[position] = record
+            model.dirty = true
+            return .some(!previous.state.isFinal && record.state.isFinal ? record : nil)
+        }
+        switch ended {
+        case .some(let record):
+            if let record { post(Self.ending(record)) }
+            wakeUp.yield()
+        case .none:
+            // Not seen yet (it came before the feed loaded): read once.
+            if let stored = try? store.outboxRecord(id: change.id) { recordChanged(stored.applying(change)) }
+        }
+    }
+
+    /// A message's whole record.
     func recordChanged(_ record: OutboxRecord) {
         let previous = model.withLock { model -> OutboxRecord? in
             defer { model.dirty = true }

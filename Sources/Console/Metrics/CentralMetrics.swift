@@ -47,17 +47,21 @@ final class CentralMetrics: Sendable {
 
     /// Counts a changed record: an ACK's latency (acceptance to ACK, for messages acked at the first attempt, so
     /// time spent queued for an absent node does not count), a refusal by the receiving node.
-    func observe(_ record: OutboxRecord) {
-        guard record.state == .acked || record.state == .rejected else { return }
+    func observe(_ event: OutboxEvent) {
+        guard event.state == .acked || event.state == .rejected else { return }
         let first = counted.withLock { ids in
             if ids.count > 100_000 { ids.removeAll() }
-            return ids.insert(record.id).inserted
+            return ids.insert(event.id).inserted
         }
         guard first else { return }
-        if record.state == .rejected {
-            refusals.increment()
-        } else if record.attempts == 1, let accepted = record.message.createdAt {
-            ackLatency.recordNanoseconds(Int64(max(0, record.updatedAt.seconds(since: accepted)) * 1e9))
+        if event.state == .rejected { return refusals.increment() }
+        let (attempts, accepted, updated): (Int?, Timestamp?, Timestamp) =
+            switch event {
+            case .record(let record): (record.attempts, record.message.createdAt, record.updatedAt)
+            case .changed(let change): (change.attempts, change.acceptedAt, change.updatedAt)
+            }
+        if attempts == 1, let accepted {
+            ackLatency.recordNanoseconds(Int64(max(0, updated.seconds(since: accepted)) * 1e9))
         }
     }
 

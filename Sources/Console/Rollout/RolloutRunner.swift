@@ -33,7 +33,7 @@ struct RolloutRunner: Sendable {
         control: () -> RolloutRequest? = { nil },
         changed: (_ begun: Int, _ halted: String?, _ paused: Bool) -> Void = { _, _, _ in }
     ) async -> Result {
-        var latest: [String: OutboxRecord] = [:]
+        var latest = FollowedRecords()
         var stage = 0
         var failures = 0
         var halted: String?
@@ -47,7 +47,7 @@ struct RolloutRunner: Sendable {
             let notSent = plan.stages.dropFirst(stage + 1).flatMap(\.nodes)
             return Result(
                 ending: ending, records: records, notSent: notSent,
-                status: status(through: stage, latest: latest, halted: halted), halted: halted, aborted: aborted)
+                status: status(through: stage, latest: latest.latest, halted: halted), halted: halted, aborted: aborted)
         }
         do {
             begun = try begin(0, accept: accept)
@@ -58,8 +58,9 @@ struct RolloutRunner: Sendable {
         while true {
             switch await events.receive(timeout: .milliseconds(200)) {
             case .record(let record):
-                if let seen = latest[record.id], seen.updatedAt > record.updatedAt { break }
-                latest[record.id] = record
+                latest.take(record)
+            case .changed(let change):
+                latest.take(change)
             case .interrupted:
                 return result(.interrupted)
             case nil:

@@ -35,7 +35,7 @@ final class LaneCarrier {
     private var markedThrough: Int64 = 0
     /// Messages that were on their way when the node was found not connected: observers hear of them once the
     /// store marks them as waiting.
-    private var unmarked: [String] = []
+    private var unmarked: [OutgoingMessage] = []
     /// Messages the lane finished whose final state is not durable yet: the store still has them unfinished, and
     /// must not be taken at its word (to send them again, or to take a second answer).
     private var finishing: Set<Int64> = []
@@ -110,7 +110,10 @@ final class LaneCarrier {
         case .settled(.success(let outcome)):
             markedThrough = max(markedThrough, outcome.markedThrough)
             // Observers (`bosun send`, the console) see that what was on its way now waits for the node.
-            for id in unmarked { context.changed(id, nil) }
+            for message in unmarked {
+                context.changed(OutboxChange(id: message.id, state: .queued, nextAttemptAt: .some(nil),
+                    lastError: .some(Outbox.waitingForNode(node)), acceptedAt: message.acceptedAt, updatedAt: now))
+            }
             unmarked.removeAll()
             settled(outcome.settled, now: now)
         case .settled(.failure(let error)):
@@ -197,7 +200,8 @@ final class LaneCarrier {
         kept.payload = []
         let deadline = published ? now.adding(seconds: message.ackTimeout) : now
         flights[message.sequence] = Flight(message: kept, attempts: attempts, deadline: deadline)
-        context.changed(message.id, OutboxChange(state: .sending, attempts: attempts))
+        context.changed(OutboxChange(id: message.id, state: .sending, attempts: attempts, acceptedAt: message.acceptedAt,
+            updatedAt: now))
     }
 
     /// A flight's deadline passed: its ACK did not come in time, or its retry is due.
@@ -230,9 +234,10 @@ final class LaneCarrier {
         flight.retrying = true
         flight.deadline = now.adding(seconds: wait)
         flights[sequence] = flight
-        recordProgress(
-            flight.message.id, .queued, attempts: flight.attempts, nextAttemptAt: .some(flight.deadline),
-            lastError: .some("no ACK within \(Self.seconds(flight.message.ackTimeout)) s"), now: now)
+        recordProgress(OutboxChange(
+            id: flight.message.id, state: .queued, attempts: flight.attempts, nextAttemptAt: .some(flight.deadline),
+            lastError: .some("no ACK within \(Self.seconds(flight.message.ackTimeout)) s"),
+            acceptedAt: flight.message.acceptedAt, updatedAt: now))
     }
 
     private func reply(_ answer: NATSMessage, now: Timestamp) {
@@ -269,21 +274,19 @@ final class LaneCarrier {
         flight.retrying = false
         flights[sequence] = flight
         context.journal.append(Journal.Entry(time: now, event: .inProgress, id: flight.message.id, node: reply.fromNode))
-        recordProgress(flight.message.id, .inProgress, now: now)
+        recordProgress(OutboxChange(id: flight.message.id, state: .inProgress, acceptedAt: flight.message.acceptedAt, updatedAt: now))
     }
 
     /// Records progress short of a final state (a retry planned, the receiver running it) without waiting for the
     /// commit; observers hear of it once it is stored. Lost in a crash, it only means the message is sent again.
-    private func recordProgress(
-        _ id: String, _ state: OutboxState, attempts: Int? = nil, nextAttemptAt: Timestamp?? = nil,
-        lastError: String?? = nil, now: Timestamp
-    ) {
+    private func recordProgress(_ change: OutboxChange) {
         let changed = context.changed
         store.updateOutboxSoon(
-            id: id, state: state, attempts: attempts, nextAttemptAt: nextAttemptAt, lastError: lastError, now: now
+            id: change.id, state: change.state, attempts: change.attempts, nextAttemptAt: change.nextAttemptAt,
+            lastError: change.lastError, now: change.updatedAt
         ) { [logger = context.logger] error in
-            if let error { logger.error("cannot record the state of message \(id): \(error)") }
-            changed(id, nil)
+            if let error { return logger.error("cannot record the state of message \(change.id): \(error)") }
+            changed(change)
         }
     }
 
@@ -317,7 +320,7 @@ final class LaneCarrier {
         case .open:
             // Forget the window; what it held is read again, in order, once the node is back.
             if let oldest = flights.keys.min() { cursor = min(cursor, oldest - 1) }
-            unmarked = flights.values.map(\.message.id)
+            unmarked = Array(flights.values.map(\.message))
             if dropped.count > 4 * context.window { dropped.removeAll() }
             dropped.formUnion(flights.keys)
             flights.removeAll()
@@ -327,7 +330,7 @@ final class LaneCarrier {
             block(failures: 1, now: now)
             context.logger.info("node not connected; probing it", metadata: ["node": "\(node)"])
         case .blocked(let failures, _, sequence?):
-            if let probe = flights.removeValue(forKey: sequence) { unmarked.append(probe.message.id) }
+            if let probe = flights.removeValue(forKey: sequence) { unmarked.append(probe.message) }
             block(failures: failures + 1, now: now)
         case .blocked:
             break
@@ -385,7 +388,9 @@ final class LaneCarrier {
             Journal.Entry(time: now, event: $0.state == .expired ? .expired : .failed, id: $0.id, node: node,
                 method: $0.method, reason: $0.reason)
         })
-        for message in settled { context.changed(message.id, nil) }
+        for message in settled {
+            context.changed(OutboxChange(id: message.id, state: message.state, lastError: .some(message.reason), updatedAt: now))
+        }
         let first = settled[0]
         let more = settled.count > 1 ? " (and \(settled.count - 1) more messages to \(node))" : ""
         context.errors.report(ErrorRecord(
@@ -419,11 +424,11 @@ final class LaneCarrier {
         forget(message.sequence)
         finishing.insert(message.sequence)
         let id = message.id
-        let changed = context.changed
         let (lane, sequence) = (self.lane, message.sequence)
         // Shown at once, then made durable: should the commit be lost in a crash, the message is sent again and its
         // receiver answers from its record, so what was shown stays true.
-        changed(id, OutboxChange(state: state, attempts: attempts, lastError: .some(reason), reply: reply))
+        context.changed(OutboxChange(id: id, state: state, attempts: attempts, lastError: .some(reason), reply: reply,
+            acceptedAt: message.acceptedAt, updatedAt: now))
         store.updateOutboxSoon(
             id: id, state: state, attempts: attempts, nextAttemptAt: .some(nil), lastError: .some(reason),
             reply: .some(reply), now: now

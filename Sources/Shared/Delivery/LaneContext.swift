@@ -25,15 +25,6 @@ struct LaneContext: Sendable {
     var errors: ErrorReporter
     var logger: Logger
     var clock: any DeliveryClock
-    /// Tells the outbox's observers that message `id` changed: its record as stored, with `change` applied when
-    /// the change is not stored yet.
-    var changed: @Sendable (_ id: String, _ change: OutboxChange?) -> Void
-}
-
-/// A change to a message's record that observers are shown before the store has it.
-struct OutboxChange: Sendable {
-    var state: OutboxState
-    var attempts: Int
-    var lastError: String?? = nil
-    var reply: Reply? = nil
+    /// Tells the outbox's observers of a change to a message.
+    var changed: @Sendable (OutboxChange) -> Void
 }

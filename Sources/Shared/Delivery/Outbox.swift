@@ -39,7 +39,7 @@ public final class Outbox: Sendable {
         var lanes: [String: Lane] = [:]
         var byToken: [String: Lane] = [:]
         var nextToken: UInt64 = 0
-        var observers: [UInt64: @Sendable (OutboxRecord) -> Void] = [:]
+        var observers: [UInt64: @Sendable (OutboxEvent) -> Void] = [:]
         var nextObserver: UInt64 = 0
     }
 
@@ -95,7 +95,7 @@ public final class Outbox: Sendable {
             replyPrefix: subscription.prefix, resumeThrough: resumeThrough, window: configuration.defaults.window,
             retryWaitCap: configuration.defaults.retryWaitCap, probeWait: configuration.defaults.retryWait,
             idleTimeout: configuration.laneIdleTimeout, trust: configuration.trust, signer: configuration.key, errors: errors, logger: logger,
-            clock: configuration.clock, changed: { [weak self] in self?.changed($0, $1) })
+            clock: configuration.clock, changed: { [weak self] in self?.changed($0) })
         let destinations = try store.unfinishedDestinations()
         for node in destinations { lane(for: node).wake() }
         if !destinations.isEmpty {
@@ -179,8 +179,9 @@ public final class Outbox: Sendable {
         return true
     }
 
-    /// Calls `observer` with every record that changes, from any task. Returns a token for ``removeObserver(_:)``.
-    public func addObserver(_ observer: @escaping @Sendable (OutboxRecord) -> Void) -> UInt64 {
+    /// Calls `observer` with every change of a record, from any task (see ``OutboxEvent``). Returns a token for
+    /// ``removeObserver(_:)``.
+    public func addObserver(_ observer: @escaping @Sendable (OutboxEvent) -> Void) -> UInt64 {
         registry.withLock { registry -> UInt64 in
             registry.nextObserver += 1
             registry.observers[registry.nextObserver] = observer
@@ -192,28 +193,21 @@ public final class Outbox: Sendable {
         _ = registry.withLock { $0.observers.removeValue(forKey: token) }
     }
 
-    /// Whether anyone observes records; when nobody does, changed records need not be read back.
+    /// Whether anyone observes records; when nobody does, records need not be made for them.
     var isObserved: Bool { registry.withLock { !$0.observers.isEmpty } }
 
+    /// Tells observers a message's whole record.
     func notify(_ record: OutboxRecord) {
-        for observer in registry.withLock({ Array($0.observers.values) }) { observer(record) }
+        notify(.record(record))
     }
 
-    /// A lane changed message `id`: observers get its record, read back from the store, with `change` applied
-    /// when it is not stored yet (a publish is never written; a final state is shown before its commit).
-    private func changed(_ id: String, _ change: OutboxChange?) {
-        guard isObserved, var record = try? store.outboxRecord(id: id) else { return }
-        if let change, !record.state.isFinal {
-            record.state = change.state
-            record.attempts = change.attempts
-            if let lastError = change.lastError { record.lastError = lastError }
-            if change.state.isFinal {
-                record.reply = change.reply
-                record.nextAttemptAt = nil
-                record.updatedAt = configuration.clock.now
-            }
-        }
-        notify(record)
+    private func notify(_ event: OutboxEvent) {
+        for observer in registry.withLock({ Array($0.observers.values) }) { observer(event) }
+    }
+
+    /// A lane changed a message: observers hear of the change as it is, nothing read back from the store.
+    private func changed(_ change: OutboxChange) {
+        notify(.changed(change))
     }
 }
 

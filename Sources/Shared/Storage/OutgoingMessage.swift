@@ -18,6 +18,8 @@ struct OutgoingMessage: Sendable, Equatable {
     /// Delivered only after every earlier message to its node was answered.
     var sequential: Bool
     var attempts: Int
+    /// When it was accepted.
+    var acceptedAt: Timestamp
     /// The signature made at accept, published in the headers; nil for a message stored before signatures moved
     /// there (the lane signs it when it sends it).
     var signature: WireSignature?

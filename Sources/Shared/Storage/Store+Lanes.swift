@@ -8,7 +8,7 @@ extension Store {
 
     private static let outgoingColumns =
         "sequence, id, method, subject, message, wantsAck, ackTimeout, retries, retryWait, expiresAt, sequential, attempts, "
-        + "signedBy, signature"
+        + "signedBy, signature, createdAt"
 
     /// The unfinished messages to `node` after `sequence`, oldest first, at most `limit`.
     func outgoing(to node: String, after sequence: Int64, limit: Int) throws(StoreError) -> [OutgoingMessage] {
@@ -36,7 +36,7 @@ extension Store {
             payload: row.blob(4), wantsACK: row.int(5) != 0, ackTimeout: row.optionalDouble(6) ?? DeliveryDefaults.standard.ackTimeout,
             retries: row.int(7), retryWait: row.optionalDouble(8) ?? DeliveryDefaults.standard.retryWait,
             expiresAt: row.optionalInt64(9).map(Timestamp.init(millisecondsSinceEpoch:)), sequential: row.int(10) != 0,
-            attempts: row.int(11),
+            attempts: row.int(11), acceptedAt: Timestamp(millisecondsSinceEpoch: row.int64(14)),
             signature: row.optionalText(12).flatMap { key in row.optionalText(13).map { WireSignature(key: key, value: $0) } })
     }
 
