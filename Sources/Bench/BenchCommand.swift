@@ -54,6 +54,7 @@ struct BenchCommand: AsyncParsableCommand {
                 "senderMicrosecondsPerMessage": median(eventRuns.map { $0["senderCPUMicrosecondsPerMessage"] ?? 0 }),
                 "agentMicrosecondsPerMessage": median(eventRuns.map { $0["agentCPUMicrosecondsPerMessage"] ?? 0 }),
             ]
+            report["authentication"] = try AuthenticationCost.measure()
             report["restart"] = restartFigures
             if reference > 0 { report["reference"] = try await ReferenceCommand.measure(count: reference, runs: runs) }
             printTable(report)
@@ -79,6 +80,9 @@ struct BenchCommand: AsyncParsableCommand {
             print("ping p50, sender engine only    \(format(value("ping.raw", "p50Ms")).padded)\(format(value("ping.senderOnly", "p50Ms")).padded)\(format(value("ping.senderOnly", "p50Ms") / max(value("ping.raw", "p50Ms"), 0.000_001)))×")
             print("EventACK pipelined (msg/s)      \(String(Int(value("events.raw", "perSecond"))).padded)\(String(Int(value("events.engine", "perSecond"))).padded)\(format(eventRatio))× slower")
             print("EventACK CPU per message: sender (central engine) \(Int(value("events.cpu", "senderMicrosecondsPerMessage"))) µs, agent \(Int(value("events.cpu", "agentMicrosecondsPerMessage"))) µs")
+            let signing = value("authentication", "sign") + value("authentication", "checkMAC")
+            let checking = value("authentication", "verify") + value("authentication", "macACK")
+            print("  of which authentication alone: sender \(Int(signing.rounded())) µs (signing at accept \(Int(value("authentication", "sign").rounded())), the ACK's MAC \(Int(value("authentication", "checkMAC").rounded()))), agent \(Int(checking.rounded())) µs (checking the signature \(Int(value("authentication", "verify").rounded())), the ACK's MAC \(Int(value("authentication", "macACK").rounded()))); signed ACKs would cost \(Int(value("authentication", "signACK").rounded())) + \(Int(value("authentication", "checkSignedACK").rounded())) µs")
             for key in report.keys.sorted() where key.hasPrefix("fanOut.") {
                 let figures = report[key] ?? [:]
                 print("\(key): all up ACKed in \(Int(figures["allUpAckedMs"] ?? 0)) ms, \(Int(figures["acked"] ?? 0)) acked, \(Int(figures["pending"] ?? 0)) pending")

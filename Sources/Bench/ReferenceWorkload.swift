@@ -141,4 +141,11 @@ struct ProcessFigures {
         rssKB = kilobytes("VmRSS")
         peakKB = kilobytes("VmHWM")
     }
+
+    /// This thread's CPU time so far, in seconds (for work measured in the bench's own process).
+    static func cpuNow() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
 }
