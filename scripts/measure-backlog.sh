@@ -77,7 +77,7 @@ echo "restarted and waiting: RSS $(rss "$sender") kB"
 # The other side comes up; the backlog drains.
 t0=$(now)
 if [[ $mode == agent ]]; then
-    "$bin/bosun" --headless --node central --server "$server" --data-dir "$work/receiver" >"$work/receiver.log" 2>&1 &
+    "$bin/bosun" --headless --node central --server "$server" --data-dir "$work/receiver" --auto-approve >"$work/receiver.log" 2>&1 &
     pids+=("$!")
     wait_for '[[ $(cat "$work/receiver/logs/edge/app.log" 2>/dev/null | wc -l) -ge $count ]]'
     seconds=$(elapsed "$t0")

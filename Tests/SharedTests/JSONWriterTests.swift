@@ -60,6 +60,7 @@ struct JSONWriterTests {
             ]
             journal.append(Array(entries[0..<2]))
             journal.append(Array(entries[2...]))
+            journal.flush()
             let expected = try entries.flatMap { try encoder($0) + [UInt8(ascii: "\n")] }
             #expect(try FileSystem.read(path) == expected)
             #expect(journal.entries() == entries)

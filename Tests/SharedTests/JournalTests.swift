@@ -18,6 +18,7 @@ struct JournalTests {
 
             #expect(journal.entries().map(\.event) == [.accepted, .attempt, .acked])
             #expect(journal.acceptedMessage(id: id) == message)
+            journal.flush()
             let lines = try FileSystem.read(path).split(separator: UInt8(ascii: "\n"))
             #expect(lines.count == 3)
             #expect(lines.allSatisfy { $0.first == UInt8(ascii: "{") && $0.last == UInt8(ascii: "}") })
@@ -30,6 +31,8 @@ struct JournalTests {
             let journal = try Journal(path: path, maxBytes: 200, keep: 2)
             for index in 0..<40 {
                 journal.append(Journal.Entry(event: .attempt, id: "m\(index)", node: "edge", attempt: index))
+                // Written a line at a time, as appends come apart in time (a write carries whatever came meanwhile).
+                journal.flush()
             }
             #expect(FileSystem.exists(path + ".1"))
             #expect(FileSystem.exists(path + ".2"))

@@ -1,3 +1,4 @@
+import Dispatch
 import FoundationEssentials
 import Synchronization
 
@@ -12,6 +13,10 @@ import Synchronization
 /// One JSON object per line, written as the message moves. The `accepted` line carries the whole message, so
 /// a message can be sent again from the journal alone. When the file passes `maxBytes` it is renamed to
 /// `journal.jsonl.1` (older ones shift up, the oldest beyond `keep` is removed): never rewritten in place.
+///
+/// Appends are buffered and written by one writer on a queue of its own, many lines a write: under load, the lines
+/// of hundreds of messages cost one system call instead of one each. A line reaches the file within moments of its
+/// append (``flush()`` waits for it), in append order.
 public final class Journal: Sendable {
     /// One line of the journal.
     public struct Entry: Sendable, Equatable, Codable {
@@ -66,11 +71,19 @@ public final class Journal: Sendable {
     private let keep: Int
     private let file: Mutex<File>
 
-    /// The open journal file and its size, so that no append needs to ask the file system for it.
+    /// The open journal file and its size, so that no append needs to ask the file system for it, and the lines
+    /// not written yet.
     private struct File {
         var descriptor: Int32
         var size: Int
+        var pending: [UInt8] = []
+        var flushScheduled = false
     }
+
+    /// Past this much unwritten, an append writes at once instead of waiting for the writer (a disk that stalls
+    /// must not grow memory).
+    private static let pendingLimit = 4 * 1024 * 1024
+    private let writer = DispatchQueue(label: "bosun.journal")
 
     /// Opens (creating) the journal at `path`.
     public init(path: String, maxBytes: Int = 64 * 1024 * 1024, keep: Int = 5) throws(FileSystem.Failure) {
@@ -82,22 +95,51 @@ public final class Journal: Sendable {
         file = Mutex(File(descriptor: fd, size: Self.size(of: fd)))
     }
 
-    deinit { file.withLock { _ = close($0.descriptor) } }
+    deinit {
+        file.withLock { file in
+            write(&file)
+            _ = close(file.descriptor)
+        }
+    }
 
-    /// Appends entries, each as one line, in one write.
+    /// Appends entries, each as one line; written soon, in order, with whatever else was appended meanwhile.
     public func append(_ entries: [Entry]) {
         guard !entries.isEmpty else { return }
-        // Built outside the lock: appenders on other threads wait only for the write itself.
-        var writer = JSONWriter(capacity: 160 * entries.count)
+        // Built outside the lock: appenders on other threads wait only for the buffer.
+        var lines = JSONWriter(capacity: 160 * entries.count)
         for entry in entries {
-            entry.write(to: &writer)
-            writer.endLine()
+            entry.write(to: &lines)
+            lines.endLine()
         }
-        let bytes = writer.bytes
+        let bytes = lines.bytes
+        let schedule = file.withLock { file -> Bool in
+            file.pending += bytes
+            if file.pending.count >= Self.pendingLimit { write(&file) }
+            guard !file.flushScheduled, !file.pending.isEmpty else { return false }
+            file.flushScheduled = true
+            return true
+        }
+        if schedule { writer.async { self.flush() } }
+    }
+
+    /// Writes what was appended and not written yet.
+    public func flush() {
         file.withLock { file in
-            // A journal that cannot be written must not stop delivery; the store holds the state.
-            if (try? FileSystem.writeAll(file.descriptor, bytes, path: path)) != nil { file.size += bytes.count }
-            if file.size >= maxBytes { file = rotate(file.descriptor) }
+            file.flushScheduled = false
+            write(&file)
+        }
+    }
+
+    private func write(_ file: inout File) {
+        guard !file.pending.isEmpty else { return }
+        // A journal that cannot be written must not stop delivery; the store holds the state.
+        if (try? FileSystem.writeAll(file.descriptor, file.pending, path: path)) != nil { file.size += file.pending.count }
+        // Kept for the next lines, unless a burst made it large.
+        if file.pending.capacity > 256 * 1024 { file.pending = [] } else { file.pending.removeAll(keepingCapacity: true) }
+        if file.size >= maxBytes {
+            let scheduled = file.flushScheduled
+            file = rotate(file.descriptor)
+            file.flushScheduled = scheduled
         }
     }
 
@@ -105,6 +147,7 @@ public final class Journal: Sendable {
 
     /// Every entry of the journal, oldest first, across rotated files; unreadable lines are skipped.
     public func entries() -> [Entry] {
+        flush()
         let files = (1...keep).reversed().map { "\(path).\($0)" } + [path]
         let decoder = JSONDecoder()
         var result: [Entry] = []

@@ -108,6 +108,7 @@ public final class Outbox: Sendable {
         }
         withExtendedLifetime(subscription) {}
         await store.settle()
+        journal.flush()
     }
 
     /// The lane for `node`, made (and handed to `run`) if there is none.

@@ -94,6 +94,7 @@ public final class Receiver: Sendable {
             }
         }
         await store.settle()
+        journal.flush()
         // Stopped on purpose: stay stopped (not "ended", which would have the supervisor start it again).
         while stopped.load(ordering: .relaxed), !Task.isCancelled {
             try? await Task.sleep(for: .seconds(3600))
