@@ -15,7 +15,7 @@ release: setup
 	$(SWIFT) build -c release --product bosun
 
 # The agent for edge nodes: Swift's runtime linked in, symbols stripped. On the target it needs only
-# libnats3.4 and libsqlite3-0 (beside libc and libstdc++6). Prints the binary's size and what it links.
+# libnats3.4, libsqlite3-0 and libsodium23 (beside libc and libstdc++6). Prints the binary's size and what it links.
 agent-release: setup
 	$(SWIFT) build -c release --product bosun-agent --static-swift-stdlib -Xswiftc -Osize -Xlinker -s \
 		-Xswiftc -use-ld=lld -Xlinker --icf=all -Xlinker --gc-sections

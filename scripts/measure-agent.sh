@@ -7,8 +7,16 @@
 #                                             every 10 s, the default): the agent's CPU use over SECONDS (default 60),
 #                                             after the first sample has been stored; AGENT_ARGS adds agent options
 #                                             (AGENT_ARGS="--metrics-interval 0" gives the baseline without metrics)
+#   scripts/measure-agent.sh breakdown [SECONDS]
+#                                             after SECONDS idle (default 30): RSS by mapping (the agent's own code,
+#                                             read-only data and data, each library, anonymous memory), from
+#                                             /proc/PID/smaps, and the threads by name
 #   scripts/measure-agent.sh load [COUNT]     the agent's RSS after it answered COUNT pings (default 10000) sent by a
 #                                             central engine (bosun serve, .build/debug or BOSUN), and how long they took
+#   scripts/measure-agent.sh commands [COUNT]
+#                                             the agent's peak RSS while it runs COUNT `bash -c "echo hi"` (default
+#                                             1000) written at once to the inmsg.txt of a central engine (bosun serve,
+#                                             .build/debug or BOSUN) whose key the agent trusts, until all are acked
 # AGENT=path measures another agent binary; extra environment (MALLOC_ARENA_MAX=2 …) reaches the agent as is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +24,10 @@ mode=${1:-idle}
 agent=${AGENT:-.build/release/bosun-agent}
 [[ -x $agent ]] || { echo "measure: build it first: make agent-release" >&2; exit 1; }
 work=$(mktemp -d)
+if [[ $mode == commands ]]; then
+    # The agent runs only what a key it trusts signed: the central's, made before either starts.
+    AGENT_ARGS="${AGENT_ARGS:-} --trust $("${BOSUN:-.build/debug/bosun}" keys show --data-dir "$work/central")"
+fi
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 nats-server -a 127.0.0.1 -p "$port" -P "$work/nats.pid" >"$work/nats.log" 2>&1 &
 "$agent" --node measure --server "nats://127.0.0.1:$port" --data-dir "$work/data" ${AGENT_ARGS:-} >"$work/agent.log" 2>&1 &
@@ -64,6 +76,51 @@ metrics)
         "$(python3 -c "print(f'{($after - $before) / $ticks / $seconds * 100:.3f}')")% of a core"
     echo "samples stored: $("$bosun" metrics measure --json --data-dir "$work/central" 2>/dev/null | grep -c '"metric":"cpu"')"
     ;;
+breakdown)
+    seconds=${2:-30}
+    sleep "$seconds"
+    report "after ${seconds} s idle"
+    python3 - "$pid" <<'PY'
+import collections, re, sys
+pid = sys.argv[1]
+fields = ("Rss", "Pss", "Private_Dirty", "Private_Clean", "Shared_Clean")
+sums = collections.defaultdict(collections.Counter)
+exe = __import__("os").readlink(f"/proc/{pid}/exe")
+key = None
+for line in open(f"/proc/{pid}/smaps"):
+    words = line.split()
+    if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+        path = words[5] if len(words) > 5 else "[anonymous]"
+        name = "bosun-agent" if path == exe else path.rsplit("/", 1)[-1]
+        key = name if path.startswith("[") else f"{name} {words[1]}"
+    elif words[0].rstrip(":") in fields:
+        sums[key][words[0].rstrip(":")] += int(words[1])
+print(f"{'mapping (kB)':36} {'Rss':>6} {'Pss':>6} {'dirty':>6} {'clean':>6} {'shared':>6}")
+for name, kb in sorted(sums.items(), key=lambda item: -item[1]["Rss"])[:16]:
+    print(f"{name[:36]:36} " + " ".join(f"{kb[f]:6}" for f in fields))
+total = sum(sums.values(), collections.Counter())
+print(f"{'total':36} " + " ".join(f"{total[f]:6}" for f in fields))
+PY
+    echo "threads: $(cat /proc/$pid/task/*/comm | sort | uniq -c | awk '{ printf "%s%s x%s", sep, $2, $1; sep = ", " }')"
+    ;;
+commands)
+    count=${2:-1000}
+    report "before"
+    bosun=${BOSUN:-.build/debug/bosun}
+    "$bosun" serve --server "nats://127.0.0.1:$port" --data-dir "$work/central" --auto-approve >"$work/central.log" 2>&1 &
+    central=$!
+    trap 'kill $pid $central 2>/dev/null; kill "$(cat "$work/nats.pid")" 2>/dev/null; rm -rf "$work"' EXIT
+    until grep -q listening "$work/central.log" 2>/dev/null; do sleep 0.1; done
+    python3 -c "import json; print(json.dumps([{'toNode':'measure','method':'cliCommand','methodArgs':['bash','-c','echo hi']}]*$count))" >"$work/batch.json"
+    start=$(date +%s.%N)
+    mv "$work/batch.json" "$work/central/inmsg.txt"
+    until [[ $(grep -c '"event":"acked"' "$work/central/journal.jsonl" 2>/dev/null || true) -ge $count ]]; do
+        grep -q '"event":"failed"' "$work/central/journal.jsonl" 2>/dev/null && { echo "measure: a command failed" >&2; exit 1; }
+        sleep 0.2
+    done
+    echo "$count commands run and acked in $(python3 -c "import time; print(round(time.time() - $start, 1))") s"
+    report "after $count commands"
+    ;;
 load)
     count=${2:-10000}
     report "before"
@@ -82,5 +139,5 @@ load)
     sleep 30
     report "30 s later"
     ;;
-*) echo "usage: $0 idle [SECONDS] | metrics [SECONDS] | load [COUNT]" >&2; exit 64 ;;
+*) echo "usage: $0 idle [SECONDS] | breakdown [SECONDS] | metrics [SECONDS] | load [COUNT] | commands [COUNT]" >&2; exit 64 ;;
 esac

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Logging
+import ServiceLifecycle
 import Shared
-import Synchronization
 
 /// `bosun-agent`: the daemon on every edge node.
 @main
@@ -32,6 +32,12 @@ struct AgentCommand: AsyncParsableCommand {
         version: BosunVersion.current)
 
     @OptionGroup var options: NodeOptions
+
+    static func main() async {
+        // Before any thread starts, so the agent's threads share two malloc arenas instead of one each.
+        MallocTuning.limitArenas(to: 2)
+        await main(nil)
+    }
 
     @Option(
         name: .customLong("config"),
@@ -107,7 +113,7 @@ struct AgentCommand: AsyncParsableCommand {
                 count: swarm, prefix: nodePrefix, central: options.central,
                 helloInterval: helloInterval ?? LivenessDefaults.helloInterval, metricsInterval: metricsInterval ?? 0,
                 nats: options.natsConfiguration(name: "bosun-agent swarm \(nodePrefix)"), logger: logger)
-            try await withCancellationOnSignals { try await simulated.run() }
+            try await NodeService.runUntilSignalled([PartService("swarm") { try await simulated.run() }], logger: logger)
             return
         }
         let dataDirectory = options.dataDirectory(default: "/var/lib/bosun")
@@ -134,41 +140,28 @@ struct AgentCommand: AsyncParsableCommand {
             node == options.central ? nil : helloInterval ?? file.helloInterval ?? LivenessDefaults.helloInterval
         let logger = makeLogger(node: node, level: logLevel ?? file.logLevel ?? .info)
         let frozen = configuration
-        let started = Mutex<NodeRuntime?>(nil)
         let grace = Duration.seconds(stopGrace)
         let http = HTTPGetHandler(transfers: HTTPTransfers(), allowInsecureTLS: allowInsecureTLS || file.allowInsecureTLS)
-        try await withHangupSignals { hangups in
-            try await withCancellationOnSignals(beforeCancel: {
-                await started.withLock { $0 }?.finishRunning(grace: grace)
-                await http.transfers.finish(grace: grace)
-            }) {
-                let runtime = try await NodeRuntime(configuration: frozen, connectFor: nil, logger: logger) {
-                    store, errors in
-                    AgentMethods.handlers(
-                        configuration: frozen, store: store, errors: errors, allowed: reloader.allowed, http: http)
-                }
-                started.withLock { $0 = runtime }
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await runtime.run() }
-                    if let reporter = metricsReporter(
-                        node: node, central: frozen.centralNode, file: file, runtime: runtime, logger: logger) {
-                        group.addTask {
-                            try await runtime.supervisor.run("metrics", essential: false) { try await reporter.run() }
-                        }
-                    }
-                    group.addTask {
-                        for await _ in hangups {
-                            reloader.reload(node: node, errors: runtime.errors, logger: logger)
-                            runtime.reloadAccessList()
-                        }
-                    }
-                    try await group.next()
-                    group.cancelAll()
-                }
-                await runtime.connection.close()
-                logger.info("stopped")
+        let hangups = await HangupReloads.trap()
+        let agent = NodeService(logger: logger) {
+            try await NodeRuntime(configuration: frozen, connectFor: nil, logger: logger) { store, errors in
+                AgentMethods.handlers(
+                    configuration: frozen, store: store, errors: errors, allowed: reloader.allowed, http: http)
             }
+        } beside: { runtime in
+            var parts: [ServiceGroupConfiguration.ServiceConfiguration] = []
+            if let reporter = metricsReporter(
+                node: node, central: frozen.centralNode, file: file, runtime: runtime, logger: logger) {
+                parts.append(runtime.supervisor.service("metrics", essential: false) { try await reporter.run() })
+            }
+            let reloads = HangupReloads(signals: hangups, runtime: runtime, reloader: reloader, logger: logger)
+            parts.append(.init(service: reloads, successTerminationBehavior: .ignore, serviceName: "SIGHUP"))
+            let stop = StopGrace(runtime: runtime, transfers: http.transfers, grace: grace)
+            parts.append(.init(service: stop, successTerminationBehavior: .ignore, serviceName: "stop grace"))
+            return parts
         }
+        try await NodeService.runUntilSignalled([agent], logger: logger)
+        logger.info("stopped")
     }
 
     private func makeLogger(node: String, level: Logger.Level) -> Logger {

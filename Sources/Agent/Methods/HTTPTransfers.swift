@@ -69,7 +69,8 @@ final class HTTPTransfers: Sendable {
     }
 
     /// Lets the running transfers finish for up to `grace`, then cancels the rest and waits until they have ended
-    /// and sent their result (libcurl notices within a second; after 5 s the agent stops without them).
+    /// and sent their result (libcurl notices within a second; after 5 s the agent stops without them). A cancelled
+    /// task (a second SIGTERM) waits for nothing.
     func finish(grace: Duration) async {
         await waitUntilIdle(deadline: ContinuousClock.now + grace)
         state.withLock { $0.running.values.forEach { $0.cancel() } }
@@ -78,7 +79,7 @@ final class HTTPTransfers: Sendable {
 
     private func waitUntilIdle(deadline: ContinuousClock.Instant) async {
         while count > 0, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(50))
+            do { try await Task.sleep(for: .milliseconds(50)) } catch { return }
         }
     }
 

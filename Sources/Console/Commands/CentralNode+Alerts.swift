@@ -1,27 +1,27 @@
 import Logging
+import ServiceLifecycle
 import Shared
 
 extension CentralNode {
-    /// Runs the engine; on the central node with the alert watcher beside it (`<data-dir>/alerts.json` is read
-    /// first, so a broken file stops here with an error naming it and its key).
-    static func run(_ runtime: NodeRuntime, logger: Logger) async throws {
+    /// The alert watcher that runs beside the engine on the central node, none elsewhere. `<data-dir>/alerts.json`
+    /// is read here, so a broken file stops the start with an error naming it and its key.
+    static func alerts(
+        _ runtime: NodeRuntime, logger: Logger
+    ) throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
         let configuration = runtime.configuration
-        guard configuration.node == configuration.centralNode else {
-            try await runtime.run()
-            return
-        }
+        guard configuration.node == configuration.centralNode else { return [] }
         let watcher = AlertWatcher(
             rules: try AlertRules.load(dataDirectory: configuration.dataDirectory), store: runtime.store,
             metrics: try MetricsStore(path: configuration.dataDirectory + "/metrics.db"), errors: runtime.errors)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await runtime.run() }
-            group.addTask {
-                try await runtime.supervisor.run("alerts", essential: false) {
-                    try await watcher.run(clock: ContinuousClock(), logger: logger)
-                }
+        return [
+            runtime.supervisor.service("alerts", essential: false) {
+                try await watcher.run(clock: ContinuousClock(), logger: logger)
             }
-            try await group.next()
-            group.cancelAll()
-        }
+        ]
+    }
+
+    /// Runs the engine, with the alert watcher beside it on the central node, until the task is cancelled.
+    static func run(_ runtime: NodeRuntime, logger: Logger) async throws {
+        try await runtime.run(beside: try alerts(runtime, logger: logger))
     }
 }

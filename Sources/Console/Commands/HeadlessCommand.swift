@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import ServiceLifecycle
 import Shared
 
 /// `bosun --headless` and `bosun serve`: the central node's engine without a screen.
@@ -24,22 +25,25 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = try CentralNode.configuration(options, name: "bosun")
         let logger = CentralNode.logger(level: logLevel)
         let metricsAddress = try metrics.address()
-        try await withCancellationOnSignals {
-            let runtime = try await CentralNode.start(configuration, connectFor: nil, logger: logger)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await CentralNode.run(runtime, logger: logger) }
-                // bosun cancel and bosun retry reach this engine through <data-dir>/control/.
-                group.addTask { await ControlInbox(runtime: runtime).run() }
-                group.addTask { await ScheduledSends(dataDirectory: runtime.configuration.dataDirectory).run() }
-                if let metricsAddress {
-                    group.addTask { try await MetricsEndpoint.run(metricsAddress, runtime: runtime) }
-                    logger.info("metrics", metadata: ["url": "http://\(metricsAddress)/metrics"])
-                }
-                // The engine ends on a signal; a metrics endpoint that cannot listen ends the engine with its error.
-                try await group.next()
-                group.cancelAll()
+        let engine = NodeService(logger: logger) {
+            try await CentralNode.start(configuration, connectFor: nil, logger: logger)
+        } beside: { runtime in
+            var parts = try CentralNode.alerts(runtime, logger: logger)
+            // bosun cancel and bosun retry reach this engine through <data-dir>/control/.
+            parts.append(.init(service: PartService("control inbox") { await ControlInbox(runtime: runtime).run() }))
+            parts.append(
+                .init(service: PartService("scheduled sends") {
+                    await ScheduledSends(dataDirectory: runtime.configuration.dataDirectory).run()
+                }))
+            if let metricsAddress {
+                // A metrics endpoint that cannot listen ends the engine with its error.
+                parts.append(.init(service: PartService("metrics") {
+                    try await MetricsEndpoint.run(metricsAddress, runtime: runtime)
+                }))
+                logger.info("metrics", metadata: ["url": "http://\(metricsAddress)/metrics"])
             }
-            await runtime.connection.close()
+            return parts
         }
+        try await NodeService.runUntilSignalled([engine], logger: logger)
     }
 }

@@ -1,24 +1,10 @@
 import Logging
+import ServiceLifecycle
 import Synchronization
-
-#if canImport(Glibc)
-    import Glibc
-
-    /// glibc's `malloc_trim` (malloc.h, which the Glibc module leaves out): returns free heap memory to the system.
-    @_silgen_name("malloc_trim")
-    private func malloc_trim(_ pad: Int) -> Int32
-
-    /// glibc's `mallopt` (malloc.h).
-    @_silgen_name("mallopt")
-    private func mallopt(_ parameter: Int32, _ value: Int32) -> Int32
-    /// `M_MMAP_THRESHOLD` and `M_TRIM_THRESHOLD` in malloc.h.
-    private let mmapThreshold: Int32 = -3
-    private let trimThreshold: Int32 = -1
-#endif
 
 /// One node's engine, the same on every node: store, journal, outbox, receiver, inputs and (off the central
 /// node) the hello loop. The agent runs it; so does `bosun --headless` and the console on the central node.
-public final class NodeRuntime: Sendable {
+public final class NodeRuntime: Service, Sendable {
     public struct Configuration: Sendable {
         public var node: String
         public var centralNode = Wire.centralNode
@@ -73,7 +59,7 @@ public final class NodeRuntime: Sendable {
     private let accessListStamp = Mutex<Int64?>(nil)
     /// Reconnections since start, sent in each hello.
     private let reconnects = Atomic<Int>(0)
-    private let logger: Logger
+    let logger: Logger
 
     /// Opens the data directory (taking its lock) and connects to NATS, retrying for `connectFor` (nil: forever).
     public init(
@@ -81,16 +67,14 @@ public final class NodeRuntime: Sendable {
         handlers: @Sendable (Store, ErrorReporter) -> [Method: any MethodHandler]
     ) async throws {
         let directory = configuration.dataDirectory
-        #if canImport(Glibc)
-            // Payloads of 128 KiB and more get pages of their own, given back when freed. glibc otherwise raises
-            // this threshold to the size of the largest block freed, so after one large message every later one
-            // comes from the heap, and a flood of large refused payloads would stay as resident memory.
-            _ = mallopt(mmapThreshold, 128 * 1024)
-            // Setting that threshold leaves the trim threshold at 128 KiB: every heap whose free top passes it is
-            // given back (madvise) and faulted in again at the next burst, a fifth of a busy sender's CPU. 2 MiB
-            // a heap keeps it (`bosun-bench run`: 520 → 360 µs a message).
-            _ = mallopt(trimThreshold, 2 * 1024 * 1024)
-        #endif
+        // Payloads of 128 KiB and more get pages of their own, given back when freed. glibc otherwise raises
+        // this threshold to the size of the largest block freed, so after one large message every later one
+        // comes from the heap, and a flood of large refused payloads would stay as resident memory.
+        MallocTuning.setMmapThreshold(128 * 1024)
+        // Setting that threshold leaves the trim threshold at 128 KiB: every heap whose free top passes it is
+        // given back (madvise) and faulted in again at the next burst, a fifth of a busy sender's CPU. 2 MiB a
+        // heap keeps it (`bosun-bench run`: 520 → 360 µs a message).
+        MallocTuning.setTrimThreshold(2 * 1024 * 1024)
         guard let lock = try DataDirectoryLock(dataDirectory: directory) else {
             throw NodeError("data directory \(directory) is in use by another bosun process (see \(directory)/bosun.lock)")
         }
@@ -183,12 +167,18 @@ public final class NodeRuntime: Sendable {
             lastRead: { self.accessListStamp.withLock { $0 } }, changed: { self.reloadAccessList() })
     }
 
-    /// The first half of a graceful stop: take no new messages, and let the running ones finish (up to `grace`);
-    /// then cancel ``run()``, which says bye and flushes the outbox's state.
+    /// The first half of a graceful stop: take no new messages, and let the running ones finish (up to `grace`, or
+    /// until the task is cancelled); then the parts stop, and ``run()`` says bye and flushes the outbox's state.
     public func finishRunning(grace: Duration) async {
         logger.notice("stopping: no new messages; waiting up to \(grace.components.seconds) s for running ones")
         receiver.stopTaking()
-        if !(await receiver.waitUntilIdle(timeout: grace)) {
+        let deadline = ContinuousClock.now + grace
+        var idle = await receiver.waitUntilIdle(timeout: .zero)
+        while !idle, !Task.isCancelled, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+            idle = await receiver.waitUntilIdle(timeout: .zero)
+        }
+        if !idle {
             logger.warning("stopping with messages still running after the grace period; they will answer interrupted")
         }
     }
@@ -200,9 +190,7 @@ public final class NodeRuntime: Sendable {
         defer {
             // A large batch (an input file) is parsed whole; once it is in the store, the memory that took goes back
             // to the system instead of staying with the process (the backlog itself lives on disk).
-            #if canImport(Glibc)
-                if messages.count >= Self.largeBatch { _ = malloc_trim(0) }
-            #endif
+            if messages.count >= Self.largeBatch { MallocTuning.trim() }
         }
         let records = try outbox.accept(messages, knownNodes: known)
         mailbox?.accepted(records)
@@ -212,50 +200,54 @@ public final class NodeRuntime: Sendable {
     /// Messages in a batch past which accepting it returns the memory its parsing took.
     static let largeBatch = 1000
 
-    /// Runs every part until the task is cancelled; then says bye and flushes.
+    /// Runs every part, as members of one `ServiceGroup`, until the task is cancelled or the group it runs in shuts
+    /// down gracefully (the parts stop in the reverse of their order: inputs before the receiver and the outbox);
+    /// then says bye and flushes.
     public func run() async throws {
-        let intake = InputIntake(
-            dataDirectory: configuration.dataDirectory, node: configuration.node, errors: errors,
-            accept: { [self] in try self.accept($0) })
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: parts(), logger: logger))
         do {
-            try await withThrowingDiscardingTaskGroup { group in
-                let supervisor = self.supervisor
-                group.addTask { try await supervisor.run("outbox") { try await self.outbox.run() } }
-                group.addTask { try await supervisor.run("receiver") { try await self.receiver.run() } }
-                if configuration.watchInputs {
-                    group.addTask {
-                        try await supervisor.run("inputs", essential: false) { try await InputWatcher(intake: intake).run() }
-                    }
-                    group.addTask {
-                        try await supervisor.run("socket", essential: false) {
-                            try await SocketInput(intake: intake, logger: self.logger).run()
-                        }
-                    }
-                }
-                group.addTask { try await supervisor.run("pruning", essential: false) { try await self.pruneLoop() } }
-                if let mailbox {
-                    group.addTask { try await supervisor.run("mailbox") { try await mailbox.run(store: self.store) } }
-                }
-                group.addTask { try await supervisor.run("acl", essential: false) { try await self.watchAccessList() } }
-                if let interval = configuration.helloInterval {
-                    group.addTask {
-                        try await supervisor.run("hello", essential: false) { try await self.helloLoop(every: interval) }
-                    }
-                }
-                group.addTask {
-                    for await event in self.connection.events {
-                        self.logger.notice("NATS: \(event)")
-                        if case .reconnected = event {
-                            self.reconnects.add(1, ordering: .relaxed)
-                            self.outbox.probeAll()
-                        }
-                    }
-                }
-            }
+            try await group.run()
         } catch is CancellationError {
         }
         if configuration.helloInterval != nil { announce(.bye) }
         try? await connection.flush(timeout: .seconds(2))
+    }
+
+    /// The node's long-lived parts, each restarted by the supervisor when it fails.
+    private func parts() -> [ServiceGroupConfiguration.ServiceConfiguration] {
+        let intake = InputIntake(
+            dataDirectory: configuration.dataDirectory, node: configuration.node, errors: errors,
+            accept: { [self] in try self.accept($0) })
+        var parts = [
+            supervisor.service("outbox") { try await self.outbox.run() },
+            supervisor.service("receiver") { try await self.receiver.run() },
+        ]
+        if configuration.watchInputs {
+            parts.append(supervisor.service("inputs", essential: false) { try await InputWatcher(intake: intake).run() })
+            parts.append(
+                supervisor.service("socket", essential: false) {
+                    try await SocketInput(intake: intake, logger: self.logger).run()
+                })
+        }
+        parts.append(supervisor.service("pruning", essential: false) { try await self.pruneLoop() })
+        if let mailbox {
+            parts.append(supervisor.service("mailbox") { try await mailbox.run(store: self.store) })
+        }
+        parts.append(supervisor.service("acl", essential: false) { try await self.watchAccessList() })
+        if let interval = configuration.helloInterval {
+            parts.append(supervisor.service("hello", essential: false) { try await self.helloLoop(every: interval) })
+        }
+        let events = PartService("NATS events") {
+            for await event in self.connection.events {
+                self.logger.notice("NATS: \(event)")
+                if case .reconnected = event {
+                    self.reconnects.add(1, ordering: .relaxed)
+                    self.outbox.probeAll()
+                }
+            }
+        }
+        parts.append(.init(service: events, successTerminationBehavior: .ignore, serviceName: "\(events)"))
+        return parts
     }
 
     /// Deletes final outbox records and stored results older than `keepResults`: at start, then hourly.

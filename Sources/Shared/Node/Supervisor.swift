@@ -1,9 +1,10 @@
+import ServiceLifecycle
 import Synchronization
 
 /// Keeps a node's long-running parts (receiver, outbox, inputs, hello, pruning) running: a part that fails is
 /// restarted with backoff; one that fails more than `maxFailures` times within `window` is stopped and the
 /// central error handler told. Only an essential part stopping ends the node (the agent then exits non-zero:
-/// it cannot do its job at all).
+/// it cannot do its job at all). ``service(_:essential:_:)`` makes a part a member of a `ServiceGroup`.
 public final class Supervisor: Sendable {
     public enum PartState: Sendable, Equatable, CustomStringConvertible {
         case running
@@ -66,7 +67,8 @@ public final class Supervisor: Sendable {
             let now = ContinuousClock.now
             failures = failures.filter { now - $0 < policy.window } + [now]
             guard failures.count <= policy.maxFailures else {
-                let summary = "\(failures.count) failure\(failures.count == 1 ? "" : "s") within \(policy.window.components.seconds) s; last: \(reason)"
+                let summary =
+                    "\(failures.count) failure\(failures.count == 1 ? "" : "s") within \(policy.window.components.seconds) s; last: \(reason)"
                 setState(name, .stopped(reason: summary))
                 gaveUp(name, summary)
                 if essential { throw PartStopped(part: name, reason: summary) }
@@ -75,6 +77,16 @@ public final class Supervisor: Sendable {
             setState(name, .restarting(failures: failures.count, lastError: reason))
             try await Task.sleep(for: policy.backoff.delay(afterAttempt: failures.count))
         }
+    }
+
+    /// `body` as a member of a `ServiceGroup`, run by ``run(_:essential:_:)`` and cancelled at graceful shutdown.
+    /// An essential part that gives up ends the group with ``PartStopped``; another one just leaves it.
+    public func service(
+        _ name: String, essential: Bool = true, _ body: @escaping @Sendable () async throws -> Void
+    ) -> ServiceGroupConfiguration.ServiceConfiguration {
+        ServiceGroupConfiguration.ServiceConfiguration(
+            service: PartService(name) { try await self.run(name, essential: essential, body) },
+            successTerminationBehavior: essential ? .cancelGroup : .ignore, serviceName: name)
     }
 
     private func setState(_ name: String, _ state: PartState) {
