@@ -43,8 +43,9 @@ clean:
 	rm -rf .build
 
 # Benchmarks (not part of the tests): the delivery engine against raw libnats measured in the same run, the
-# console's frame render time and RSS with 10,000 nodes and 100,000 messages, and the agent's footprint (size,
-# RSS idle and after 10,000 messages). Release builds. For the idle figure over 10 minutes:
+# console's frame render time and RSS with 10,000 nodes and 100,000 messages, a backlog of 100,000 messages on an
+# agent and on a central node (RSS, CPU while waiting, first resend after a restart, drain rate and order), and the
+# agent's footprint (size, RSS idle and after 10,000 messages). Release builds; several minutes. For the idle figure over 10 minutes:
 # scripts/measure-agent.sh idle 600.
 bench: setup
 	$(SWIFT) build -c release --product bosun-agent
@@ -52,6 +53,8 @@ bench: setup
 	$(SWIFT) build -c release --product bosun
 	.build/release/bosun-bench run
 	.build/release/bosun bench-render
+	scripts/measure-backlog.sh agent 100000
+	scripts/measure-backlog.sh central 100000
 	$(MAKE) --no-print-directory agent-release
 	scripts/measure-agent.sh idle 30
 	BOSUN=.build/release/bosun scripts/measure-agent.sh load 10000

@@ -52,9 +52,11 @@ final class LaneCarrier {
     private var node: String { lane.node }
     private var store: Store { context.store }
 
-    /// What was accepted before this start waits from before it: drained in order.
+    /// What was accepted before this start waits from before it: drained in order. (The lane only reads unfinished
+    /// messages, so a bound at the outbox's start marks the same ones as the last unfinished sequence below it: no
+    /// query per new lane, which a fan-out to 10,000 nodes would make 10,000 times.)
     func start() {
-        drainThrough = min(context.resumeThrough, (try? store.lastUnfinishedSequence(to: node)) ?? 0)
+        drainThrough = context.resumeThrough
     }
 
     /// The generation at which the lane had nothing to do, if it has nothing to do now.
