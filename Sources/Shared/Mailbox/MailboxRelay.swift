@@ -4,8 +4,9 @@ import Synchronization
 /// `--mailbox jetstream`, receiving side: reads this node's mailbox in stream order from its place and hands
 /// each message to the node's own receiver over NATS (the same subject, payload and signature headers a sender
 /// uses), so admission, dedup and answering stay in one place. The place moves over a message only once the
-/// receiver's final answer has come, which it sends after the dedup record and the result are durable; a message
-/// read again after a crash is answered from the stored result, never run twice.
+/// receiver's final answer has come, which it sends after the dedup record and the result are durable, and that
+/// answer is kept in the results stream (``MailboxResults``); a message read again after a crash is answered from
+/// the stored result, never run twice.
 final class MailboxRelay: Sendable {
     private let node: String
     private let places: MailboxPlaceStore
@@ -47,8 +48,9 @@ final class MailboxRelay: Sendable {
                 // Handed over here, in stream order; answers are awaited concurrently.
                 let handover = try Handover(message, subject: subject, connection: js.connection)
                 group.addTask {
-                    await handover.awaitAnswer(wait: self.answerWait)
-                    slots.release()
+                    let answer = await handover.awaitAnswer(wait: self.answerWait)
+                    defer { slots.release() }
+                    if let answer { try await MailboxResults.keep(answer, to: message, js, logger: self.logger) }
                     guard let moved = self.cursor.withLock({ $0.handled(sequence) }) else { return }
                     try self.places.advance(stream: stream, to: moved)
                 }
@@ -86,9 +88,10 @@ private struct Handover: Sendable {
         try connection.publish(subject, payload: payload, replyTo: inbox?.subject, carrying: headers)
     }
 
-    /// Waits for a final answer (not `inProgress`), handing the message over again after each `wait` without one.
-    func awaitAnswer(wait: Duration) async {
-        guard let inbox else { return }
+    /// Waits for a final answer (not `inProgress`), handing the message over again after each `wait` without one;
+    /// nil for a message that wants none, or when cancelled.
+    func awaitAnswer(wait: Duration) async -> Reply? {
+        guard let inbox else { return nil }
         defer { inbox.close() }
         var assembly = ReplyAssembly()
         while !Task.isCancelled {
@@ -97,7 +100,8 @@ private struct Handover: Sendable {
                 continue
             }
             let reply = ReplyChunk.decode(answer.payload).flatMap { assembly.add($0) } ?? (try? Reply.decode(answer.payload))
-            if let reply, reply.status.isFinal { return }
+            if let reply, reply.status.isFinal { return reply }
         }
+        return nil
     }
 }
