@@ -15,14 +15,22 @@ final class MailboxRelay: Sendable {
     private let window: Int
     /// How long to wait for an answer before handing the message over again.
     private let answerWait: Duration
+    /// How old a mailbox message must be before it is handed over: while its sender is up, the message comes
+    /// directly first and the handover only fetches the stored answer (a copy handed over while the direct one
+    /// runs would make the sender wait an ACK timeout for its answer).
+    private let handoverAge: Duration
     private let cursor = Mutex(MailboxCursor())
 
-    init(node: String, places: MailboxPlaceStore, logger: Logger, window: Int, answerWait: Duration = .seconds(10)) {
+    init(
+        node: String, places: MailboxPlaceStore, logger: Logger, window: Int, answerWait: Duration = .seconds(10),
+        handoverAge: Duration = .seconds(3)
+    ) {
         self.node = node
         self.places = places
         self.logger = logger
         self.window = window
         self.answerWait = answerWait
+        self.handoverAge = handoverAge
     }
 
     func run(_ js: JetStream) async throws {
@@ -37,25 +45,43 @@ final class MailboxRelay: Sendable {
             for await message in reader {
                 let sequence = message.streamSequence
                 guard self.cursor.withLock({ $0.delivered(sequence) }) else { continue }
+                if message.headers[MailboxPublisher.answeredHeader] != nil {
+                    // Answered before it reached the mailbox: kept there as a record only, nothing to run.
+                    try stepOver(sequence, stream: stream)
+                    continue
+                }
                 guard let subject = Handover.subject(of: message) else {
                     // Not published by a Bosun node (no subject to hand it to): nothing to run, so step over it.
                     logger.warning("skipping a mailbox message without a valid \(MailboxPublisher.subjectHeader) header",
                         metadata: ["subject": "\(message.subject)", "sequence": "\(sequence)"])
-                    if let moved = cursor.withLock({ $0.handled(sequence) }) { try places.advance(stream: stream, to: moved) }
+                    try stepOver(sequence, stream: stream)
                     continue
                 }
                 await slots.acquire()
+                try await waitUntilOld(message)
                 // Handed over here, in stream order; answers are awaited concurrently.
                 let handover = try Handover(message, subject: subject, connection: js.connection)
                 group.addTask {
                     let answer = await handover.awaitAnswer(wait: self.answerWait)
                     defer { slots.release() }
                     if let answer { try await MailboxResults.keep(answer, to: message, js, logger: self.logger) }
-                    guard let moved = self.cursor.withLock({ $0.handled(sequence) }) else { return }
-                    try self.places.advance(stream: stream, to: moved)
+                    try self.stepOver(sequence, stream: stream)
                 }
             }
         }
+    }
+
+    /// Waits until `message` has been in the stream for ``handoverAge`` (at most that long, whatever the clocks).
+    private func waitUntilOld(_ message: JetStreamMessage) async throws {
+        let age = Duration.nanoseconds(Timestamp.now.millisecondsSinceEpoch * 1_000_000 - message.storedAtNanoseconds)
+        guard message.storedAtNanoseconds > 0, age < handoverAge else { return }
+        try await Task.sleep(for: min(handoverAge, handoverAge - age))
+    }
+
+    /// Records message `sequence` handled, and stores the place when it moved.
+    private func stepOver(_ sequence: UInt64, stream: String) throws {
+        guard let moved = cursor.withLock({ $0.handled(sequence) }) else { return }
+        try places.advance(stream: stream, to: moved)
     }
 }
 

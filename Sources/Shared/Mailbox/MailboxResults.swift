@@ -13,6 +13,11 @@ enum MailboxResults {
                 metadata: ["subject": "\(message.subject)", "sequence": "\(message.streamSequence)"])
             return
         }
+        try await publish(reply, sender: sender, id: id, js)
+    }
+
+    /// Publishes `reply` as the answer to `sender`'s message `id`.
+    static func publish(_ reply: Reply, sender: String, id: String, _ js: JetStream) async throws {
         try await js.publish(
             MailboxSubjects.result(sender: sender, id: id), payload: fitted(reply), messageID: id,
             retryFor: .seconds(60))
