@@ -51,6 +51,7 @@ bench: setup
 	$(SWIFT) build -c release --product bosun-bench
 	$(SWIFT) build -c release --product bosun
 	.build/release/bosun-bench run
+	.build/release/bosun-bench mailbox-mode --output docs/benchmarks/jetstream-mode.json
 	.build/release/bosun bench-render
 	$(MAKE) --no-print-directory agent-release
 	scripts/measure-agent.sh idle 30

@@ -21,22 +21,28 @@ struct MailboxBench: AsyncParsableCommand {
 
     func run() async throws {
         var report: [String: [String: Double]] = [:]
+        // Each figure as soon as it is measured (a later scenario may fail on a loaded machine).
+        func note(_ key: String, _ figures: [String: Double]) {
+            report[key] = figures
+            FileHandle.standardOutput.write(Data((MailboxModeRun.line(key, figures) + "\n").utf8))
+        }
         for mode in MailboxMode.allCases {
-            print("\(mode): \(events) EventACKs…")
-            report["events.\(mode)"] = try await MailboxModeRun.agent(mode: mode, servers: servers, count: events) {
+            FileHandle.standardOutput.write(Data("\(mode): \(events) EventACKs…\n".utf8))
+            note("events.\(mode)", try await MailboxModeRun.agent(mode: mode, servers: servers, count: events) {
                 ["toNode": MailboxModeRun.agentNode, "method": "ping", "messageType": "EventACK"]
-            }
+            })
             if reference > 0 {
-                print("\(mode): reference workload, \(reference) commands…")
-                report["reference.\(mode)"] = try await MailboxModeRun.agent(mode: mode, servers: servers, count: reference) {
+                FileHandle.standardOutput.write(Data("\(mode): reference workload, \(reference) commands…\n".utf8))
+                note("reference.\(mode)", try await MailboxModeRun.agent(mode: mode, servers: servers, count: reference) {
                     ["toNode": MailboxModeRun.agentNode, "method": "cliCommand", "methodArgs": ["bash", "-c", "echo hi"]]
-                }
+                })
             }
             if fanOut > 0 {
-                print("\(mode): ping to \(fanOut) simulated nodes…")
-                report["fanOut.\(mode)"] = try await MailboxModeRun.fanOut(mode: mode, servers: servers, count: fanOut)
+                FileHandle.standardOutput.write(Data("\(mode): ping to \(fanOut) simulated nodes…\n".utf8))
+                note("fanOut.\(mode)", try await MailboxModeRun.fanOut(mode: mode, servers: servers, count: fanOut))
             }
         }
+        print("")
         for key in report.keys.sorted() { print(MailboxModeRun.line(key, report[key] ?? [:])) }
         let json = try JSONSerialization.data(withJSONObject: [
             "date": ISO8601DateFormatter().string(from: Date()), "servers": servers, "events": events,
@@ -57,8 +63,7 @@ enum MailboxModeRun {
     static func agent(mode: MailboxMode, servers: Int, count: Int, _ message: () -> [String: Any]) async throws
         -> [String: Double]
     {
-        let harness = try Harness()
-        let (urls, processes) = try await harness.startJetStream(count: servers)
+        let (harness, urls, processes) = try await startServers(servers)
         let central = try await startCentral(harness, urls: urls, mode: mode)
         _ = try await spawnAndWait(harness, "agent", [
             "--node", agentNode, "--server", urls.joined(separator: ","), "--data-dir", harness.directory + "/" + agentNode,
@@ -71,8 +76,7 @@ enum MailboxModeRun {
 
     /// One ping to `count` simulated nodes (`bosun-agent --swarm`, which answers directly and reads no mailbox).
     static func fanOut(mode: MailboxMode, servers: Int, count: Int) async throws -> [String: Double] {
-        let harness = try Harness()
-        let (urls, processes) = try await harness.startJetStream(count: servers)
+        let (harness, urls, processes) = try await startServers(servers)
         let central = try await startCentral(harness, urls: urls, mode: mode)
         _ = try await spawnAndWait(harness, "swarm", [
             "--swarm", String(count), "--node-prefix", "sim-", "--server", urls.joined(separator: ","),
@@ -82,6 +86,21 @@ enum MailboxModeRun {
         return try await measure(
             harness, urls: urls, servers: processes, central: central, mode: mode, count: count, answeredBack: false,
             batch: [["toNodes": names, "method": "ping"]])
+    }
+
+    /// Fresh JetStream servers; on a loaded machine a cluster may miss the harness's start deadline, so up to three
+    /// tries, each on new servers.
+    private static func startServers(_ count: Int) async throws -> (Harness, [String], [Process]) {
+        for attempt in 1...3 {
+            let harness = try Harness()
+            do {
+                let (urls, processes) = try await harness.startJetStream(count: count)
+                return (harness, urls, processes)
+            } catch where attempt < 3 {
+                print("servers did not start (\(error)); again")
+            }
+        }
+        throw BenchError("unreachable")
     }
 
     private static func startCentral(_ harness: Harness, urls: [String], mode: MailboxMode) async throws -> Process {
