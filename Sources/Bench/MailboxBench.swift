@@ -18,6 +18,7 @@ struct MailboxBench: AsyncParsableCommand {
     @Option(help: "Commands in the reference workload (0 skips it).") var reference = 300
     @Option(help: "Simulated nodes for the fan-out (0 skips it).") var fanOut = 10_000
     @Option(help: "Where to write the JSON results.") var output = "docs/benchmarks/jetstream-mode.json"
+    @Option(parsing: .upToNextOption, help: "The modes to measure.") var modes: [MailboxMode] = MailboxMode.allCases
 
     func run() async throws {
         var report: [String: [String: Double]] = [:]
@@ -26,7 +27,7 @@ struct MailboxBench: AsyncParsableCommand {
             report[key] = figures
             FileHandle.standardOutput.write(Data((MailboxModeRun.line(key, figures) + "\n").utf8))
         }
-        for mode in MailboxMode.allCases {
+        for mode in modes {
             FileHandle.standardOutput.write(Data("\(mode): \(events) EventACKs…\n".utf8))
             note("events.\(mode)", try await MailboxModeRun.agent(mode: mode, servers: servers, count: events) {
                 ["toNode": MailboxModeRun.agentNode, "method": "ping", "messageType": "EventACK"]

@@ -23,7 +23,7 @@ final class MailboxRelay: Sendable {
 
     init(
         node: String, places: MailboxPlaceStore, logger: Logger, window: Int, answerWait: Duration = .seconds(10),
-        handoverAge: Duration = .seconds(3)
+        handoverAge: Duration = .seconds(15)
     ) {
         self.node = node
         self.places = places
