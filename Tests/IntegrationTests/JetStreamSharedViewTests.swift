@@ -99,7 +99,7 @@ struct JetStreamSharedViewTests {
 /// The messages `bosun messages --json --mailbox jetstream` shows on `dataDirectory` (which need not exist).
 func sharedMessages(_ urls: String, dataDirectory: String) async throws -> [[String: Any]] {
     let result = try await runProgram(Binaries.bosun, [
-        "messages", "--json", "--limit", "100000", "--mailbox", "jetstream", "--server", urls, "--data-dir", dataDirectory,
+        "messages", "--json", "--limit", "100000", "--mailbox", "jetstream", "--mailbox-server", urls, "--data-dir", dataDirectory,
     ])
     guard result.status == 0 else { throw TestFailure("bosun messages: \(result.stderr)") }
     return result.stdout.split(separator: "\n").compactMap {

@@ -11,12 +11,13 @@ struct MailboxViewOptions: ParsableArguments {
         valueName: "mode"))
     var mailbox: MailboxMode = .outbox
 
-    @Option(help: ArgumentHelp(
+    @Option(name: .customLong("mailbox-server"), help: ArgumentHelp(
         "With --mailbox jetstream: NATS server URL(s), comma-separated. Env: BOSUN_SERVER. Default: nats://127.0.0.1:4222.",
         valueName: "url"))
     var server: String?
 
-    @Option(help: ArgumentHelp("With --mailbox jetstream: NATS credentials file (.creds).", valueName: "file"))
+    @Option(name: .customLong("mailbox-creds"), help: ArgumentHelp(
+        "With --mailbox jetstream: NATS credentials file (.creds).", valueName: "file"))
     var creds: String?
 
     /// The records to show: `local` (newest first, nil when the data directory has no store yet), merged with
