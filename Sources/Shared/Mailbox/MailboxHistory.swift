@@ -50,7 +50,16 @@ public enum MailboxHistory {
         guard let state = try await state(js, stream: stream) else { return [] }
         guard state.messages > 0 else { return [] }
         let reader = try await js.orderedReader(stream: stream, subject: subject, after: 0)
-        defer { reader.stop() }
+        // Should the last messages expire while being read, the reader would wait for more for ever: it is stopped
+        // after a time generous for the stream's size.
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(30 + Double(state.messages) / 1000))
+            reader.stop()
+        }
+        defer {
+            watchdog.cancel()
+            reader.stop()
+        }
         var messages: [JetStreamMessage] = []
         for await message in reader {
             messages.append(message)
