@@ -52,6 +52,7 @@ bench: setup
 	$(SWIFT) build -c release --product bosun-bench
 	$(SWIFT) build -c release --product bosun
 	.build/release/bosun-bench run
+	.build/release/bosun-bench mailbox-mode --output docs/benchmarks/jetstream-mode.json
 	.build/release/bosun bench-render
 	scripts/measure-backlog.sh agent 100000
 	scripts/measure-backlog.sh central 100000

@@ -14,6 +14,17 @@ struct JetStreamMailboxModeTests {
             #expect(await scenario.allArrived(edge), "\(scenario.lines().count) lines; agent log:\n\(edge.log.suffix(3000))")
             #expect(scenario.lines() == scenario.expected)
 
+            // A second central started fresh (a new data directory) against the cluster shows all of them acked,
+            // with their answers, from the servers' mailbox and results streams.
+            var rows: [[String: Any]] = []
+            let shown = await eventually(timeout: .seconds(60)) {
+                rows = (try? await sharedMessages(scenario.cluster.urls, dataDirectory: scenario.directory + "/fresh")) ?? []
+                return rows.count == scenario.count && rows.allSatisfy { outputIfAcked($0) != nil }
+            }
+            #expect(shown, "\(rows.count) rows, \(rows.filter { outputIfAcked($0) != nil }.count) acked ok; \(rows.prefix(2))")
+            #expect(rows.reversed().map { ($0["methodArgs"] as? [String])?.first } == Array(repeating: scenario.target, count: scenario.count))
+            #expect(Set(rows.compactMap { $0["id"] as? String }).count == scenario.count)
+
             // Restarted, the agent reads on after the last message it handled: nothing runs again.
             let last = try await withJetStreamClient(scenario.cluster.urls) { client in
                 try await client.js.streamState(MailboxSubjects.mailboxStream).lastSequence
@@ -77,7 +88,10 @@ struct MailboxScenario {
     }
 }
 
-func withMailboxScenario(count: Int, _ body: (MailboxScenario) async throws -> Void) async throws {
+/// With `batch`, the central accepts those messages (JSON objects) instead of the `fileAppend`s.
+func withMailboxScenario(
+    count: Int, batch: ((MailboxScenario) -> [String])? = nil, _ body: (MailboxScenario) async throws -> Void
+) async throws {
     try await withJetStreamCluster { cluster in
         try await withTemporaryDirectory { directory in
             let central = AgentProcess.central(server: cluster.urls, directory: directory)
@@ -87,17 +101,17 @@ func withMailboxScenario(count: Int, _ body: (MailboxScenario) async throws -> V
             try FileManager.default.createDirectory(atPath: scenario.allowed, withIntermediateDirectories: true)
             defer { central.stop(signal: SIGKILL) }
             try await central.start(extraArguments: ["--mailbox", "jetstream"])
-            let batch = (0..<count).map {
+            let messages = batch?(scenario) ?? (0..<count).map {
                 #"{"toNode":"edge","method":"fileAppend","methodArgs":["\#(scenario.target)"],"data":"\#($0)\n"}"#
             }
-            try central.write(inmsg: "[" + batch.joined(separator: ",") + "]")
+            try central.write(inmsg: "[" + messages.joined(separator: ",") + "]")
             // Safe once the cluster has them all: then the central machine is lost, with its data.
             let stored = try await withJetStreamClient(cluster.urls) { client in
                 await eventually(timeout: .seconds(60)) {
-                    (try? await client.js.streamState(MailboxSubjects.mailboxStream).messages) == UInt64(count)
+                    (try? await client.js.streamState(MailboxSubjects.mailboxStream).messages) == UInt64(messages.count)
                 }
             }
-            #expect(stored, "the mailbox stream did not get all \(count) messages:\n\(central.log.suffix(3000))")
+            #expect(stored, "the mailbox stream did not get all \(messages.count) messages:\n\(central.log.suffix(3000))")
             central.stop(signal: SIGKILL)
             try FileManager.default.removeItem(atPath: central.dataDirectory)
             try await body(scenario)

@@ -64,21 +64,26 @@ struct NodesCommand: ParsableCommand {
     }
 }
 
-/// `bosun messages`: the outbox, newest first.
-struct MessagesCommand: ParsableCommand {
+/// `bosun messages`: the outbox, newest first (with `--mailbox jetstream`, merged with the servers' streams).
+struct MessagesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "messages", abstract: "List messages in the outbox, newest first.")
 
     @OptionGroup var options: DataDirectoryOption
+    @OptionGroup var shared: MailboxViewOptions
     @Flag(help: "One JSON object per line, stable fields (see README).") var json = false
     @Option(help: ArgumentHelp("Only this state: queued, sending, inProgress, acked, failed, expired, rejected, cancelled, sent.", valueName: "state"))
     var state: OutboxState?
     @Option(help: ArgumentHelp("Only messages to this node.", valueName: "node")) var to: String?
     @Option(help: "At most this many.") var limit = 500
 
-    func run() throws {
-        let store = try options.openStore()
-        for record in try store.outboxRecords(node: to, states: state.map { [$0] }, limit: limit) {
+    func run() async throws {
+        let hasStore = shared.mailbox == .outbox || FileManager.default.fileExists(atPath: options.path + "/state.db")
+        let local = hasStore ? try options.openStore().outboxRecords(node: to, states: state.map { [$0] }, limit: limit) : nil
+        let records = try await shared.records(local: local)
+            .filter { record in (to == nil || record.message.toNode == to) && (state == nil || record.state == state) }
+            .prefix(limit)
+        for record in records {
             if json {
                 let row = MessageRow(id: record.id, toNode: record.message.toNode ?? "", method: record.message.method.rawValue,
                     state: record.state.rawValue, attempts: record.attempts, createdAt: record.message.createdAt,

@@ -7,6 +7,8 @@ import Logging
 final class MailboxPublisher: Sendable {
     /// A header naming the subject the message travels on (`bosun.<node>.<method>.<type>`) for the relay.
     static let subjectHeader = "Bosun-Subject"
+    /// A header marking a message kept in the mailbox after its receiver had answered it: not to be handed over.
+    static let answeredHeader = "Bosun-Answered"
 
     private let queue = Mailbox<OutboxRecord>()
     private let logger: Logger
@@ -32,9 +34,15 @@ final class MailboxPublisher: Sendable {
     private func publish(_ record: OutboxRecord, _ js: JetStream, store: Store) async throws {
         // A message that wants no ACK is sent once and never stored by its receiver: the mailbox would be a second
         // delivery the receiver cannot recognise, so it stays fire-and-forget.
-        guard let node = record.message.toNode, let subject = record.message.subject, subject.messageType.wantsACK,
-            let stored = try store.outgoing(sequence: record.sequence)
+        guard let node = record.message.toNode, let subject = record.message.subject, subject.messageType.wantsACK
         else { return }
+        guard let stored = try store.outgoing(sequence: record.sequence) else {
+            // Answered directly before it came to be published (only unfinished messages keep their bytes).
+            if let answered = try store.outboxRecord(id: record.id), answered.state.isFinal {
+                try await keep(answered, node: node, js)
+            }
+            return
+        }
         // The bytes and signature stored at accept, as a lane publishes them: the receiver checks the same headers.
         var headers = [Self.subjectHeader: subject.description]
         if let signature = stored.signature {
@@ -47,5 +55,16 @@ final class MailboxPublisher: Sendable {
         logger.debug(
             "safe in the mailbox stream",
             metadata: ["id": "\(record.id)", "node": "\(node)", "sequence": "\(ack.sequence)"])
+    }
+
+    /// A message its receiver answered before it reached the mailbox goes there as a record only (marked
+    /// ``answeredHeader``, which receivers step over), with its answer in the results stream: so every console
+    /// on the servers shows it, as it shows the ones that went through the mailbox.
+    private func keep(_ answered: OutboxRecord, node: String, _ js: JetStream) async throws {
+        try await js.publish(
+            MailboxSubjects.mailbox(node: node, id: answered.id), payload: answered.message.encoded(),
+            messageID: answered.id, headers: [Self.answeredHeader: answered.state.rawValue], retryFor: .seconds(3600))
+        guard let reply = answered.outcome, let sender = answered.message.fromNode else { return }
+        try await MailboxResults.publish(reply, sender: sender, id: answered.id, js)
     }
 }

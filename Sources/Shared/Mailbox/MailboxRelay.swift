@@ -4,8 +4,9 @@ import Synchronization
 /// `--mailbox jetstream`, receiving side: reads this node's mailbox in stream order from its place and hands
 /// each message to the node's own receiver over NATS (the same subject, payload and signature headers a sender
 /// uses), so admission, dedup and answering stay in one place. The place moves over a message only once the
-/// receiver's final answer has come, which it sends after the dedup record and the result are durable; a message
-/// read again after a crash is answered from the stored result, never run twice.
+/// receiver's final answer has come, which it sends after the dedup record and the result are durable, and that
+/// answer is kept in the results stream (``MailboxResults``); a message read again after a crash is answered from
+/// the stored result, never run twice.
 final class MailboxRelay: Sendable {
     private let node: String
     private let places: MailboxPlaceStore
@@ -14,14 +15,22 @@ final class MailboxRelay: Sendable {
     private let window: Int
     /// How long to wait for an answer before handing the message over again.
     private let answerWait: Duration
+    /// How old a mailbox message must be before it is handed over: while its sender is up, the message comes
+    /// directly first and the handover only fetches the stored answer (a copy handed over while the direct one
+    /// runs would make the sender wait an ACK timeout for its answer).
+    private let handoverAge: Duration
     private let cursor = Mutex(MailboxCursor())
 
-    init(node: String, places: MailboxPlaceStore, logger: Logger, window: Int, answerWait: Duration = .seconds(10)) {
+    init(
+        node: String, places: MailboxPlaceStore, logger: Logger, window: Int, answerWait: Duration = .seconds(10),
+        handoverAge: Duration = .seconds(15)
+    ) {
         self.node = node
         self.places = places
         self.logger = logger
         self.window = window
         self.answerWait = answerWait
+        self.handoverAge = handoverAge
     }
 
     func run(_ js: JetStream) async throws {
@@ -36,24 +45,43 @@ final class MailboxRelay: Sendable {
             for await message in reader {
                 let sequence = message.streamSequence
                 guard self.cursor.withLock({ $0.delivered(sequence) }) else { continue }
+                if message.headers[MailboxPublisher.answeredHeader] != nil {
+                    // Answered before it reached the mailbox: kept there as a record only, nothing to run.
+                    try stepOver(sequence, stream: stream)
+                    continue
+                }
                 guard let subject = Handover.subject(of: message) else {
                     // Not published by a Bosun node (no subject to hand it to): nothing to run, so step over it.
                     logger.warning("skipping a mailbox message without a valid \(MailboxPublisher.subjectHeader) header",
                         metadata: ["subject": "\(message.subject)", "sequence": "\(sequence)"])
-                    if let moved = cursor.withLock({ $0.handled(sequence) }) { try places.advance(stream: stream, to: moved) }
+                    try stepOver(sequence, stream: stream)
                     continue
                 }
                 await slots.acquire()
+                try await waitUntilOld(message)
                 // Handed over here, in stream order; answers are awaited concurrently.
                 let handover = try Handover(message, subject: subject, connection: js.connection)
                 group.addTask {
-                    await handover.awaitAnswer(wait: self.answerWait)
-                    slots.release()
-                    guard let moved = self.cursor.withLock({ $0.handled(sequence) }) else { return }
-                    try self.places.advance(stream: stream, to: moved)
+                    let answer = await handover.awaitAnswer(wait: self.answerWait)
+                    defer { slots.release() }
+                    if let answer { try await MailboxResults.keep(answer, to: message, js, logger: self.logger) }
+                    try self.stepOver(sequence, stream: stream)
                 }
             }
         }
+    }
+
+    /// Waits until `message` has been in the stream for ``handoverAge`` (at most that long, whatever the clocks).
+    private func waitUntilOld(_ message: JetStreamMessage) async throws {
+        let age = Duration.nanoseconds(Timestamp.now.millisecondsSinceEpoch * 1_000_000 - message.storedAtNanoseconds)
+        guard message.storedAtNanoseconds > 0, age < handoverAge else { return }
+        try await Task.sleep(for: min(handoverAge, handoverAge - age))
+    }
+
+    /// Records message `sequence` handled, and stores the place when it moved.
+    private func stepOver(_ sequence: UInt64, stream: String) throws {
+        guard let moved = cursor.withLock({ $0.handled(sequence) }) else { return }
+        try places.advance(stream: stream, to: moved)
     }
 }
 
@@ -86,9 +114,10 @@ private struct Handover: Sendable {
         try connection.publish(subject, payload: payload, replyTo: inbox?.subject, carrying: headers)
     }
 
-    /// Waits for a final answer (not `inProgress`), handing the message over again after each `wait` without one.
-    func awaitAnswer(wait: Duration) async {
-        guard let inbox else { return }
+    /// Waits for a final answer (not `inProgress`), handing the message over again after each `wait` without one;
+    /// nil for a message that wants none, or when cancelled.
+    func awaitAnswer(wait: Duration) async -> Reply? {
+        guard let inbox else { return nil }
         defer { inbox.close() }
         var assembly = ReplyAssembly()
         while !Task.isCancelled {
@@ -97,7 +126,8 @@ private struct Handover: Sendable {
                 continue
             }
             let reply = ReplyChunk.decode(answer.payload).flatMap { assembly.add($0) } ?? (try? Reply.decode(answer.payload))
-            if let reply, reply.status.isFinal { return }
+            if let reply, reply.status.isFinal { return reply }
         }
+        return nil
     }
 }

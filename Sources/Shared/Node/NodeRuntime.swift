@@ -122,7 +122,9 @@ public final class NodeRuntime: Service, Sendable {
         errors.attach(outbox)
         mailbox = configuration.mailbox == .jetstream ? try JetStreamMailbox(
             connection: connection, node: configuration.node, dataDirectory: directory,
-            maxAge: .seconds(configuration.defaults.ttl), window: configuration.defaults.window, logger: logger) : nil
+            maxAge: .seconds(configuration.defaults.ttl), keepResults: .seconds(configuration.defaults.keepResults),
+            window: configuration.defaults.window, sharesRegistry: configuration.node == configuration.centralNode,
+            logger: logger) : nil
         supervisor = Supervisor { [errors, node = configuration.node] part, reason in
             errors.report(ErrorRecord(node: node, kind: .node, error: "\(part) on \(node) stopped: \(reason)"))
         }

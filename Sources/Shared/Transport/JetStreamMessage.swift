@@ -13,6 +13,8 @@ public struct JetStreamMessage: Sendable {
     public var deliveries: UInt64
     /// Messages of the consumer still waiting in the stream after this one.
     public var pending: UInt64
+    /// When the stream stored it, by the server's clock (nanoseconds since the epoch; 0 when unknown).
+    public var storedAtNanoseconds: Int64
     /// Set for a message of a durable consumer, which must be acknowledged.
     let acknowledgement: JetStreamAckHandle?
 
@@ -27,11 +29,13 @@ public struct JetStreamMessage: Sendable {
             streamSequence = meta.pointee.Sequence.Stream
             deliveries = meta.pointee.NumDelivered
             pending = meta.pointee.NumPending
+            storedAtNanoseconds = meta.pointee.Timestamp
             jsMsgMetaData_Destroy(meta)
         } else {
             streamSequence = 0
             deliveries = 0
             pending = 0
+            storedAtNanoseconds = 0
         }
         self.acknowledgement = acknowledgement
     }
