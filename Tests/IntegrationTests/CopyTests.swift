@@ -45,7 +45,7 @@ struct CopyTests {
             let result = try? await central.messages().first?["result"] as? [String: Any]
             return (result?["stdout"] as? String)?.hasPrefix("copied 20971520 bytes") == true
         }
-        #expect(copied)
+        #expect(copied, "sender's log:\n\(sender.log.suffix(6000))\nreceiver's log:\n\(receiver.log.suffix(6000))")
         let arrived = try Data(contentsOf: URL(fileURLWithPath: to + "/image.bin"))
         #expect(SHA256Digest.hash(arrived) == expected)
         #expect(!FileManager.default.fileExists(atPath: chunks))

@@ -63,13 +63,45 @@ import Testing
         }
     }
 
-    @Test func theNamesOfAnInotifyBufferAreRead() {
-        func event(_ name: String, padded: Int) -> [UInt8] {
+    @Test func theWatchesAndNamesOfAnInotifyBufferAreRead() {
+        func event(_ descriptor: Int32, _ name: String, padded: Int) -> [UInt8] {
             var header = [UInt8](repeating: 0, count: MemoryLayout<inotify_event>.size)
-            header.withUnsafeMutableBytes { $0.storeBytes(of: UInt32(padded), toByteOffset: $0.count - 4, as: UInt32.self) }
+            header.withUnsafeMutableBytes {
+                $0.storeBytes(of: descriptor, toByteOffset: 0, as: Int32.self)
+                $0.storeBytes(of: UInt32(padded), toByteOffset: $0.count - 4, as: UInt32.self)
+            }
             return header + Array(name.utf8) + [UInt8](repeating: 0, count: padded - name.utf8.count)
         }
-        let buffer = event("acl.json", padded: 16) + event("", padded: 0) + event("inmsg.txt", padded: 32)
-        #expect(DirectoryWatch.names(in: buffer[...]) == ["acl.json", "inmsg.txt"])
+        let buffer = event(1, "acl.json", padded: 16) + event(2, "", padded: 0) + event(3, "inmsg.txt", padded: 32)
+        let events = Inotify.events(in: buffer[...])
+        #expect(events.map(\.0) == [1, 3])
+        #expect(events.map(\.1) == ["acl.json", "inmsg.txt"])
+    }
+
+    /// Two watches of one directory (the agent's inputs and its ACL both watch the data directory) share the
+    /// process's one inotify instance: each hears the directory's events, with its own mask added to the other's,
+    /// and one that ends leaves the other watching.
+    @Test func twoWatchesOfOneDirectoryBothHearItsEventsAndOneEndingLeavesTheOther() async throws {
+        try await withTemporaryDirectory { directory in
+            let first = try #require(DirectoryWatch(directories: [directory], events: UInt32(IN_CLOSE_WRITE)))
+            let second = try #require(DirectoryWatch(directories: [directory], events: UInt32(IN_DELETE)))
+            defer { second.cancel() }
+            let heardByFirst = Mutex<Set<String>>([])
+            let heardBySecond = Mutex<Set<String>>([])
+            let readers = [
+                Task { for await names in first.changes { heardByFirst.withLock { $0.formUnion(names) } } },
+                Task { for await names in second.changes { heardBySecond.withLock { $0.formUnion(names) } } },
+            ]
+            defer { readers.forEach { $0.cancel() } }
+            try "x".write(toFile: directory + "/a.txt", atomically: false, encoding: .utf8)
+            try await eventually("both hear a.txt") {
+                heardByFirst.withLock { $0.contains("a.txt") } && heardBySecond.withLock { $0.contains("a.txt") }
+            }
+            first.cancel()
+            FileSystem.remove(directory + "/a.txt")
+            try "y".write(toFile: directory + "/b.txt", atomically: false, encoding: .utf8)
+            try await eventually("the second still hears b.txt") { heardBySecond.withLock { $0.contains("b.txt") } }
+            #expect(!heardByFirst.withLock { $0.contains("b.txt") })
+        }
     }
 }

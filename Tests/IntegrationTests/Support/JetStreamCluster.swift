@@ -56,7 +56,10 @@ final class JetStreamServer: @unchecked Sendable {
         let logPath = directory + "/nats-\(UUID().uuidString.prefix(8)).log"
         let child = try ChildProcess(NATSServer.executable, ["-c", configurationPath], logPath: logPath)
         self.child = child
-        guard await eventually(timeout: .seconds(15), { child.log.contains("Server is ready") }) else {
+        // Ready, or failed (a port taken meanwhile): a loaded machine may take long over either.
+        guard await eventually(timeout: .seconds(60), {
+            child.log.contains("Server is ready") || !child.isRunning
+        }), child.log.contains("Server is ready") else {
             throw TestFailure("nats-server \(name) did not start on port \(port): \(child.log)")
         }
     }
@@ -121,9 +124,11 @@ final class JetStreamCluster: @unchecked Sendable {
 /// Runs `body` with a started three-server JetStream cluster in a temporary directory; stopped and removed after.
 func withJetStreamCluster<T>(_ body: (JetStreamCluster) async throws -> T) async throws -> T {
     try await withTemporaryDirectory { directory in
-        let cluster = try JetStreamCluster(directory: directory)
+        let cluster = try await startedOnFreePorts { attempt in
+            let cluster = try JetStreamCluster(directory: directory + "/\(attempt)")
+            return (cluster, { try await cluster.start() }, { cluster.stop() })
+        }
         defer { cluster.stop() }
-        try await cluster.start()
         return try await body(cluster)
     }
 }
@@ -132,11 +137,30 @@ func withJetStreamCluster<T>(_ body: (JetStreamCluster) async throws -> T) async
 func withJetStreamServer<T>(_ body: (JetStreamServer) async throws -> T) async throws -> T {
     try await withTemporaryDirectory { directory in
         let password = "p" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        let server = try JetStreamServer(
-            example: "js-single.conf", name: "bosun-js-1", directory: directory + "/js", port: freePort(),
-            monitorPort: freePort(), password: password, replacements: [:])
+        let server = try await startedOnFreePorts { attempt in
+            let server = try JetStreamServer(
+                example: "js-single.conf", name: "bosun-js-1", directory: directory + "/\(attempt)/js", port: freePort(),
+                monitorPort: freePort(), password: password, replacements: [:])
+            return (server, { try await server.start() }, { server.stop() })
+        }
         defer { server.stop() }
-        try await server.start()
         return try await body(server)
     }
+}
+
+/// Makes and starts servers, again on fresh ports (up to three times) when a port picked free was taken before the
+/// server could bind it: tests running beside each other pick ports, and open connections, at the same time.
+private func startedOnFreePorts<S>(
+    _ make: (Int) throws -> (S, start: () async throws -> Void, stop: () -> Void)
+) async throws -> S {
+    for attempt in 1...3 {
+        let (made, start, stop) = try make(attempt)
+        do {
+            try await start()
+            return made
+        } catch where attempt < 3 && "\(error)".contains("address already in use") {
+            stop()
+        }
+    }
+    throw TestFailure("unreachable: the third attempt returns or throws")
 }
