@@ -56,6 +56,23 @@ struct JetStreamSharedViewTests {
                 // Without the servers' streams each sees its own send only.
                 let own = try await first.messages()
                 #expect(own.map { $0["methodArgs"] as? [String] } == [["echo", "from-first"]])
+
+                // A third operator's console, on a fresh data directory, shows both sends acked with their output.
+                try await withTmux { tmux in
+                    let third = directory + "/central-c"
+                    try tmux.start(cols: 120, rows: 40, [
+                        Binaries.bosun, "--server", cluster.urls, "--data-dir", third, "--node", "central-c",
+                        "--central", "central-c", "--mailbox", "jetstream", "--auto-approve",
+                    ])
+                    let console = ConsoleDriver(tmux: tmux, logPath: third + "/console.log")
+                    try await console.waitFor("both operators' sends acked", timeout: .seconds(60)) {
+                        $0.messages(to: "edge") == ["acked", "acked"]
+                    }
+                    try await tmux.press("2", "g")
+                    try await console.waitFor("the newest one's output") {
+                        $0.text.contains("from-second") || $0.text.contains("from-first")
+                    }
+                }
             }
         }
     }

@@ -75,11 +75,13 @@ struct ReplyTests {
         let logs = directory + "/var-log"
         try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
         let file = logs + "/app.log"
-        try "before the tail\n".write(toFile: file, atomically: true, encoding: .utf8)
+        // Empty, and followed from its start: lines appended before the tail's first look (a busy machine may
+        // start the run a while after the message was received) still count.
+        try "".write(toFile: file, atomically: true, encoding: .utf8)
         let agent = AgentProcess(node: "edge", server: server, dataDirectory: directory + "/edge")
         defer { agent.stop() }
         try await agent.start(extraArguments: ["--allow-dir", logs])
-        try central.write(inmsg: #"{"toNode":"edge","method":"tailFile","methodArgs":["--seconds=3","\#(file)"]}"#)
+        try central.write(inmsg: #"{"toNode":"edge","method":"tailFile","methodArgs":["--seconds=4","--from-start","\#(file)"]}"#)
         #expect(await eventually { agent.journalIDs("received").count == 1 })
         try await Task.sleep(for: .milliseconds(300))
         let handle = try #require(FileHandle(forWritingAtPath: file))

@@ -91,6 +91,12 @@ import Testing
             harness.transport.noResponders(harness.published[1])
             #expect(await poll { harness.state(ids[0]) == .acked && harness.isWaitingForNode(ids[1]) })
             await harness.store.settle()
+            // Observers hear that the second waits for its node once the lane has taken the store's answer.
+            #expect(await poll {
+                heard.withLock { events in
+                    events.contains { if case .changed(let change) = $0 { change.id == ids[1] && change.state == .queued } else { false } }
+                }
+            })
             let events = heard.withLock { $0 }
             for id in ids {
                 let mine = events.filter { $0.id == id }

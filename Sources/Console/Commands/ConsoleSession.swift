@@ -45,6 +45,11 @@ enum ConsoleSession {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await CentralNode.run(runtime, logger: CentralNode.logger(level: .info)) }
                 group.addTask { await feed.run() }
+                if runtime.mailbox != nil {
+                    group.addTask {
+                        await SharedHistory.follow(runtime.connection, into: feed) { app.post(.flashError($0)) }
+                    }
+                }
                 group.addTask { await ControlInbox(runtime: runtime).run() }
                 group.addTask { await ScheduledSends(dataDirectory: directory).run() }
                 if let metrics {

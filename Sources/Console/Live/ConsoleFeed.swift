@@ -31,6 +31,9 @@ final class ConsoleFeed: Sendable {
         var rolloutSummaries: [RolloutSummary] = []
         /// `bosun send --at` batches waiting, as last posted.
         var scheduled = 0
+        /// `--mailbox jetstream`: every node's messages as the servers' streams keep them (``MailboxHistory``),
+        /// shown beside this data directory's own.
+        var shared: [OutboxRecord] = []
     }
 
     /// At most this many snapshots a second. Default: 10, the console's frame rate.
@@ -94,6 +97,18 @@ final class ConsoleFeed: Sendable {
             // Not seen yet (it came before the feed loaded): read once.
             if let stored = try? store.outboxRecord(id: change.id) { recordChanged(stored.applying(change)) }
         }
+    }
+
+    /// `--mailbox jetstream`: the servers' record of every node's messages (read again every few seconds), so
+    /// this console shows what other operators sent and the answers that came while it was not there.
+    func takeShared(_ records: [OutboxRecord]) {
+        let changed = model.withLock { model -> Bool in
+            guard model.shared != records else { return false }
+            model.shared = records
+            model.dirty = true
+            return true
+        }
+        if changed { wakeUp.yield() }
     }
 
     /// A message's whole record.
@@ -198,9 +213,10 @@ final class ConsoleFeed: Sendable {
             model.connected = connected
             guard model.dirty || !nodes.isEmpty || errors != nil else { return (changed, nil) }
             model.dirty = false
+            let local = Array(model.records.reversed())
+            let messages = model.shared.isEmpty ? local : MailboxHistory.merge(local: local, shared: model.shared)
             let event = ConsoleEvent.snapshot(
-                nodes: model.nodes.values.sorted { $0.name < $1.name }, messages: model.records.reversed(),
-                errors: model.errors)
+                nodes: model.nodes.values.sorted { $0.name < $1.name }, messages: messages, errors: model.errors)
             return (changed, event)
         }
         let metrics = model.withLock { model -> [String: NodeMetrics]? in
