@@ -36,8 +36,9 @@ public struct Method: RawRepresentable, Hashable, Sendable, Codable, CustomStrin
     ]
 
     /// Methods whose run may be cut off and run again with the same effect (writing the same bytes to the same
-    /// place): after a crash the receiver runs them again instead of answering `interrupted`.
-    public static let rerunnable: Set<Method> = [.ping, .status, .fileWrite, .copyChunk, .result, .trustKey]
+    /// place): after a crash the receiver runs them again instead of answering `interrupted`. A metrics sample is
+    /// stored once per node, metric and time whatever the number of runs; answered `interrupted` it was lost.
+    public static let rerunnable: Set<Method> = [.ping, .status, .fileWrite, .copyChunk, .result, .trustKey, .metrics]
 
     /// Methods that, queued while their node was away (or across a restart of the sender), run one after another
     /// in acceptance order when it is back, each after the previous one's ACK, as if sent to a live node.
