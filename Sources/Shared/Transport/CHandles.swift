@@ -30,13 +30,23 @@ final class EventBox: Sendable {
     }
 }
 
-/// Delivers a subscription's messages into an async stream, from libnats's delivery thread.
+/// Delivers a subscription's messages, copied out of libnats's buffer, from libnats's delivery thread: core NATS
+/// messages or JetStream ones, each copied by its own kind.
 final class MessageBox: Sendable {
-    let deliver: @Sendable (NATSMessage) -> Void
+    /// Copies a libnats message (still owned by the caller) and delivers the copy.
+    let receive: @Sendable (OpaquePointer) -> Void
     let finish: @Sendable () -> Void
-    init(deliver: @escaping @Sendable (NATSMessage) -> Void, finish: @escaping @Sendable () -> Void) {
-        self.deliver = deliver
+
+    init<Message>(
+        copy: @escaping @Sendable (OpaquePointer) -> Message, deliver: @escaping @Sendable (Message) -> Void,
+        finish: @escaping @Sendable () -> Void
+    ) {
+        receive = { deliver(copy($0)) }
         self.finish = finish
+    }
+
+    convenience init(deliver: @escaping @Sendable (NATSMessage) -> Void, finish: @escaping @Sendable () -> Void) {
+        self.init(copy: NATSMessage.init(copying:), deliver: deliver, finish: finish)
     }
 }
 
@@ -48,8 +58,7 @@ func natsOnMessage(
     _ closure: UnsafeMutableRawPointer?
 ) {
     guard let message, let closure else { return }
-    let box = Unmanaged<MessageBox>.fromOpaque(closure).takeUnretainedValue()
-    box.deliver(NATSMessage(copying: message))
+    Unmanaged<MessageBox>.fromOpaque(closure).takeUnretainedValue().receive(message)
     natsMsg_Destroy(message)
 }
 

@@ -37,7 +37,9 @@ extension JetStream {
         -> JetStreamOrderedReader
     {
         let (messages, continuation) = AsyncStream<JetStreamMessage>.makeStream()
-        let box = JetStreamMessageBox(deliver: { continuation.yield($0) }, finish: { continuation.finish() })
+        let box = MessageBox(
+            copy: { JetStreamMessage(copying: $0, acknowledgement: nil) }, deliver: { continuation.yield($0) },
+            finish: { continuation.finish() })
         // Raw pointers are not Sendable: the box's address crosses to the blocking queue as an integer.
         let closureAddress = UInt(bitPattern: Unmanaged.passRetained(box).toOpaque())
         let context = self.context
@@ -55,46 +57,19 @@ extension JetStream {
                     options.Config.DeliverPolicy = js_DeliverByStartSequence
                     options.Config.OptStartSeq = sequence + 1
                 }
-                return js_Subscribe(&subscription, context.pointer, subject, jetStreamOnMessage, closure, nil, &options, &code)
+                return js_Subscribe(&subscription, context.pointer, subject, natsOnMessage, closure, nil, &options, &code)
             }
             guard status == NATS_OK, let subscription else {
-                Unmanaged<JetStreamMessageBox>.fromOpaque(closure).release()
+                Unmanaged<MessageBox>.fromOpaque(closure).release()
                 return Result { () throws(JetStreamError) in
                     try checkJetStream(status == NATS_OK ? NATS_ERR : status, code, "reading \(subject) of \(stream)")
                     throw JetStreamError(.failed, "reading \(subject) of \(stream): no subscription")
                 }
             }
             natsSubscription_SetPendingLimits(subscription, -1, -1)
-            natsSubscription_SetOnCompleteCB(subscription, jetStreamOnSubscriptionComplete, closure)
+            natsSubscription_SetOnCompleteCB(subscription, natsOnSubscriptionComplete, closure)
             return .success(SubscriptionHandle(subscription))
         }.get()
         return JetStreamOrderedReader(handle: handle, messages: messages)
     }
-}
-
-/// Delivers a JetStream subscription's messages into an async stream, from libnats's delivery thread.
-final class JetStreamMessageBox: Sendable {
-    let deliver: @Sendable (JetStreamMessage) -> Void
-    let finish: @Sendable () -> Void
-    init(deliver: @escaping @Sendable (JetStreamMessage) -> Void, finish: @escaping @Sendable () -> Void) {
-        self.deliver = deliver
-        self.finish = finish
-    }
-}
-
-// libnats calls these on its own threads: plain nonisolated functions, never closures from main-actor code.
-
-func jetStreamOnMessage(
-    _ connection: OpaquePointer?, _ subscription: OpaquePointer?, _ message: OpaquePointer?,
-    _ closure: UnsafeMutableRawPointer?
-) {
-    guard let message, let closure else { return }
-    let box = Unmanaged<JetStreamMessageBox>.fromOpaque(closure).takeUnretainedValue()
-    box.deliver(JetStreamMessage(copying: message, acknowledgement: nil))
-    natsMsg_Destroy(message)
-}
-
-func jetStreamOnSubscriptionComplete(_ closure: UnsafeMutableRawPointer?) {
-    guard let closure else { return }
-    Unmanaged<JetStreamMessageBox>.fromOpaque(closure).takeRetainedValue().finish()
 }

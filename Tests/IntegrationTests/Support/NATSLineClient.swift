@@ -66,7 +66,8 @@ final class NATSLineClient {
         }
     }
 
-    private static func openSocket(port: Int) throws -> Int32 {
+    /// A TCP socket connected to 127.0.0.1:`port`, reads timing out after 5 seconds.
+    static func openSocket(port: Int) throws -> Int32 {
         let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socketFD >= 0 else { throw TestFailure("socket: \(String(cString: strerror(errno)))") }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)

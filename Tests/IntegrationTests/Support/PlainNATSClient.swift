@@ -6,21 +6,8 @@ enum PlainNATSClient {
     /// Sends `CONNECT` and `PING` to 127.0.0.1:`port` and returns everything the server sends until it closes the
     /// connection (or 5 seconds pass).
     static func exchange(port: Int) throws -> String {
-        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socketFD >= 0 else { throw TestFailure("socket: \(String(cString: strerror(errno)))") }
+        let socketFD = try NATSLineClient.openSocket(port: port)
         defer { close(socketFD) }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(socketFD, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else { throw TestFailure("connect to \(port): \(String(cString: strerror(errno)))") }
         let request = Array("CONNECT {\"verbose\":false,\"pedantic\":false}\r\nPING\r\n".utf8)
         _ = request.withUnsafeBytes { send(socketFD, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         var received: [UInt8] = []
