@@ -80,5 +80,18 @@ enum Schema {
         ALTER TABLE keys ADD COLUMN decidedAt INTEGER;
         CREATE INDEX keys_by_key ON keys (publicKey);
         """,
+        // The unfinished messages' partial indexes on comparisons instead of `state IN (…)`, which SQLite evaluated
+        // with a temporary b-tree per index and row: ten times the cost of an outbox update (``Store/unfinishedSQL``).
+        """
+        DROP INDEX outbox_unfinished;
+        DROP INDEX outbox_unfinished_expiry;
+        DROP INDEX outbox_unfinished_bounded;
+        CREATE INDEX outbox_unfinished ON outbox (toNode, sequence)
+            WHERE (state = 'queued' OR state = 'sending' OR state = 'inProgress');
+        CREATE INDEX outbox_unfinished_expiry ON outbox (toNode, expiresAt)
+            WHERE (state = 'queued' OR state = 'sending' OR state = 'inProgress');
+        CREATE INDEX outbox_unfinished_bounded ON outbox (toNode, sequence)
+            WHERE (state = 'queued' OR state = 'sending' OR state = 'inProgress') AND retries > 0;
+        """,
     ]
 }

