@@ -160,6 +160,34 @@ import Testing
         }
     }
 
+    @Test func aRerunnableMessageIsRecordedWithItsAnswerAndEveryCopyGetsTheFirstStoredAnswer() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try Store(path: directory + "/state.db")
+            func record(_ id: String, _ reply: Reply, at time: Int64) async throws -> Reply {
+                try await withCheckedThrowingContinuation { continuation in
+                    store.recordRun(id: id, fromNode: "central", method: "ping", replyTo: "_INBOX.\(time)", reply: reply,
+                        now: at(time)) { continuation.resume(with: $0) }
+                }
+            }
+            let first = Reply(id: "p1", fromNode: "alpha", status: .ok, stdout: "first run")
+            #expect(try await record("p1", first, at: 1000) == first)
+            // Recorded finished in that one step: a retry that takes the other path gets the stored answer.
+            #expect(try store.runningReceived().isEmpty)
+            #expect(try store.beginReceive(id: "p1", fromNode: "central", method: "ping", replyTo: nil, now: at(1500))
+                == .finished(first))
+            // A second run of the same message (a retry that came while it ran) answers what the first stored.
+            let second = Reply(id: "p1", fromNode: "alpha", status: .ok, stdout: "second run")
+            #expect(try await record("p1", second, at: 2000) == first)
+            // A record a run left running (cut off) is finished by the next run, with its answer.
+            #expect(try store.beginReceive(id: "p2", fromNode: "central", method: "ping", replyTo: nil, now: at(3000)) == .new)
+            let rerun = Reply(id: "p2", fromNode: "alpha", status: .ok, stdout: "rerun")
+            #expect(try await record("p2", rerun, at: 4000) == rerun)
+            #expect(try store.beginReceive(id: "p2", fromNode: "central", method: "ping", replyTo: nil, now: at(5000))
+                == .finished(rerun))
+            #expect(try store.receivedCount() == 2)
+        }
+    }
+
     @Test func runningMessagesAreInterruptedAfterARestart() throws {
         try withTemporaryDirectory { directory in
             let path = directory + "/state.db"

@@ -5,7 +5,8 @@ import Synchronization
 ///
 /// For ACK types the id is recorded durably *before* the handler runs: a retry of a finished message gets the
 /// stored result again, a retry of a running one gets `inProgress`, and one whose run was cut off by a crash
-/// gets `interrupted` (never a second run: its effects may be half done). Every message runs in its own task,
+/// gets `interrupted` (never a second run: its effects may be half done). Methods that may run again
+/// (``Method/rerunnable``) are recorded with their answer after the run, in one commit instead of two. Every message runs in its own task,
 /// so a slow command delays nothing else.
 public final class Receiver: Sendable {
     private let connection: NATSConnection
@@ -186,6 +187,13 @@ public final class Receiver: Sendable {
             }
             return true
         }
+        if Method.rerunnable.contains(message.method) {
+            journal.append(Journal.Entry(event: .received, id: id, node: fromNode, method: message.method.rawValue))
+            schedule(message, runs: runs) {
+                await self.rerun(message, id: id, handler: handler, replyTo: inbound.replyTo, asker: asker, release: release)
+            }
+            return true
+        }
         store.beginReceive(
             id: id, fromNode: fromNode, method: message.method.rawValue, replyTo: inbound.replyTo, now: .now
         ) { [self] begun in
@@ -233,6 +241,28 @@ public final class Receiver: Sendable {
         store.finishReceive(id: id, reply: reply, now: .now) { [self] error in
             if let error { logger.error("cannot record the result of message \(id): \(error)") }
             answer(message, id: id, reply: reply, replyTo: replyTo, asker: asker)
+            release()
+        }
+    }
+
+    /// Runs a message that may run again, then records it and its answer in one commit and answers. Two copies of
+    /// it (a retry that came while it ran) may both run; both answer with whichever result was stored first.
+    private func rerun(
+        _ message: Message, id: String, handler: any MethodHandler, replyTo: String?, asker: String?,
+        release: @escaping @Sendable () -> Void
+    ) async {
+        let reply = await handler.handle(message, context: context)
+        let fromNode = message.fromNode ?? ""
+        store.recordRun(id: id, fromNode: fromNode, method: message.method.rawValue, replyTo: replyTo, reply: reply,
+            now: .now) { [self] recorded in
+            switch recorded {
+            case .success(let stored):
+                answer(message, id: id, reply: stored, replyTo: replyTo, asker: asker)
+            case .failure(let error):
+                // Unrecorded, it is answered all the same: a retry runs it again, which it may.
+                logger.error("cannot record the result of message \(id): \(error)")
+                answer(message, id: id, reply: reply, replyTo: replyTo, asker: asker)
+            }
             release()
         }
     }

@@ -94,6 +94,38 @@ extension Store {
         }
     }
 
+    /// Records that message `id` of a method that may run again (``Method/rerunnable``) ran and answered `reply`,
+    /// in the next group commit and in one step with its arrival: such a message runs before it is recorded, so
+    /// that it costs one commit instead of two. `then` gets the answer to give once it is durable: `reply`, or
+    /// the answer stored by an earlier run of the same message (a retry that ran it again), so every copy of the
+    /// message gets the same answer.
+    public func recordRun(
+        id: String, fromNode: String, method: String, replyTo: String?, reply: Reply, now: Timestamp,
+        then: @escaping @Sendable (Result<Reply, StoreError>) -> Void
+    ) {
+        let answer = Mutex<Reply>(reply)
+        grouped({ [self] connection throws(StoreError) in
+            let inserted = try connection.run(
+                """
+                INSERT OR IGNORE INTO received (id, fromNode, method, state, replyTo, reply, receivedAt, finishedAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [id, fromNode, method, ReceivedState.finished.rawValue, replyTo, reply.encoded(),
+                    now.millisecondsSinceEpoch, now.millisecondsSinceEpoch])
+            if inserted > 0 { return }
+            switch try begin(connection, id: id, fromNode: fromNode, method: method, replyTo: replyTo, now: now) {
+            case .finished(let stored):
+                answer.withLock { $0 = stored }
+            case .new, .running, .interrupted:
+                // Recorded by a run that did not finish (before an upgrade, or cut off): this run finishes it.
+                try finish(connection, id: id, reply: reply, now: now)
+            }
+        }, done: { error in
+            if let error { return then(.failure(error)) }
+            then(.success(answer.withLock { $0 }))
+        })
+    }
+
     /// The subject the latest copy of message `id` asked to be answered on.
     public func receivedReplyTo(id: String) throws(StoreError) -> String? {
         try database.withConnection { connection throws(StoreError) in
