@@ -81,7 +81,7 @@ struct ReplyTests {
         let agent = AgentProcess(node: "edge", server: server, dataDirectory: directory + "/edge")
         defer { agent.stop() }
         try await agent.start(extraArguments: ["--allow-dir", logs])
-        try central.write(inmsg: #"{"toNode":"edge","method":"tailFile","methodArgs":["--seconds=4","--from-start","\#(file)"]}"#)
+        try central.write(inmsg: #"{"toNode":"edge","method":"tailFile","methodArgs":["--seconds=6","--from-start","\#(file)"]}"#)
         #expect(await eventually { agent.journalIDs("received").count == 1 })
         try await Task.sleep(for: .milliseconds(300))
         let handle = try #require(FileHandle(forWritingAtPath: file))

@@ -1,14 +1,21 @@
 /// A lane's state while it runs: the messages in flight (at most a window of them), where it is in the store,
 /// and whether its node answers. Used only by the lane's own task.
 final class LaneCarrier {
-    private struct Flight {
+    /// A class, so the window's dictionary holds references: changing a flight copies nothing.
+    private final class Flight {
         /// The message, its bytes dropped once published (a retry reads them again).
-        var message: OutgoingMessage
-        var attempts: Int
+        let message: OutgoingMessage
+        let attempts: Int
         /// When the ACK is due, or (retrying) when the next attempt is.
         var deadline: Timestamp
         var retrying = false
         var assembly = ReplyAssembly()
+
+        init(message: OutgoingMessage, attempts: Int, deadline: Timestamp) {
+            self.message = message
+            self.attempts = attempts
+            self.deadline = deadline
+        }
     }
 
     private enum Mode {
@@ -77,8 +84,11 @@ final class LaneCarrier {
     /// Does what is due, then sends what the window has room for.
     func pump() {
         let now = context.clock.now
-        for sequence in flights.keys.sorted() where (flights[sequence]?.deadline ?? .distantFuture) <= now {
-            due(sequence, now: now)
+        // Most pumps find nothing due: one pass to know, rather than sorting the window each time.
+        if flights.values.contains(where: { $0.deadline <= now }) {
+            for sequence in flights.keys.sorted() where (flights[sequence]?.deadline ?? .distantFuture) <= now {
+                due(sequence, now: now)
+            }
         }
         switch mode {
         case .open:
@@ -208,7 +218,7 @@ final class LaneCarrier {
 
     /// A flight's deadline passed: its ACK did not come in time, or its retry is due.
     private func due(_ sequence: Int64, now: Timestamp) {
-        guard var flight = flights[sequence] else { return }
+        guard let flight = flights[sequence] else { return }
         if flight.retrying {
             let fresh: OutgoingMessage?
             do {
@@ -235,7 +245,6 @@ final class LaneCarrier {
         let wait = Backoff(initial: flight.message.retryWait, cap: context.retryWaitCap).seconds(afterAttempt: flight.attempts)
         flight.retrying = true
         flight.deadline = now.adding(seconds: wait)
-        flights[sequence] = flight
         recordProgress(OutboxChange(
             id: flight.message.id, state: .queued, attempts: flight.attempts, nextAttemptAt: .some(flight.deadline),
             lastError: .some("no ACK within \(Self.seconds(flight.message.ackTimeout)) s"),
@@ -249,11 +258,10 @@ final class LaneCarrier {
         if answer.isNoResponders { return notConnected(sequence, now: now) }
         // An answer to an attempt the lane has forgotten (it found the node gone since, and dropped its window)
         // still counts, as long as the message is unfinished.
-        guard var flight = flights[sequence] ?? forgottenFlight(sequence) else { return }
+        guard let flight = flights[sequence] ?? forgottenFlight(sequence) else { return }
         let whole: Reply?
         if let chunk = ReplyChunk.decode(answer.payload) {
             whole = chunk.chunkOf == flight.message.id ? flight.assembly.add(chunk) : nil
-            if flights[sequence] != nil { flights[sequence] = flight }
         } else {
             whole = try? Reply.decode(answer.payload)
         }

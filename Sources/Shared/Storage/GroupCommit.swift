@@ -55,6 +55,14 @@ final class GroupCommit: Sendable {
     }
 
     private func commit(_ batch: [Write]) {
+        // Writes rarely fail: the batch is tried as one transaction first, without a savepoint per write (two
+        // statements each, and SQLite journals the pages a savepoint's write changes). Should one fail, the
+        // whole is rolled back and run again write by write, each in its own savepoint. (A write's body only
+        // touches the store and what it captured to answer with, so it may run twice.)
+        if batch.count > 1, commitWhole(batch) {
+            for write in batch { write.done(nil) }
+            return
+        }
         var errors = [StoreError?](repeating: nil, count: batch.count)
         do throws(StoreError) {
             try database.transaction { connection throws(StoreError) in
@@ -76,6 +84,18 @@ final class GroupCommit: Sendable {
             errors = Array(repeating: error, count: batch.count)
         }
         for (write, error) in zip(batch, errors) { write.done(error) }
+    }
+
+    /// Commits the batch as one transaction; false (and nothing stored) if any write failed.
+    private func commitWhole(_ batch: [Write]) -> Bool {
+        do throws(StoreError) {
+            try database.transaction { connection throws(StoreError) in
+                for write in batch { try write.body(connection) }
+            }
+            return true
+        } catch {
+            return false
+        }
     }
 }
 

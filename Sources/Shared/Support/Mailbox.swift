@@ -6,6 +6,8 @@ public final class Mailbox<Element: Sendable>: Sendable {
     private struct Waiter {
         var token: UInt64
         var continuation: CheckedContinuation<Element?, Never>
+        /// When the wait ends with nil if nothing came (nil: it waits for an element).
+        var deadline: Timestamp?
     }
 
     private struct State {
@@ -14,8 +16,10 @@ public final class Mailbox<Element: Sendable>: Sendable {
         var waiter: Waiter?
         var closed = false
         var nextToken: UInt64 = 0
-        /// The token whose wait ended before it began (its timer fired first).
+        /// The token whose wait ended before it began (cancelled first).
         var expired: UInt64 = 0
+        /// The earliest deadline a timer is armed for, if any.
+        var armedUntil: Timestamp?
     }
 
     private let state = Mutex(State())
@@ -48,27 +52,26 @@ public final class Mailbox<Element: Sendable>: Sendable {
 
     /// The next element; nil when the mailbox is closed or the task is cancelled.
     public func receive() async -> Element? {
-        await receive(token: nextToken())
+        await receive(token: nextToken(), deadline: nil, clock: SystemClock())
     }
 
     /// The next element, or nil if none arrives within `timeout` (or the mailbox closes).
     ///
-    /// The element is handed straight to the waiting task by whoever delivers it; a timer task only ends the
-    /// wait when nothing came.
+    /// The element is handed straight to the waiting task by whoever delivers it; a timer only ends the wait when
+    /// nothing came.
     public func receive(timeout: Duration) async -> Element? {
         let clock = SystemClock()
         return await receive(until: clock.now.adding(seconds: timeout.seconds), clock: clock)
     }
 
     /// The next element, or nil if none arrives before `deadline` by `clock` (or the mailbox closes).
+    ///
+    /// Waits do not each arm a timer: one armed for an earlier or equal deadline serves a later wait too (when it
+    /// fires before the wait's deadline, it arms the next one). A receiver that waits again and again for a
+    /// deadline that moves later (a lane waiting for the oldest ACK of its window) costs a timer per deadline
+    /// passed, not one per wait.
     public func receive(until deadline: Timestamp, clock: some DeliveryClock) async -> Element? {
-        let token = nextToken()
-        let timer = Task { [weak self] in
-            try? await clock.sleep(until: deadline)
-            if !Task.isCancelled { self?.endWait(token) }
-        }
-        defer { timer.cancel() }
-        return await receive(token: token)
+        await receive(token: nextToken(), deadline: deadline, clock: clock)
     }
 
     /// The next element if one is there now, without waiting.
@@ -94,25 +97,62 @@ public final class Mailbox<Element: Sendable>: Sendable {
         }
     }
 
-    private func receive(token: UInt64) async -> Element? {
+    private func receive(token: UInt64, deadline: Timestamp?, clock: some DeliveryClock) async -> Element? {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Element?, Never>) in
+                var arm = false
                 let immediate: Element?? = state.withLock { state in
                     if let element = Self.take(&state) { return .some(element) }
-                    // A timer that fired before the wait began has nothing to end: the token is spent.
+                    // A cancellation that came before the wait began has nothing to end: the token is spent.
                     if state.closed || Task.isCancelled || state.expired == token { return .some(nil) }
                     precondition(state.waiter == nil, "Mailbox has one receiver at a time")
-                    state.waiter = Waiter(token: token, continuation: continuation)
+                    state.waiter = Waiter(token: token, continuation: continuation, deadline: deadline)
+                    arm = Self.needsTimer(for: deadline, &state)
                     return .none
                 }
-                if let immediate { continuation.resume(returning: immediate) }
+                if let immediate { return continuation.resume(returning: immediate) }
+                // Armed once the waiter is in place, so it cannot fire before there is a wait to end.
+                if arm, let deadline { self.arm(deadline, clock: clock) }
             }
         } onCancel: {
             endWait(token)
         }
     }
 
-    /// Ends the wait of `token` with nil, if it is still waiting (cancelled, or its time is up).
+    /// Whether a wait until `deadline` needs a timer of its own (none is armed for that time or earlier); if so,
+    /// records it as armed.
+    private static func needsTimer(for deadline: Timestamp?, _ state: inout State) -> Bool {
+        guard let deadline, state.armedUntil.map({ $0 > deadline }) ?? true else { return false }
+        state.armedUntil = deadline
+        return true
+    }
+
+    private func arm(_ deadline: Timestamp, clock: some DeliveryClock) {
+        Task { [weak self] in
+            try? await clock.sleep(until: deadline)
+            self?.timerFired(deadline, clock: clock)
+        }
+    }
+
+    /// A timer armed for `fired` went off: it ends the wait if that wait's deadline has come, or arms the next
+    /// timer for a wait that lasts longer.
+    private func timerFired(_ fired: Timestamp, clock: some DeliveryClock) {
+        var rearm: Timestamp?
+        let waiter = state.withLock { state -> Waiter? in
+            if state.armedUntil == fired { state.armedUntil = nil }
+            guard let waiter = state.waiter, let deadline = waiter.deadline else { return nil }
+            guard deadline <= fired else {
+                if Self.needsTimer(for: deadline, &state) { rearm = deadline }
+                return nil
+            }
+            state.waiter = nil
+            return waiter
+        }
+        waiter?.continuation.resume(returning: nil)
+        if let rearm { arm(rearm, clock: clock) }
+    }
+
+    /// Ends the wait of `token` with nil, if it is still waiting (cancelled).
     private func endWait(_ token: UInt64) {
         let waiter = state.withLock { state -> Waiter? in
             guard let waiter = state.waiter, waiter.token == token else {

@@ -43,6 +43,9 @@ final class TestClock: DeliveryClock {
         }
     }
 
+    /// How many sleeps are waiting for the time to move on.
+    var sleeping: Int { state.withLock { $0.sleepers.count } }
+
     /// Moves the time on and ends the sleeps that are due.
     func advance(seconds: Double) {
         let due = state.withLock { state -> [Sleeper] in
