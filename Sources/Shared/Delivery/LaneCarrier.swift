@@ -141,10 +141,14 @@ final class LaneCarrier {
             guard flights.isEmpty else { return }
             waitingForEmptyWindow = false
         }
+        // A full window is topped up once an eighth of it is free, not a slot at a time: one read of the store
+        // per few dozen messages instead of one per ACK.
+        let refill = max(1, context.window / 8)
         while flights.count < context.window {
             let generation = lane.generation.load(ordering: .sequentiallyConsistent)
             if exhaustedAt == generation { return }
             let room = context.window - flights.count
+            if room < refill, !flights.isEmpty { return }
             let rows: [OutgoingMessage]
             do {
                 rows = try store.outgoing(to: node, after: cursor, limit: room)

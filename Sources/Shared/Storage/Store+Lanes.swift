@@ -51,20 +51,45 @@ extension Store {
         }
     }
 
-    /// The destinations that have unfinished messages: the lanes to start with.
+    /// The unfinished states, one by one (``unfinishedSQL`` says the same in SQL).
+    static let unfinishedStates = [OutboxState.queued, .sending, .inProgress].map(\.rawValue)
+
+    /// The statement that finds the next destination with unfinished messages after a name.
+    static let nextDestinationSQL =
+        "SELECT toNode FROM outbox INDEXED BY outbox_unfinished WHERE \(unfinishedSQL) AND toNode > ? ORDER BY toNode LIMIT 1"
+
+    /// The destinations that have unfinished messages: the lanes to start with. One seek along the unfinished
+    /// messages' index per destination, so a restart with a backlog of 100,000 for 10 nodes makes 11 lookups
+    /// rather than reading 100,000 rows before its first resend.
     func unfinishedDestinations() throws(StoreError) -> [String] {
         try database.read { connection throws(StoreError) in
-            try connection.query("SELECT DISTINCT toNode FROM outbox WHERE \(Store.unfinishedSQL)") { row in row.text(0) }
+            var nodes: [String] = []
+            while let next = try connection.query(Store.nextDestinationSQL, [nodes.last ?? ""], { row in row.text(0) }).first {
+                nodes.append(next)
+            }
+            return nodes
         }
     }
 
-    /// How many messages wait to be delivered, and when the oldest of them was accepted: one query over the
-    /// unfinished messages, whatever the outbox keeps of finished ones.
+    /// How many messages wait to be delivered, and when the oldest of them was accepted. Counted state by state in
+    /// the (state, sequence) index, the oldest found by a seek there: no waiting row is read, however many wait (a
+    /// node's metrics sample asks every 10 s).
     public func waiting() throws(StoreError) -> (count: Int, oldestAcceptedAt: Timestamp?) {
         try database.read { connection throws(StoreError) in
-            try connection.query("SELECT COUNT(*), MIN(createdAt) FROM outbox WHERE \(Store.unfinishedSQL)") { row in
-                (row.int(0), row.optionalInt64(1).map(Timestamp.init(millisecondsSinceEpoch:)))
-            }.first ?? (0, nil)
+            var count = 0
+            var oldest: Int64?
+            for state in Store.unfinishedStates {
+                let (some, first) = try connection.query(
+                    "SELECT COUNT(*), MIN(sequence) FROM outbox WHERE state = ?", [state]
+                ) { row in (row.int(0), row.optionalInt64(1)) }.first ?? (0, nil)
+                count += some
+                if let first { oldest = min(oldest ?? first, first) }
+            }
+            guard let oldest else { return (count, nil) }
+            let acceptedAt = try connection.query("SELECT createdAt FROM outbox WHERE sequence = ?", [oldest]) { row in
+                Timestamp(millisecondsSinceEpoch: row.int64(0))
+            }.first
+            return (count, acceptedAt)
         }
     }
 
