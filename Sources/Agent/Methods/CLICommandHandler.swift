@@ -88,7 +88,9 @@ struct CLICommandHandler: CheckedMethod {
                 reply.error = "timed out after \(arguments.timeout) s; process group ended"
             }
         } catch {
-            reply = context.reply(to: message, .error, error: "cannot run \(argv[0]): \(error)")
+            // A spawn failure names the program's file already; a name not found on PATH does not.
+            let reason = error is SpawnFailure ? "\(error)" : "cannot run \(argv[0]): \(error)"
+            reply = context.reply(to: message, .error, error: reason)
             reply.exitCode = 127
         }
         reply.startedAt = startedAt

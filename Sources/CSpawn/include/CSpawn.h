@@ -1,0 +1,43 @@
+#ifndef BOSUN_CSPAWN_H
+#define BOSUN_CSPAWN_H
+
+#include <sys/types.h>
+#include <stdint.h>
+
+// The agent's child processes, Linux only: posix_spawn with the GNU file actions and flags (closefrom, chdir,
+// setsid), pidfd_open, epoll and eventfd. Swift's Glibc module declares none of them (they sit behind _GNU_SOURCE
+// or in headers it leaves out), and swift-subprocess keeps its own shims internal.
+
+// Starts `path` with `argv` and `envp` in a new session: stdin /dev/null, stdout and stderr onto the given
+// descriptors, every other descriptor closed, signal mask empty and every signal at its default, in `directory`
+// when it is not NULL. Returns 0 and the child's pid, or the errno (from the exec too: posix_spawn reports it).
+int bosun_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[], int stdout_fd, int stderr_fd,
+                const char *directory);
+
+// A descriptor that becomes readable when the process ends (close-on-exec), or -1 with errno.
+int bosun_pidfd_open(pid_t pid);
+
+// Reaps an ended child: 0 with its exit code, or -1 with the signal that ended it in `signal`; -1 and errno on
+// failure (ECHILD).
+int bosun_reap(pid_t pid, int *code, int *signal);
+
+// Two pipes' worth of plumbing: a pipe whose ends are both close-on-exec. Returns 0 or -1 with errno.
+int bosun_pipe(int fds[2]);
+
+// epoll with a 64-bit token per descriptor, readable events only; `once`: one event, then none until rearmed.
+int bosun_epoll_create(void);
+int bosun_epoll_add(int epoll, int fd, uint64_t token, int once);
+int bosun_epoll_rearm(int epoll, int fd, uint64_t token);
+// Waits up to `timeout_ms` (-1: no limit) for at most `capacity` events; returns how many, each one's token and
+// whether it reported the other end closed (hang-up or error) in `closed`. -1 with errno on failure.
+int bosun_epoll_wait(int epoll, uint64_t *tokens, uint8_t *closed, int capacity, int timeout_ms);
+
+// An eventfd (non-blocking, close-on-exec) to wake an epoll wait; -1 with errno.
+int bosun_eventfd(void);
+void bosun_eventfd_signal(int fd);
+void bosun_eventfd_drain(int fd);
+
+// Names the calling thread (at most 15 characters show).
+void bosun_name_thread(const char *name);
+
+#endif
