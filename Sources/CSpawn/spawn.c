@@ -51,24 +51,25 @@ int bosun_spawn(pid_t *pid, const char *path, char *const argv[], char *const en
 
 int bosun_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
 
-int bosun_reap(pid_t pid, int *code, int *signal) {
+int bosun_reap(pid_t pid, int block, int *code, int *signal) {
     int status = 0;
     pid_t done;
     do {
-        done = waitpid(pid, &status, 0);
+        done = waitpid(pid, &status, block ? 0 : WNOHANG);
     } while (done < 0 && errno == EINTR);
-    if (done < 0) return -1;
-    if (WIFEXITED(status)) {
-        *code = WEXITSTATUS(status);
-        *signal = 0;
-        return 0;
-    }
-    *code = -1;
+    if (done <= 0) return done;
+    *code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     *signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-    return 0;
+    return 1;
 }
 
-int bosun_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+int bosun_pipe(int *read_end, int *write_end) {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) return -1;
+    *read_end = fds[0];
+    *write_end = fds[1];
+    return 0;
+}
 
 int bosun_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
 

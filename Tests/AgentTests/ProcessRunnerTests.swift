@@ -46,6 +46,13 @@ import Testing
         #expect(!outcome.truncated && !outcome.timedOut)
     }
 
+    @Test func aCommandThatClosesItsOutputBeforeItEndsIsWaitedFor() async throws {
+        let outcome = try await runner.run(["sh", "-c", "echo early; exec >&- 2>&-; sleep 0.3; exit 4"], timeout: 30)
+        #expect(outcome.exitCode == 4)
+        #expect(text(outcome.stdout) == "early\n")
+        #expect(!outcome.timedOut)
+    }
+
     @Test func aCommandEndedByASignalSaysWhich() async throws {
         let outcome = try await runner.run(["sh", "-c", "kill -USR1 $$"], timeout: 30)
         #expect(outcome.signal == SIGUSR1)

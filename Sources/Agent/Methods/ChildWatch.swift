@@ -11,8 +11,8 @@ import Synchronization
 /// The one thread (`bosun-children`) that follows every running command: it reads their output, notices their
 /// end, reaps them and keeps their deadlines, all from a single epoll wait.
 ///
-/// A command costs its spawn, three descriptors in the epoll set (stdout, stderr and a pidfd) and one resumed
-/// continuation: no task, thread or timer of its own. Output is read on this thread; lines for a streaming
+/// A command costs its spawn, its two output pipes in the epoll set (a pidfd too, only when its output ends before
+/// it does) and one resumed continuation: no task, thread or timer of its own. Output is read on this thread; lines for a streaming
 /// command go to a callback that must not block (``ProcessRunner`` hands them to a queue).
 final class ChildWatch: Sendable {
     /// The watch every command of this process uses; its thread starts with the first command.
@@ -30,27 +30,8 @@ final class ChildWatch: Sendable {
         var finished: @Sendable (ProcessRunner.Outcome) -> Void
     }
 
-    private struct Child {
-        let pid: pid_t
-        var pidfd: Int32
-        var stdout: Int32
-        var stderr: Int32
-        var output: [OutputCapture]
-        var deadline: GroupDeadline
-        let request: Request
-
-        var isDone: Bool { pidfd < 0 && stdout < 0 && stderr < 0 }
-
-        /// When this child's deadline needs looking at next.
-        var nextCheck: UInt64? {
-            if let due = deadline.due { return due }
-            guard pidfd < 0, let killedAt = deadline.killedAt else { return nil }
-            return killedAt &+ deadline.grace
-        }
-    }
-
     private struct State {
-        var children: [UInt64: Child] = [:]
+        var children: [UInt64: WatchedChild] = [:]
         /// Commands cancelled before they were registered (``cancel(_:)`` came first).
         var cancelled: Set<UInt64> = []
         var nextID: UInt64 = 0
@@ -99,55 +80,38 @@ final class ChildWatch: Sendable {
     func start(
         _ id: UInt64, executable: String, arguments: CStringArray, environment: CStringArray, request: Request
     ) throws(SpawnFailure) {
-        var out: [Int32] = [-1, -1]
-        var err: [Int32] = [-1, -1]
-        guard bosun_pipe(&out) == 0 else { throw failure(id, "cannot make a pipe", errno) }
-        guard bosun_pipe(&err) == 0 else {
+        var stdout: (read: Int32, write: Int32) = (-1, -1)
+        var stderr: (read: Int32, write: Int32) = (-1, -1)
+        guard bosun_pipe(&stdout.read, &stdout.write) == 0 else { throw failure(id, "cannot make a pipe", errno) }
+        guard bosun_pipe(&stderr.read, &stderr.write) == 0 else {
             let code = errno
-            close(out[0])
-            close(out[1])
+            close(stdout.read)
+            close(stdout.write)
             throw failure(id, "cannot make a pipe", code)
         }
         var pid: pid_t = 0
         let spawned = request.workingDirectory.withOptionalCString { directory in
-            bosun_spawn(&pid, executable, arguments.pointers, environment.pointers, out[1], err[1], directory)
+            bosun_spawn(&pid, executable, arguments.pointers, environment.pointers, stdout.write, stderr.write, directory)
         }
-        close(out[1])
-        close(err[1])
+        close(stdout.write)
+        close(stderr.write)
         guard spawned == 0 else {
-            close(out[0])
-            close(err[0])
+            close(stdout.read)
+            close(stderr.read)
             let place = request.workingDirectory.map { " in \($0)" } ?? ""
             throw failure(id, "cannot run \(executable)\(place)", spawned)
         }
-        let pidfd = bosun_pidfd_open(pid)
-        guard pidfd >= 0 else {
-            let code = errno
-            signalGroup(pid, SIGKILL)
-            var exit: Int32 = 0
-            var signal: Int32 = 0
-            _ = bosun_reap(pid, &exit, &signal)
-            close(out[0])
-            close(err[0])
-            throw failure(id, "cannot follow process \(pid)", code)
-        }
-        let now = Self.now()
-        let child = Child(
-            pid: pid, pidfd: pidfd, stdout: out[0], stderr: err[0],
-            output: [.init(limit: request.captureLimit, wantsLines: request.lines != nil),
-                     .init(limit: request.captureLimit, wantsLines: request.lines != nil)],
-            deadline: GroupDeadline(start: now, timeout: request.timeout, grace: request.grace), request: request)
-        let (wakeUp, cancelled) = state.withLock { state in
+        let child = WatchedChild(pid: pid, stdout: stdout.read, stderr: stderr.read, started: Self.now(), request: request)
+        let wakeUp = state.withLock { state in
             state.children[id] = child
-            let cancelled = state.cancelled.remove(id) != nil
-            guard let due = child.deadline.due, due < state.armed else { return (false, cancelled) }
+            // Cancelled while it was being spawned. (Nothing reaps it before its pipes are in the epoll set.)
+            if state.cancelled.remove(id) != nil { child.killGroup() }
+            guard let due = child.deadline.due, due < state.armed else { return false }
             state.armed = due
-            return (true, cancelled)
+            return true
         }
-        _ = bosun_epoll_add(epoll, pidfd, id << 2 | Kind.pidfd.rawValue, 1)
-        _ = bosun_epoll_add(epoll, out[0], id << 2 | Kind.stdout.rawValue, 1)
-        _ = bosun_epoll_add(epoll, err[0], id << 2 | Kind.stderr.rawValue, 1)
-        if cancelled { signalGroup(pid, SIGKILL) }
+        _ = bosun_epoll_add(epoll, stdout.read, id << 2 | Kind.stdout.rawValue, 1)
+        _ = bosun_epoll_add(epoll, stderr.read, id << 2 | Kind.stderr.rawValue, 1)
         if wakeUp { bosun_eventfd_signal(wake) }
     }
 
@@ -155,7 +119,7 @@ final class ChildWatch: Sendable {
     func cancel(_ id: UInt64) {
         state.withLock { state in
             if let child = state.children[id] {
-                if child.pidfd >= 0 { signalGroup(child.pid, SIGKILL) }
+                child.killGroup()
             } else if id > 0, id <= state.nextID {
                 state.cancelled.insert(id)
             }
@@ -200,27 +164,33 @@ final class ChildWatch: Sendable {
                     let id = token >> 2
                     guard state.children[id] != nil, let kind = Kind(rawValue: token & 3) else { continue }
                     // In place (`!`): a copy of the child would copy its output too.
-                    let open = Self.handle(kind, hungUp: closed[index] != 0, of: &state.children[id]!, buffer: buffer, work: &work)
-                    if let open {
-                        // Registered for one event at a time: a descriptor is only asked about again while open, so
-                        // a closed one never reports (a spawn elsewhere may hold a copy of it for a moment).
-                        _ = bosun_epoll_rearm(epoll, open, token)
-                    } else if state.children[id]!.isDone {
-                        ended.append(id)
+                    let follow: WatchedChild.Follow
+                    switch kind {
+                    case .pidfd:
+                        state.children[id]!.ended()
+                        follow = .nothing
+                    case .stdout, .stderr:
+                        follow = state.children[id]!.readOutput(
+                            kind == .stdout ? .stdout : .stderr, hungUp: closed[index] != 0, buffer: buffer, work: &work)
                     }
+                    self.follow(follow, id: id, token: token)
+                    if state.children[id]!.isDone { ended.append(id) }
                 }
                 let now = Self.now()
                 if now >= state.armed {
                     var index = state.children.startIndex
                     while index != state.children.endIndex {
-                        Self.check(&state.children.values[index], at: now, work: &work)
-                        if state.children.values[index].isDone { ended.append(state.children.keys[index]) }
+                        let id = state.children.keys[index]
+                        follow(state.children.values[index].check(at: now, work: &work), id: id, token: id << 2)
+                        if state.children.values[index].isDone { ended.append(id) }
                         state.children.formIndex(after: &index)
                     }
                 }
                 for id in ended {
                     guard let child = state.children.removeValue(forKey: id) else { continue }
-                    work.append(Self.finish(child))
+                    let outcome = child.outcome
+                    let finished = child.request.finished
+                    work.append { finished(outcome) }
                 }
             }
             for item in work { item() }
@@ -228,72 +198,15 @@ final class ChildWatch: Sendable {
         }
     }
 
-    /// One descriptor of `child` is ready: output to read, or the process ended. Returns the descriptor when it
-    /// stays open (more output may come).
-    private static func handle(
-        _ kind: Kind, hungUp: Bool, of child: inout Child, buffer: UnsafeMutableRawBufferPointer, work: inout [() -> Void]
-    ) -> Int32? {
-        guard kind != .pidfd else {
-            // Ended (not reaped yet: the zombie keeps its pid, so the group's id cannot be reused meanwhile).
-            if child.pidfd >= 0 { close(child.pidfd) }
-            child.pidfd = -1
-            return nil
+    /// Registers what a step of child `id` asks to be asked about next (`token`: the event's, for a rearm).
+    private func follow(_ follow: WatchedChild.Follow, id: UInt64, token: UInt64) {
+        switch follow {
+        case .nothing: break
+        // Registered for one event at a time: a descriptor is only asked about again while open, so a closed one
+        // never reports (a spawn elsewhere may hold a copy of it for a moment, which keeps it in the set).
+        case .rearm(let fd): _ = bosun_epoll_rearm(epoll, fd, token)
+        case .watchEnd(let pidfd): _ = bosun_epoll_add(epoll, pidfd, id << 2 | Kind.pidfd.rawValue, 1)
         }
-        let fd = kind == .stdout ? child.stdout : child.stderr
-        guard fd >= 0 else { return nil }
-        let count = read(fd, buffer.baseAddress, buffer.count)
-        if count > 0 {
-            if let text = child.output[kind == .stdout ? 0 : 1].append(UnsafeRawBufferPointer(rebasing: buffer[..<count])),
-                let lines = child.request.lines
-            {
-                let stream: HandlerContext.OutputStream = kind == .stdout ? .stdout : .stderr
-                work.append { lines(stream, text) }
-            }
-        }
-        // Hung up with less than a full read: no writer is left and the pipe is empty, so this was its end.
-        if count == 0 || (count < 0 && errno != EINTR) || (hungUp && count < buffer.count) {
-            endOfOutput(kind, of: &child, work: &work)
-            return nil
-        }
-        return fd
-    }
-
-    /// Sends the signal `child`'s deadline has due at `now`, or gives up output held open past it.
-    private static func check(_ child: inout Child, at now: UInt64, work: inout [() -> Void]) {
-        // Signalled even after the leader ended: its zombie (reaped last) keeps the group's id taken.
-        if let signal = child.deadline.signal(at: now) {
-            signalGroup(child.pid, signal)
-        } else if child.pidfd < 0, child.deadline.abandons(at: now) {
-            // Ended, killed, and still its output is held open by a process that left its group.
-            for kind in [Kind.stdout, .stderr] { endOfOutput(kind, of: &child, work: &work) }
-        }
-    }
-
-    private static func endOfOutput(_ kind: Kind, of child: inout Child, work: inout [() -> Void]) {
-        let index = kind == .stdout ? 0 : 1
-        let fd = kind == .stdout ? child.stdout : child.stderr
-        guard fd >= 0 else { return }
-        close(fd)
-        if kind == .stdout { child.stdout = -1 } else { child.stderr = -1 }
-        if let text = child.output[index].finish(), let lines = child.request.lines {
-            work.append { lines(kind == .stdout ? .stdout : .stderr, text) }
-        }
-    }
-
-    /// Reaps an ended child and hands on its outcome.
-    private static func finish(_ child: Child) -> () -> Void {
-        var code: Int32 = -1
-        var signal: Int32 = 0
-        if bosun_reap(child.pid, &code, &signal) != 0 {
-            code = -1
-            signal = 0
-        }
-        let outcome = ProcessRunner.Outcome(
-            exitCode: code, signal: signal == 0 ? nil : signal, stdout: child.output[0].bytes,
-            stderr: child.output[1].bytes, truncated: child.output[0].truncated || child.output[1].truncated,
-            timedOut: child.deadline.expired)
-        let finished = child.request.finished
-        return { finished(outcome) }
     }
 
     /// Monotonic nanoseconds.
@@ -302,11 +215,6 @@ final class ChildWatch: Sendable {
         clock_gettime(CLOCK_MONOTONIC, &time)
         return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
-}
-
-/// Sends `signal` to the process group `leader` leads (the child's session).
-private func signalGroup(_ leader: pid_t, _ signal: Int32) {
-    _ = kill(-leader, signal)
 }
 
 /// A command that could not be started: what failed and the system's reason.

@@ -17,12 +17,12 @@ int bosun_spawn(pid_t *pid, const char *path, char *const argv[], char *const en
 // A descriptor that becomes readable when the process ends (close-on-exec), or -1 with errno.
 int bosun_pidfd_open(pid_t pid);
 
-// Reaps an ended child: 0 with its exit code, or -1 with the signal that ended it in `signal`; -1 and errno on
-// failure (ECHILD).
-int bosun_reap(pid_t pid, int *code, int *signal);
+// Reaps a child, waiting for its end when `block`: 1 with its exit code (-1 when a signal ended it) and the
+// signal (0: none); 0 when it still runs (only without `block`); -1 and errno on failure (ECHILD).
+int bosun_reap(pid_t pid, int block, int *code, int *signal);
 
-// Two pipes' worth of plumbing: a pipe whose ends are both close-on-exec. Returns 0 or -1 with errno.
-int bosun_pipe(int fds[2]);
+// A pipe whose ends are both close-on-exec. Returns 0 or -1 with errno.
+int bosun_pipe(int *read_end, int *write_end);
 
 // epoll with a 64-bit token per descriptor, readable events only; `once`: one event, then none until rearmed.
 int bosun_epoll_create(void);
