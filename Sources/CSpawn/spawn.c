@@ -5,7 +5,8 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
+#include <string.h>
+#include <linux/close_range.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
@@ -16,37 +17,56 @@
 #define SYS_pidfd_open 434
 #endif
 
+// The child of a vfork: it shares the parent's memory (the parent waits until it has exec'd or exited), so it
+// makes only async-signal-safe calls, keeps its own state in this deeper frame, and reports a failure through
+// `error`.
+__attribute__((noreturn, noinline)) static void bosun_child(const char *path, char *const argv[], char *const envp[],
+                                                             int stdout_fd, int stderr_fd, const char *directory,
+                                                             volatile int *error) {
+    // The descriptors first, every other one closed at once rather than at the exec: a copy of a file another
+    // thread has open for writing makes that file "busy" for exec (ETXTBSY) while this child holds it.
+    if (dup2(stdout_fd, 1) < 0 || dup2(stderr_fd, 2) < 0) goto failed;
+    (void)close_range(3, ~0U, 0);
+    // Then the handlers (the parent's would run on its memory), then the mask: every signal is blocked until here.
+    struct sigaction standard;
+    memset(&standard, 0, sizeof standard);
+    standard.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig != SIGKILL && sig != SIGSTOP) (void)sigaction(sig, &standard, NULL);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    if (sigprocmask(SIG_SETMASK, &none, NULL) != 0 || setsid() < 0) goto failed;
+    int input = open("/dev/null", O_RDONLY);
+    if (input < 0 || (input != 0 && (dup2(input, 0) < 0 || close(input) != 0))) goto failed;
+    if (directory != NULL && chdir(directory) != 0) goto failed;
+    execve(path, argv, envp);
+failed:
+    *error = errno;
+    _exit(127);
+}
+
 int bosun_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[], int stdout_fd, int stderr_fd,
                 const char *directory) {
-    posix_spawn_file_actions_t actions;
-    posix_spawnattr_t attributes;
-    int error = posix_spawn_file_actions_init(&actions);
-    if (error != 0) return error;
-    error = posix_spawnattr_init(&attributes);
+    // vfork rather than posix_spawn: glibc's maps and unmaps a stack for each child (an unmap is a TLB flush on
+    // every core running one of the agent's threads). Every signal is blocked meanwhile, glibc's own too (hence
+    // the raw call), so no handler runs in the child before it has set them all back to default.
+    sigset_t all, old;
+    sigfillset(&all);
+    if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, _NSIG / 8) != 0) return errno;
+    volatile int error = 0;
+    pid_t child = vfork();
+    if (child == 0) bosun_child(path, argv, envp, stdout_fd, stderr_fd, directory, &error);
+    int forked = child < 0 ? errno : 0;
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, _NSIG / 8);
+    if (forked != 0) return forked;
     if (error != 0) {
-        posix_spawn_file_actions_destroy(&actions);
+        // It could not exec: reap it here, nobody else knows of it.
+        while (waitpid(child, NULL, 0) < 0 && errno == EINTR) {}
         return error;
     }
-    sigset_t none, all;
-    sigemptyset(&none);
-    sigfillset(&all);
-    // Linux refuses a disposition for these two; leaving them out saves the child two failing calls.
-    sigdelset(&all, SIGKILL);
-    sigdelset(&all, SIGSTOP);
-    if (!error) error = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    if (!error) error = posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1);
-    if (!error) error = posix_spawn_file_actions_adddup2(&actions, stderr_fd, 2);
-    if (!error && directory != NULL) error = posix_spawn_file_actions_addchdir_np(&actions, directory);
-    // Descriptors opened without close-on-exec elsewhere in the agent (a library's socket) stay out of the child.
-    if (!error) error = posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-    if (!error) error = posix_spawnattr_setsigmask(&attributes, &none);
-    if (!error) error = posix_spawnattr_setsigdefault(&attributes, &all);
-    if (!error)
-        error = posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    if (!error) error = posix_spawn(pid, path, &actions, &attributes, argv, envp);
-    posix_spawnattr_destroy(&attributes);
-    posix_spawn_file_actions_destroy(&actions);
-    return error;
+    *pid = child;
+    return 0;
 }
 
 int bosun_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }

@@ -110,6 +110,20 @@ import Testing
         }
     }
 
+    @Test func aProgramStillOpenForWritingIsRefusedNamingTheReason() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("bosun-busy-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let writer = open(file, O_WRONLY | O_CREAT | O_CLOEXEC, 0o755)
+        try #require(writer >= 0)
+        defer { close(writer) }
+        _ = "#!/bin/sh\necho no\n".withCString { write(writer, $0, strlen($0)) }
+        await #expect {
+            try await runner.run([file], timeout: 30)
+        } throws: { error in
+            "\(error)" == "cannot run \(file): Text file busy"
+        }
+    }
+
     @Test func timeIsUpForTheWholeProcessGroup() async throws {
         let sleep = "sleep \(marker())"
         let outcome = try await runner.run(["sh", "-c", "\(sleep) | cat"], timeout: 0.3)

@@ -45,6 +45,8 @@ final class ChildWatch: Sendable {
     }
 
     private static let wakeToken = UInt64.max
+    /// How often a program found busy (ETXTBSY) is tried, waiting 0.1, 0.2, 0.4 … ms in between.
+    static let busyAttempts = 5
 
     private let state = Mutex(State())
     private let epoll: Int32
@@ -90,8 +92,16 @@ final class ChildWatch: Sendable {
             throw failure(id, "cannot make a pipe", code)
         }
         var pid: pid_t = 0
-        let spawned = request.workingDirectory.withOptionalCString { directory in
-            bosun_spawn(&pid, executable, arguments.pointers, environment.pointers, stdout.write, stderr.write, directory)
+        var spawned: Int32 = 0
+        for attempt in 0..<Self.busyAttempts {
+            spawned = request.workingDirectory.withOptionalCString { directory in
+                bosun_spawn(&pid, executable, arguments.pointers, environment.pointers, stdout.write, stderr.write, directory)
+            }
+            // "Text file busy": a program just written is still open for writing in another process for a moment
+            // (a child spawned meanwhile anywhere in the agent holds a copy of the writer's descriptor until it has
+            // closed its descriptors). Tried again a little later, a few times.
+            guard spawned == ETXTBSY, attempt + 1 < Self.busyAttempts else { break }
+            usleep(UInt32(100 << attempt))
         }
         close(stdout.write)
         close(stderr.write)

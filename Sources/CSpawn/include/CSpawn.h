@@ -4,13 +4,13 @@
 #include <sys/types.h>
 #include <stdint.h>
 
-// The agent's child processes, Linux only: posix_spawn with the GNU file actions and flags (closefrom, chdir,
-// setsid), pidfd_open, epoll and eventfd. Swift's Glibc module declares none of them (they sit behind _GNU_SOURCE
-// or in headers it leaves out), and swift-subprocess keeps its own shims internal.
+// The agent's child processes, Linux only: a vfork child that sets itself up (setsid, close_range) before it execs,
+// pidfd_open, epoll and eventfd. Swift's Glibc module declares none of these (they sit behind _GNU_SOURCE or in
+// headers it leaves out), and a vfork child cannot be written in Swift (it must not touch the parent's memory).
 
 // Starts `path` with `argv` and `envp` in a new session: stdin /dev/null, stdout and stderr onto the given
 // descriptors, every other descriptor closed, signal mask empty and every signal at its default, in `directory`
-// when it is not NULL. Returns 0 and the child's pid, or the errno (from the exec too: posix_spawn reports it).
+// when it is not NULL. Returns 0 and the child's pid, or the errno (of the exec too: the child tells it back).
 int bosun_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[], int stdout_fd, int stderr_fd,
                 const char *directory);
 
