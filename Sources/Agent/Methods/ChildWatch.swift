@@ -233,6 +233,9 @@ struct SpawnFailure: Error, Sendable, CustomStringConvertible {
     var code: Int32
 
     var description: String { "\(what): \(String(cString: strerror(code)))" }
+
+    /// Whether the program's file is gone, or no longer one that can run.
+    var isMissingProgram: Bool { [ENOENT, EACCES, ENOEXEC, ENOTDIR].contains(code) }
 }
 
 /// A closure boxed for `pthread_create`.

@@ -37,7 +37,8 @@ struct ProcessRunner: Sendable {
     ) async throws -> Outcome {
         precondition(!argv.isEmpty)
         let environment = environment.updating(overrides)
-        let executable = try commands.resolve(argv[0], searchPath: environment.searchPath)
+        let remembered = commands.remembered(argv[0], searchPath: environment.searchPath)
+        let executable = try remembered ?? commands.resolve(argv[0], searchPath: environment.searchPath)
         let arguments = CStringArray(argv)
         let watch = watch
         let id = watch.reserve()
@@ -54,9 +55,10 @@ struct ProcessRunner: Sendable {
                     request.finished = { outcome in queue.async { continuation.resume(returning: outcome) } }
                 }
                 do {
-                    try watch.start(
-                        id, executable: executable, arguments: arguments, environment: environment.pointers,
-                        request: request)
+                    // A name (no `/`) found before may have a file that is gone now: it is looked up again.
+                    let name = remembered != nil && !argv[0].contains("/") ? argv[0] : nil
+                    try start(id, executable, lookingAgainFor: name, searchPath: environment.searchPath,
+                              arguments: arguments, environment: environment.pointers, request: request)
                 } catch {
                     continuation.resume(throwing: error)
                 }
@@ -64,5 +66,24 @@ struct ProcessRunner: Sendable {
         } onCancel: {
             watch.cancel(id)
         }
+    }
+
+    /// Starts command `id` with `executable`; when that file is gone or cannot run any more, looks `name` up on
+    /// `searchPath` again and starts what is found there, once.
+    private func start(
+        _ id: UInt64, _ executable: String, lookingAgainFor name: String?, searchPath: String?,
+        arguments: CStringArray, environment: CStringArray, request: ChildWatch.Request
+    ) throws {
+        let failure: SpawnFailure
+        do {
+            return try watch.start(id, executable: executable, arguments: arguments, environment: environment, request: request)
+        } catch {
+            failure = error
+        }
+        guard let name, failure.isMissingProgram else { throw failure }
+        let again = try commands.resolve(name, searchPath: searchPath)
+        try watch.start(id, executable: again, arguments: arguments, environment: environment, request: request)
+        // A cancellation that came during the first try was forgotten with its failure.
+        if Task.isCancelled { watch.cancel(id) }
     }
 }
