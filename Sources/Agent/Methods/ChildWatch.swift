@@ -136,9 +136,6 @@ final class ChildWatch: Sendable {
         }
     }
 
-    /// Commands being followed now.
-    var running: Int { state.withLock { $0.children.count } }
-
     private func failure(_ id: UInt64, _ what: String, _ code: Int32) -> SpawnFailure {
         state.withLock { _ = $0.cancelled.remove(id) }
         return SpawnFailure(what: what, code: code)
