@@ -8,12 +8,13 @@ import Synchronization
     import Musl
 #endif
 
-/// The one thread (`bosun-children`) that follows every running command: it reads their output, notices their
-/// end, reaps them and keeps their deadlines, all from a single epoll wait.
+/// The one thread (`bosun-children`) that starts every command and follows it: it spawns it, reads its output,
+/// notices its end, reaps it and keeps its deadline, all around a single epoll wait.
 ///
 /// A command costs its spawn, its two output pipes in the epoll set (a pidfd too, only when its output ends before
-/// it does) and one resumed continuation: no task, thread or timer of its own. Output is read on this thread; lines for a streaming
-/// command go to a callback that must not block (``ProcessRunner`` hands them to a queue).
+/// it does) and one resumed continuation: no task, thread or timer of its own, and no thread of the cooperative
+/// pool waits while the child gets to its exec. Output is read on this thread; lines for a streaming command go to a
+/// callback that must not block (``ProcessRunner`` hands them to a queue).
 final class ChildWatch: Sendable {
     /// The watch every command of this process uses; its thread starts with the first command.
     static let shared = ChildWatch()
@@ -28,10 +29,26 @@ final class ChildWatch: Sendable {
         var lines: (@Sendable (HandlerContext.OutputStream, String) -> Void)?
         /// The outcome, once, on the watch's thread.
         var finished: @Sendable (ProcessRunner.Outcome) -> Void
+        /// Instead of the outcome when the command could not be started (a ``SpawnFailure``, or what `lookAgain`
+        /// threw).
+        var failed: @Sendable (any Error) -> Void
+        /// When the program's file turns out gone or unable to run: the file to try instead, once (a name found on
+        /// PATH before, looked up again); nil: none.
+        var lookAgain: (@Sendable () throws -> String)?
+    }
+
+    /// A command waiting for the thread to start it.
+    private struct Pending {
+        let id: UInt64
+        let executable: String
+        let arguments: CStringArray
+        let environment: CStringArray
+        let request: Request
     }
 
     private struct State {
         var children: [UInt64: WatchedChild] = [:]
+        var pending: [Pending] = []
         /// Commands cancelled before they were registered (``cancel(_:)`` came first).
         var cancelled: Set<UInt64> = []
         var nextID: UInt64 = 0
@@ -77,52 +94,16 @@ final class ChildWatch: Sendable {
         }
     }
 
-    /// Spawns `executable` in a session of its own, as command `id` (from ``reserve()``), and follows it;
-    /// `request.finished` gets its outcome. Throws when it cannot be started.
-    func start(
-        _ id: UInt64, executable: String, arguments: CStringArray, environment: CStringArray, request: Request
-    ) throws(SpawnFailure) {
-        var stdout: (read: Int32, write: Int32) = (-1, -1)
-        var stderr: (read: Int32, write: Int32) = (-1, -1)
-        guard bosun_pipe(&stdout.read, &stdout.write) == 0 else { throw failure(id, "cannot make a pipe", errno) }
-        guard bosun_pipe(&stderr.read, &stderr.write) == 0 else {
-            let code = errno
-            close(stdout.read)
-            close(stdout.write)
-            throw failure(id, "cannot make a pipe", code)
+    /// Has the thread spawn `executable` in a session of its own, as command `id` (from ``reserve()``), and follow
+    /// it: `request.finished` gets its outcome, or `request.failed` why it could not start.
+    func start(_ id: UInt64, executable: String, arguments: CStringArray, environment: CStringArray, request: Request) {
+        let pending = Pending(id: id, executable: executable, arguments: arguments, environment: environment, request: request)
+        let first = state.withLock { state in
+            state.pending.append(pending)
+            return state.pending.count == 1
         }
-        var pid: pid_t = 0
-        var spawned: Int32 = 0
-        for attempt in 0..<Self.busyAttempts {
-            spawned = request.workingDirectory.withOptionalCString { directory in
-                bosun_spawn(&pid, executable, arguments.pointers, environment.pointers, stdout.write, stderr.write, directory)
-            }
-            // "Text file busy": a program just written is still open for writing in another process for a moment
-            // (a child spawned meanwhile anywhere in the agent holds a copy of the writer's descriptor until it has
-            // closed its descriptors). Tried again a little later, a few times.
-            guard spawned == ETXTBSY, attempt + 1 < Self.busyAttempts else { break }
-            usleep(UInt32(100 << attempt))
-        }
-        close(stdout.write)
-        close(stderr.write)
-        guard spawned == 0 else {
-            close(stdout.read)
-            close(stderr.read)
-            let place = request.workingDirectory.map { " in \($0)" } ?? ""
-            throw failure(id, "cannot run \(executable)\(place)", spawned)
-        }
-        let child = WatchedChild(pid: pid, stdout: stdout.read, stderr: stderr.read, started: Self.now(), request: request)
-        let wakeUp = state.withLock { state in
-            state.children[id] = child
-            // Cancelled while it was being spawned. (Nothing reaps it before its pipes are in the epoll set.)
-            if state.cancelled.remove(id) != nil { child.killGroup() }
-            guard let due = child.deadline.due, due < state.armed else { return false }
-            state.armed = due
-            return true
-        }
-        _ = bosun_epoll_add(epoll, stdout.read, id << 2 | Kind.stdout.rawValue, 1)
-        _ = bosun_epoll_add(epoll, stderr.read, id << 2 | Kind.stderr.rawValue, 1)
-        if wakeUp { bosun_eventfd_signal(wake) }
+        // Later ones are found by the same wake.
+        if first { bosun_eventfd_signal(wake) }
     }
 
     /// Ends command `id`'s process group at once (its task was cancelled); it finishes as killed.
@@ -134,11 +115,6 @@ final class ChildWatch: Sendable {
                 state.cancelled.insert(id)
             }
         }
-    }
-
-    private func failure(_ id: UInt64, _ what: String, _ code: Int32) -> SpawnFailure {
-        state.withLock { _ = $0.cancelled.remove(id) }
-        return SpawnFailure(what: what, code: code)
     }
 
     // MARK: - The thread
@@ -160,6 +136,9 @@ final class ChildWatch: Sendable {
                 return due <= now ? 0 : Int32(clamping: (due - now + 999_999) / 1_000_000)
             }
             let count = bosun_epoll_wait(epoll, &tokens, &closed, Int32(capacity), timeout)
+            for pending in state.withLock({ state in state.pending.isEmpty ? [] : state.pending.take() }) {
+                start(pending, work: &work)
+            }
             state.withLock { state in
                 ended.removeAll(keepingCapacity: true)
                 for index in 0..<max(0, Int(count)) {
@@ -205,6 +184,75 @@ final class ChildWatch: Sendable {
         }
     }
 
+    /// Spawns a pending command and adds it to the children followed, or hands on why it could not start.
+    private func start(_ pending: Pending, work: inout [() -> Void]) {
+        let request = pending.request
+        let child: WatchedChild
+        do {
+            child = try spawnLookingAgain(pending)
+        } catch {
+            state.withLock { _ = $0.cancelled.remove(pending.id) }
+            work.append { request.failed(error) }
+            return
+        }
+        let id = pending.id
+        state.withLock { state in
+            // Cancelled while it waited to be spawned.
+            if state.cancelled.remove(id) != nil { child.killGroup() }
+            state.children[id] = child
+            state.armed = min(state.armed, child.deadline.due ?? .max)
+        }
+        _ = bosun_epoll_add(epoll, child.stdout, id << 2 | Kind.stdout.rawValue, 1)
+        _ = bosun_epoll_add(epoll, child.stderr, id << 2 | Kind.stderr.rawValue, 1)
+    }
+
+    /// Starts `pending`; when its program's file is gone or cannot run, tries the file `lookAgain` finds, once.
+    private func spawnLookingAgain(_ pending: Pending) throws -> WatchedChild {
+        let failure: SpawnFailure
+        do {
+            return try spawn(pending.executable, pending)
+        } catch {
+            failure = error
+        }
+        guard failure.isMissingProgram, let lookAgain = pending.request.lookAgain else { throw failure }
+        return try spawn(try lookAgain(), pending)
+    }
+
+    /// Starts `executable` for `pending`, its output into two new pipes.
+    private func spawn(_ executable: String, _ pending: Pending) throws(SpawnFailure) -> WatchedChild {
+        var stdout: (read: Int32, write: Int32) = (-1, -1)
+        var stderr: (read: Int32, write: Int32) = (-1, -1)
+        guard bosun_pipe(&stdout.read, &stdout.write) == 0 else { throw SpawnFailure(what: "cannot make a pipe", code: errno) }
+        guard bosun_pipe(&stderr.read, &stderr.write) == 0 else {
+            let code = errno
+            close(stdout.read)
+            close(stdout.write)
+            throw SpawnFailure(what: "cannot make a pipe", code: code)
+        }
+        let directory = pending.request.workingDirectory
+        var pid: pid_t = 0
+        var spawned: Int32 = 0
+        for attempt in 0..<Self.busyAttempts {
+            spawned = directory.withOptionalCString { directory in
+                bosun_spawn(&pid, executable, pending.arguments.pointers, pending.environment.pointers, stdout.write,
+                            stderr.write, directory)
+            }
+            // "Text file busy": a program just written is still open for writing in another process for a moment
+            // (a child spawned meanwhile anywhere in the agent holds a copy of the writer's descriptor until it has
+            // closed its descriptors). Tried again a little later, a few times.
+            guard spawned == ETXTBSY, attempt + 1 < Self.busyAttempts else { break }
+            usleep(UInt32(100 << attempt))
+        }
+        close(stdout.write)
+        close(stderr.write)
+        guard spawned == 0 else {
+            close(stdout.read)
+            close(stderr.read)
+            throw SpawnFailure(what: "cannot run \(executable)\(directory.map { " in \($0)" } ?? "")", code: spawned)
+        }
+        return WatchedChild(pid: pid, stdout: stdout.read, stderr: stderr.read, started: Self.now(), request: pending.request)
+    }
+
     /// Registers what a step of child `id` asks to be asked about next (`token`: the event's, for a rearm).
     private func follow(_ follow: WatchedChild.Follow, id: UInt64, token: UInt64) {
         switch follow {
@@ -239,6 +287,14 @@ struct SpawnFailure: Error, Sendable, CustomStringConvertible {
 private final class LoopBody {
     let run: () -> Void
     init(_ run: @escaping () -> Void) { self.run = run }
+}
+
+extension Array {
+    /// The elements, leaving this array empty.
+    fileprivate mutating func take() -> [Element] {
+        defer { self = [] }
+        return self
+    }
 }
 
 extension Optional where Wrapped == String {

@@ -49,41 +49,21 @@ struct ProcessRunner: Sendable {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Outcome, any Error>) in
                 var request = ChildWatch.Request(
                     timeout: timeout, grace: killGrace, captureLimit: captureLimit,
-                    workingDirectory: workingDirectory, lines: nil, finished: { continuation.resume(returning: $0) })
+                    workingDirectory: workingDirectory, lines: nil, finished: { continuation.resume(returning: $0) },
+                    failed: { continuation.resume(throwing: $0) })
                 if let lines, let queue {
                     request.lines = { stream, text in queue.async { lines(stream, text) } }
                     request.finished = { outcome in queue.async { continuation.resume(returning: outcome) } }
                 }
-                do {
-                    // A name (no `/`) found before may have a file that is gone now: it is looked up again.
-                    let name = remembered != nil && !argv[0].contains("/") ? argv[0] : nil
-                    try start(id, executable, lookingAgainFor: name, searchPath: environment.searchPath,
-                              arguments: arguments, environment: environment.pointers, request: request)
-                } catch {
-                    continuation.resume(throwing: error)
+                // A name (no `/`) found before may have a file that is gone now: it is looked up again.
+                if remembered != nil, !argv[0].contains("/") {
+                    let (commands, name, searchPath) = (commands, argv[0], environment.searchPath)
+                    request.lookAgain = { try commands.resolve(name, searchPath: searchPath) }
                 }
+                watch.start(id, executable: executable, arguments: arguments, environment: environment.pointers, request: request)
             }
         } onCancel: {
             watch.cancel(id)
         }
-    }
-
-    /// Starts command `id` with `executable`; when that file is gone or cannot run any more, looks `name` up on
-    /// `searchPath` again and starts what is found there, once.
-    private func start(
-        _ id: UInt64, _ executable: String, lookingAgainFor name: String?, searchPath: String?,
-        arguments: CStringArray, environment: CStringArray, request: ChildWatch.Request
-    ) throws {
-        let failure: SpawnFailure
-        do {
-            return try watch.start(id, executable: executable, arguments: arguments, environment: environment, request: request)
-        } catch {
-            failure = error
-        }
-        guard let name, failure.isMissingProgram else { throw failure }
-        let again = try commands.resolve(name, searchPath: searchPath)
-        try watch.start(id, executable: again, arguments: arguments, environment: environment, request: request)
-        // A cancellation that came during the first try was forgotten with its failure.
-        if Task.isCancelled { watch.cancel(id) }
     }
 }
