@@ -62,8 +62,6 @@ final class ChildWatch: Sendable {
     }
 
     private static let wakeToken = UInt64.max
-    /// How often a program found busy (ETXTBSY) is tried, waiting 0.1, 0.2, 0.4 … ms in between.
-    static let busyAttempts = 5
 
     private let state = Mutex(State())
     private let epoll: Int32
@@ -210,47 +208,12 @@ final class ChildWatch: Sendable {
     private func spawnLookingAgain(_ pending: Pending) throws -> WatchedChild {
         let failure: SpawnFailure
         do {
-            return try spawn(pending.executable, pending)
+            return try ChildSpawn.start(pending.executable, pending.arguments, pending.environment, request: pending.request)
         } catch {
             failure = error
         }
         guard failure.isMissingProgram, let lookAgain = pending.request.lookAgain else { throw failure }
-        return try spawn(try lookAgain(), pending)
-    }
-
-    /// Starts `executable` for `pending`, its output into two new pipes.
-    private func spawn(_ executable: String, _ pending: Pending) throws(SpawnFailure) -> WatchedChild {
-        var stdout: (read: Int32, write: Int32) = (-1, -1)
-        var stderr: (read: Int32, write: Int32) = (-1, -1)
-        guard bosun_pipe(&stdout.read, &stdout.write) == 0 else { throw SpawnFailure(what: "cannot make a pipe", code: errno) }
-        guard bosun_pipe(&stderr.read, &stderr.write) == 0 else {
-            let code = errno
-            close(stdout.read)
-            close(stdout.write)
-            throw SpawnFailure(what: "cannot make a pipe", code: code)
-        }
-        let directory = pending.request.workingDirectory
-        var pid: pid_t = 0
-        var spawned: Int32 = 0
-        for attempt in 0..<Self.busyAttempts {
-            spawned = directory.withOptionalCString { directory in
-                bosun_spawn(&pid, executable, pending.arguments.pointers, pending.environment.pointers, stdout.write,
-                            stderr.write, directory)
-            }
-            // "Text file busy": a program just written is still open for writing in another process for a moment
-            // (a child spawned meanwhile anywhere in the agent holds a copy of the writer's descriptor until it has
-            // closed its descriptors). Tried again a little later, a few times.
-            guard spawned == ETXTBSY, attempt + 1 < Self.busyAttempts else { break }
-            usleep(UInt32(100 << attempt))
-        }
-        close(stdout.write)
-        close(stderr.write)
-        guard spawned == 0 else {
-            close(stdout.read)
-            close(stderr.read)
-            throw SpawnFailure(what: "cannot run \(executable)\(directory.map { " in \($0)" } ?? "")", code: spawned)
-        }
-        return WatchedChild(pid: pid, stdout: stdout.read, stderr: stderr.read, started: Self.now(), request: pending.request)
+        return try ChildSpawn.start(try lookAgain(), pending.arguments, pending.environment, request: pending.request)
     }
 
     /// Registers what a step of child `id` asks to be asked about next (`token`: the event's, for a rearm).
@@ -272,17 +235,6 @@ final class ChildWatch: Sendable {
     }
 }
 
-/// A command that could not be started: what failed and the system's reason.
-struct SpawnFailure: Error, Sendable, CustomStringConvertible {
-    var what: String
-    var code: Int32
-
-    var description: String { "\(what): \(String(cString: strerror(code)))" }
-
-    /// Whether the program's file is gone, or no longer one that can run.
-    var isMissingProgram: Bool { [ENOENT, EACCES, ENOEXEC, ENOTDIR].contains(code) }
-}
-
 /// A closure boxed for `pthread_create`.
 private final class LoopBody {
     let run: () -> Void
@@ -294,13 +246,5 @@ extension Array {
     fileprivate mutating func take() -> [Element] {
         defer { self = [] }
         return self
-    }
-}
-
-extension Optional where Wrapped == String {
-    /// Calls `body` with this string as a C string, or with NULL.
-    fileprivate func withOptionalCString<Result>(_ body: (UnsafePointer<CChar>?) -> Result) -> Result {
-        guard let self else { return body(nil) }
-        return self.withCString(body)
     }
 }
