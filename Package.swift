@@ -46,6 +46,9 @@ let package = Package(
         // libcurl for the agent's httpGet, loaded on first use (dlopen): typed wrappers over its variadic
         // curl_easy_setopt and curl_easy_getinfo. Headers from libcurl4-openssl-dev; at run time libcurl4.
         .target(name: "CCurl"),
+        // The agent's child processes: posix_spawn's GNU file actions and flags, pidfd, epoll and eventfd, which
+        // Swift's Glibc module does not declare (swift-subprocess keeps its own such shims internal).
+        .target(name: "CSpawn"),
         .target(
             name: "CNCurses",
             linkerSettings: [.linkedLibrary("ncursesw")]
@@ -68,6 +71,7 @@ let package = Package(
             dependencies: [
                 "Shared",
                 "CCurl",
+                "CSpawn",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),

@@ -103,6 +103,23 @@ import Testing
         }
     }
 
+    @Test func theRunnerLooksAgainWhenTheFileItRememberedIsGoneOrCannotRun() async throws {
+        try await withDirectories { a, b in
+            try tool(a + "/tool", printing: "from-a")
+            try tool(b + "/tool", printing: "from-b")
+            var runner = ProcessRunner()
+            runner.commands = CommandPaths()
+            let path = ["PATH": "\(a):\(b)"]
+            #expect(String(decoding: try await runner.run(["tool"], timeout: 30, environment: path).stdout, as: UTF8.self) == "from-a\n")
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: a + "/tool")
+            #expect(String(decoding: try await runner.run(["tool"], timeout: 30, environment: path).stdout, as: UTF8.self) == "from-b\n")
+            try FileManager.default.removeItem(atPath: b + "/tool")
+            await #expect(throws: CommandNotFound(command: "tool", searchPath: "\(a):\(b)")) {
+                try await runner.run(["tool"], timeout: 30, environment: path)
+            }
+        }
+    }
+
     @Test func theRunnerEndsACommandWhoseTimeIsUp() async throws {
         let outcome = try await ProcessRunner().run(["sh", "-c", "echo started; exec sleep 30"], timeout: 0.2)
         #expect(outcome.timedOut)

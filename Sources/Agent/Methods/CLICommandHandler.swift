@@ -22,9 +22,15 @@ struct CLICommandHandler: CheckedMethod {
     /// then the whole result as the ACK.
     var streaming = false
 
-    var spec: ArgumentSpec {
+    var spec: ArgumentSpec { streaming ? Self.streamingSpec : Self.plainSpec }
+
+    // Built once: a spec is dictionaries and arrays, and every command is checked against one.
+    private static let plainSpec = makeSpec(.cliCommand)
+    private static let streamingSpec = makeSpec(.cliCommandCont)
+
+    private static func makeSpec(_ method: Method) -> ArgumentSpec {
         ArgumentSpec(
-            method: (streaming ? Method.cliCommandCont : Method.cliCommand).rawValue, options: ["shell": .flag, "cwd": .text, "env": .repeated],
+            method: method.rawValue, options: ["shell": .flag, "cwd": .text, "env": .repeated],
             positional: ["command"], variadic: true, takesData: true)
     }
 
@@ -49,8 +55,8 @@ struct CLICommandHandler: CheckedMethod {
         if let directory, !(directory.hasPrefix("/") && FileSystem.isDirectory(directory)) {
             throw ArgumentError("--cwd", "must be an existing directory given by its absolute path, got \"\(directory)\"")
         }
-        let content = try MessageContent.bytes(of: message)
-        let usesData = argv.contains { $0.contains(Self.dataPlaceholder) }
+        let content = message.data == nil ? [] : try MessageContent.bytes(of: message)
+        let usesData = argv.contains(where: Self.namesData)
         if usesData, message.data == nil {
             throw ArgumentError("data", "an argument names \(Self.dataPlaceholder) but the message has no data")
         }
@@ -88,12 +94,19 @@ struct CLICommandHandler: CheckedMethod {
                 reply.error = "timed out after \(arguments.timeout) s; process group ended"
             }
         } catch {
-            reply = context.reply(to: message, .error, error: "cannot run \(argv[0]): \(error)")
+            // A spawn failure names the program's file already; a name not found on PATH does not.
+            let reason = error is SpawnFailure ? "\(error)" : "cannot run \(argv[0]): \(error)"
+            reply = context.reply(to: message, .error, error: reason)
             reply.exitCode = 127
         }
         reply.startedAt = startedAt
         reply.finishedAt = .now
         return reply
+    }
+
+    /// Whether `argument` holds ``dataPlaceholder`` (the length is looked at first: most arguments are shorter).
+    static func namesData(_ argument: String) -> Bool {
+        argument.utf8.count >= dataPlaceholder.utf8.count && argument.contains(dataPlaceholder)
     }
 
     static func isVariableName(_ name: String) -> Bool {

@@ -27,6 +27,14 @@ final class CommandPaths: Sendable {
 
     private let cache = Mutex(Cache())
 
+    /// The file found for `command` under `searchPath` before, unchecked (no file system call): a spawn that
+    /// fails with it asks ``resolve(_:searchPath:)`` again, which checks it and searches anew when it is gone.
+    func remembered(_ command: String, searchPath: String?) -> String? {
+        if command.contains("/") { return command }
+        let searched = searchPath ?? Self.defaultSearchPath
+        return cache.withLock { cache in cache.searchPath == searched ? cache.found[command] : nil }
+    }
+
     /// The file `command` runs under `searchPath` (nil: the system's default, as `execvp` uses).
     func resolve(_ command: String, searchPath: String?) throws(CommandNotFound) -> String {
         if command.contains("/") { return command }

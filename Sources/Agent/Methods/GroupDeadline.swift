@@ -1,54 +1,61 @@
-import Dispatch
-import Synchronization
-
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
     import Musl
 #endif
 
-/// Ends a child's process group when its time is up: SIGTERM, then SIGKILL after a grace period.
+/// When a child's process group is to be ended: SIGTERM once its time is up, SIGKILL after a grace period.
 ///
-/// A timer on a Dispatch queue rather than a task sleeping beside each command: a running command holds no task
-/// for its deadline, and one that finishes in time costs one timer armed and cancelled.
-final class GroupDeadline: Sendable {
-    /// The longest wait a timer is armed for; a longer timeout is as good as none.
+/// Only the schedule, with no clock of its own: ``ChildWatch`` asks it at each wake (`now` in its clock's
+/// nanoseconds) which signal is due and when to ask again, so one thread keeps every running command's
+/// deadline and a command that finishes in time costs no timer at all.
+struct GroupDeadline: Sendable, Equatable {
+    /// The longest wait honoured; a longer timeout is as good as none.
     static let longest = 100 * 365 * 86_400.0
 
-    private let timer: Timer
-    private let state: State
+    enum Phase: Sendable, Equatable {
+        case running, terminated, killed
+    }
 
-    init(group: pid_t, after timeout: Double, grace: Double) {
-        let state = State()
-        let timer = Timer(DispatchSource.makeTimerSource(queue: .global()))
-        timer.source.setEventHandler {
-            if state.expired.exchange(true, ordering: .acquiringAndReleasing) {
-                kill(-group, SIGKILL)
-                timer.source.cancel()
-            } else {
-                kill(-group, SIGTERM)
-                timer.source.schedule(deadline: .now() + min(grace, Self.longest))
-            }
-        }
-        timer.source.schedule(deadline: .now() + min(timeout, Self.longest))
-        timer.source.resume()
-        self.timer = timer
-        self.state = state
+    private(set) var phase = Phase.running
+    /// When the next signal is due (nil: none is, SIGKILL was sent).
+    private(set) var due: UInt64?
+    /// When SIGKILL went out.
+    private(set) var killedAt: UInt64?
+    let grace: UInt64
+
+    init(start: UInt64, timeout: Double, grace: Double) {
+        due = start &+ Self.nanoseconds(timeout)
+        self.grace = Self.nanoseconds(grace)
     }
 
     /// Whether the time ran out (the group was sent SIGTERM).
-    var expired: Bool { state.expired.load(ordering: .acquiring) }
+    var expired: Bool { phase != .running }
 
-    /// Disarms the timer: the command finished.
-    func cancel() { timer.source.cancel() }
-
-    private final class State: Sendable {
-        let expired = Atomic(false)
+    /// The signal due at `now`, if any, moving on to the next phase.
+    mutating func signal(at now: UInt64) -> Int32? {
+        guard let due, now >= due else { return nil }
+        switch phase {
+        case .running:
+            phase = .terminated
+            self.due = now &+ grace
+            return SIGTERM
+        case .terminated, .killed:
+            phase = .killed
+            self.due = nil
+            killedAt = now
+            return SIGKILL
+        }
     }
 
-    /// The Dispatch timer, which is safe to use from any thread though not declared Sendable.
-    private final class Timer: @unchecked Sendable {
-        let source: any DispatchSourceTimer
-        init(_ source: any DispatchSourceTimer) { self.source = source }
+    /// Whether a command whose process has ended but whose output is still held open (by a process that left its
+    /// group) has been waited for long enough: a grace period after SIGKILL.
+    func abandons(at now: UInt64) -> Bool {
+        guard let killedAt else { return false }
+        return now >= killedAt &+ grace
+    }
+
+    private static func nanoseconds(_ seconds: Double) -> UInt64 {
+        UInt64(max(0, min(seconds, longest)) * 1e9)
     }
 }

@@ -1,15 +1,11 @@
+import Dispatch
 import Shared
-import Subprocess
-import SystemPackage
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
 
 /// Runs an argv as a child process in its own session (so its whole process group can be ended),
 /// captures stdout and stderr up to a limit, and ends the group when the time is up.
+///
+/// The child is started with one `posix_spawn` (stdin `/dev/null`) and followed by ``ChildWatch``'s thread; the
+/// calling task only waits for the outcome, so a command holds no thread of the cooperative pool while it runs.
 struct ProcessRunner: Sendable {
     struct Outcome: Sendable {
         var exitCode: Int32
@@ -30,78 +26,44 @@ struct ProcessRunner: Sendable {
     var commands = CommandPaths.shared
     /// The environment children get, before a message's own values.
     var environment = ChildEnvironment.inherited
+    /// Who follows the children.
+    var watch = ChildWatch.shared
 
     /// Runs `argv`; a bare `argv[0]` is looked up on the child's PATH (``CommandPaths``), so it is spawned once.
+    /// A cancelled task ends the child's process group at once; the outcome then tells SIGKILL.
     func run(
         _ argv: [String], timeout: Double, workingDirectory: String? = nil, environment overrides: [String: String] = [:],
         lines: LineSink? = nil
     ) async throws -> Outcome {
         precondition(!argv.isEmpty)
-        var platform = PlatformOptions()
-        // A new session makes the child a process-group leader: killing -pid reaches `sh -c` pipelines too.
-        platform.createSession = true
         let environment = environment.updating(overrides)
-        let executable = try commands.resolve(argv[0], searchPath: environment.searchPath)
-        let limit = captureLimit
-        let grace = killGrace
-        let result = try await Subprocess.run(
-            .path(FilePath(executable)),
-            arguments: Arguments(executablePathOverride: argv[0], remainingValues: Array(argv.dropFirst())),
-            environment: environment.environment,
-            workingDirectory: workingDirectory.map { FilePath($0) },
-            platformOptions: platform,
-            input: .none,
-            output: .sequence,
-            error: .sequence
-        ) { execution in
-            // The deadline is a timer, and stdout is read here: one task beside the child (stderr's), not three.
-            let deadline = GroupDeadline(group: execution.processIdentifier.value, after: timeout, grace: grace)
-            defer { deadline.cancel() }
-            async let err = Self.collect(execution.standardError, limit: limit, lines: Self.lines(of: .stderr, lines))
-            let out = try await Self.collect(execution.standardOutput, limit: limit, lines: Self.lines(of: .stdout, lines))
-            return (out, try await err, deadline.expired)
-        }
-        let (stdout, stderr, timedOut) = result.closureResult
-        var exitCode: Int32 = -1
-        var signal: Int32?
-        switch result.terminationStatus {
-        case .exited(let code): exitCode = code
-        case .signaled(let number): signal = number
-        }
-        return Outcome(
-            exitCode: exitCode, signal: signal, stdout: stdout.bytes, stderr: stderr.bytes,
-            truncated: stdout.truncated || stderr.truncated, timedOut: timedOut)
-    }
-
-    private static func lines(
-        of stream: HandlerContext.OutputStream, _ sink: LineSink?
-    ) -> (@Sendable (String) -> Void)? {
-        guard let sink else { return nil }
-        return { @Sendable text in sink(stream, text) }
-    }
-
-    /// Reads one stream to its end, keeping `limit` bytes; with `lines`, hands on each read's complete lines
-    /// (and the last, unterminated one at the end) as they come.
-    private static func collect(
-        _ sequence: SubprocessOutputSequence, limit: Int, lines: (@Sendable (String) -> Void)?
-    ) async throws -> (bytes: [UInt8], truncated: Bool) {
-        var bytes: [UInt8] = []
-        var truncated = false
-        var pending: [UInt8] = []
-        for try await buffer in sequence {
-            buffer.withUnsafeBytes { raw in
-                let room = limit - bytes.count
-                if raw.count > room { truncated = true }
-                if room > 0 { bytes.append(contentsOf: raw.prefix(room)) }
-                guard let lines else { return }
-                pending.append(contentsOf: raw)
-                if let end = pending.lastIndex(of: UInt8(ascii: "\n")) {
-                    lines(String(decoding: pending[...end], as: UTF8.self))
-                    pending.removeFirst(end + 1)
+        let remembered = commands.remembered(argv[0], searchPath: environment.searchPath)
+        let executable = try remembered ?? commands.resolve(argv[0], searchPath: environment.searchPath)
+        let arguments = CStringArray(argv)
+        let watch = watch
+        let id = watch.reserve()
+        // Lines go through a queue of this command's own, so the sink may block without holding up the watch's
+        // thread, and the outcome comes after the last of them.
+        let queue = lines.map { _ in DispatchQueue(label: "bosun-output") }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Outcome, any Error>) in
+                var request = ChildWatch.Request(
+                    timeout: timeout, grace: killGrace, captureLimit: captureLimit,
+                    workingDirectory: workingDirectory, lines: nil, finished: { continuation.resume(returning: $0) },
+                    failed: { continuation.resume(throwing: $0) })
+                if let lines, let queue {
+                    request.lines = { stream, text in queue.async { lines(stream, text) } }
+                    request.finished = { outcome in queue.async { continuation.resume(returning: outcome) } }
                 }
+                // A name (no `/`) found before may have a file that is gone now: it is looked up again.
+                if remembered != nil, !argv[0].contains("/") {
+                    let (commands, name, searchPath) = (commands, argv[0], environment.searchPath)
+                    request.lookAgain = { try commands.resolve(name, searchPath: searchPath) }
+                }
+                watch.start(id, executable: executable, arguments: arguments, environment: environment.pointers, request: request)
             }
+        } onCancel: {
+            watch.cancel(id)
         }
-        if let lines, !pending.isEmpty { lines(String(decoding: pending, as: UTF8.self)) }
-        return (bytes, truncated)
     }
 }
