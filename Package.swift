@@ -18,8 +18,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2", traits: []),
-        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         // Long-lived parts as Services in one ServiceGroup, graceful shutdown on SIGTERM/SIGINT (Foundation-free).
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         // The central's Prometheus metrics (bosun --metrics ADDR): swift-metrics' API, swift-prometheus' format,
@@ -74,8 +72,6 @@ let package = Package(
                 "CSpawn",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Subprocess", package: "swift-subprocess"),
-                .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
