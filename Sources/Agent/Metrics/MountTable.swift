@@ -21,9 +21,9 @@ enum MountTable {
         var write = 0
         while read < bytes.count {
             if bytes[read] == UInt8(ascii: "\\"), read + 3 < bytes.count,
-                bytes[read + 1 ... read + 3].allSatisfy(octal.contains)
+                bytes[read + 1...read + 3].allSatisfy(octal.contains)
             {
-                let digits = bytes[read + 1 ... read + 3].map { Int($0 - octal.lowerBound) }
+                let digits = bytes[read + 1...read + 3].map { Int($0 - octal.lowerBound) }
                 let value = digits[0] * 64 + digits[1] * 8 + digits[2]
                 if value <= 255 {
                     bytes[write] = UInt8(value)
