@@ -63,7 +63,7 @@ for line in open(f"/proc/{pid}/smaps"):
     elif words[0].rstrip(":") in fields:
         sums[key][words[0].rstrip(":")] += int(words[1])
 print(f"{'mapping (kB)':36} {'Rss':>6} {'Pss':>6} {'dirty':>6} {'clean':>6} {'shared':>6}")
-for name, kb in sorted(sums.items(), key=lambda item: -item[1]["Rss"])[:16]:
+for name, kb in sorted(sums.items(), key=lambda item: -item[1]["Rss"])[:24]:
     print(f"{name[:36]:36} " + " ".join(f"{kb[f]:6}" for f in fields))
 total = sum(sums.values(), collections.Counter())
 print(f"{'total':36} " + " ".join(f"{total[f]:6}" for f in fields))
