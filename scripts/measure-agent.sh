@@ -16,7 +16,8 @@
 #   scripts/measure-agent.sh commands [COUNT]
 #                                             the agent's peak RSS while it runs COUNT `bash -c "echo hi"` (default
 #                                             1000) written at once to the inmsg.txt of a central engine (bosun serve,
-#                                             .build/debug or BOSUN) whose key the agent trusts, until all are acked
+#                                             .build/debug or BOSUN) whose key the agent trusts, until all are acked;
+#                                             then its RSS by mapping, as breakdown gives it
 # AGENT=path measures another agent binary; extra environment (MALLOC_ARENA_MAX=2 …) reaches the agent as is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,6 +44,31 @@ report() {
         "file-backed $(awk '/^Pss_File/ { print $2 }' "/proc/$pid/smaps_rollup") kB," \
         "private dirty $(awk '/^Private_Dirty/ { print $2 }' "/proc/$pid/smaps_rollup") kB," \
         "$(ls "/proc/$pid/task" | wc -l) threads, CPU $(( (utime + stime) * 1000 / ticks )) ms"
+}
+
+breakdown() { # RSS by mapping, from /proc/PID/smaps, and the threads by name
+    python3 - "$pid" <<'PY'
+import collections, re, sys
+pid = sys.argv[1]
+fields = ("Rss", "Pss", "Private_Dirty", "Private_Clean", "Shared_Clean")
+sums = collections.defaultdict(collections.Counter)
+exe = __import__("os").readlink(f"/proc/{pid}/exe")
+key = None
+for line in open(f"/proc/{pid}/smaps"):
+    words = line.split()
+    if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+        path = words[5] if len(words) > 5 else "[anonymous]"
+        name = "bosun-agent" if path == exe else path.rsplit("/", 1)[-1]
+        key = name if path.startswith("[") else f"{name} {words[1]}"
+    elif words[0].rstrip(":") in fields:
+        sums[key][words[0].rstrip(":")] += int(words[1])
+print(f"{'mapping (kB)':36} {'Rss':>6} {'Pss':>6} {'dirty':>6} {'clean':>6} {'shared':>6}")
+for name, kb in sorted(sums.items(), key=lambda item: -item[1]["Rss"])[:24]:
+    print(f"{name[:36]:36} " + " ".join(f"{kb[f]:6}" for f in fields))
+total = sum(sums.values(), collections.Counter())
+print(f"{'total':36} " + " ".join(f"{total[f]:6}" for f in fields))
+PY
+    echo "threads: $(cat /proc/$pid/task/*/comm | sort | uniq -c | awk '{ printf "%s%s x%s", sep, $2, $1; sep = ", " }')"
 }
 
 echo "binary: $(stat -c %s "$agent") bytes"
@@ -80,28 +106,7 @@ breakdown)
     seconds=${2:-30}
     sleep "$seconds"
     report "after ${seconds} s idle"
-    python3 - "$pid" <<'PY'
-import collections, re, sys
-pid = sys.argv[1]
-fields = ("Rss", "Pss", "Private_Dirty", "Private_Clean", "Shared_Clean")
-sums = collections.defaultdict(collections.Counter)
-exe = __import__("os").readlink(f"/proc/{pid}/exe")
-key = None
-for line in open(f"/proc/{pid}/smaps"):
-    words = line.split()
-    if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
-        path = words[5] if len(words) > 5 else "[anonymous]"
-        name = "bosun-agent" if path == exe else path.rsplit("/", 1)[-1]
-        key = name if path.startswith("[") else f"{name} {words[1]}"
-    elif words[0].rstrip(":") in fields:
-        sums[key][words[0].rstrip(":")] += int(words[1])
-print(f"{'mapping (kB)':36} {'Rss':>6} {'Pss':>6} {'dirty':>6} {'clean':>6} {'shared':>6}")
-for name, kb in sorted(sums.items(), key=lambda item: -item[1]["Rss"])[:16]:
-    print(f"{name[:36]:36} " + " ".join(f"{kb[f]:6}" for f in fields))
-total = sum(sums.values(), collections.Counter())
-print(f"{'total':36} " + " ".join(f"{total[f]:6}" for f in fields))
-PY
-    echo "threads: $(cat /proc/$pid/task/*/comm | sort | uniq -c | awk '{ printf "%s%s x%s", sep, $2, $1; sep = ", " }')"
+    breakdown
     ;;
 commands)
     count=${2:-1000}
@@ -120,6 +125,7 @@ commands)
     done
     echo "$count commands run and acked in $(python3 -c "import time; print(round(time.time() - $start, 1))") s"
     report "after $count commands"
+    breakdown
     ;;
 load)
     count=${2:-10000}

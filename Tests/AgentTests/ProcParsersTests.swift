@@ -77,6 +77,14 @@ import Testing
         #expect(MountTable.mountPoint(of: "/media/my disk/x", among: points) == "/media/my disk")
     }
 
+    @Test func mountFieldsDecodeTheKernelsOctalEscapes() {
+        #expect(MountTable.unescaped("/a\\011b\\134c\\012d") == "/a\tb\\c\nd")
+        // Not an escape: kept as it is (a backslash before fewer than three octal digits, or 8 and 9).
+        #expect(MountTable.unescaped("/x\\04") == "/x\\04")
+        #expect(MountTable.unescaped("/x\\089y") == "/x\\089y")
+        #expect(MountTable.unescaped("/\\342\\202\\254") == "/€")
+    }
+
     @Test func samplerReadsATreeAndDiffersCountersBetweenSamples() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("bosun-proc-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }

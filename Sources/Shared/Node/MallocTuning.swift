@@ -36,8 +36,8 @@ public enum MallocTuning {
         #endif
     }
 
-    /// Returns free heap memory to the system.
-    static func trim() {
+    /// Returns free heap memory to the system: every free page of every arena (madvise), not only the top of a heap.
+    public static func trim() {
         #if canImport(Glibc)
             _ = malloc_trim(0)
         #endif
