@@ -143,6 +143,25 @@ import Testing
         }
     }
 
+    /// An answer the lane does not believe (here unsigned) still shows that someone takes the node's messages:
+    /// the lane reopens instead of probing the same message for ever, and the message waits for a believed ACK.
+    @Test func aBlockedLaneReopensOnAnAnswerItDoesNotBelieve() async throws {
+        try await withHarness(window: 4) { harness in
+            let ids = try harness.accept(10)
+            #expect(await harness.waitForPublishes(4))
+            harness.transport.noResponders(harness.published[0])
+            #expect(await poll { harness.isWaitingForNode(ids[9]) })
+            harness.clock.advance(seconds: 100)
+            #expect(await harness.waitForPublishes(5))
+            #expect(harness.published[4].id == ids[0])
+            harness.transport.ackUnsigned(harness.published[4])
+            // Reopened: the rest of the window follows the probe, without waiting for another probe.
+            #expect(await harness.waitForPublishes(8))
+            #expect(Array(harness.published[5..<8].map(\.id)) == Array(ids[1...3]))
+            #expect(harness.state(ids[0]) != .acked)
+        }
+    }
+
     @Test func commandsQueuedWhileTheNodeWasAwayRunOneAfterAnotherThenLiveOnesGoTogether() async throws {
         try await withHarness { harness in
             let ids = try harness.accept(5, method: .cliCommand)

@@ -276,6 +276,9 @@ final class LaneCarrier {
         }
         if let reason = refusal(of: reply, to: flight.message) {
             context.logger.warning("ignored: \(reason)")
+            // Not believed, but answered: someone takes the node's messages, so it is connected. A blocked lane
+            // that kept probing would hold everything behind a message that waits for a believed ACK.
+            reopen(now: now)
             return
         }
         reply.id = flight.message.id

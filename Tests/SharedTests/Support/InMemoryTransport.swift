@@ -39,6 +39,12 @@ final class InMemoryTransport: Transport {
         answer(publish, NATSMessage(subject: publish.replyTo ?? "", payload: reply.encoded()))
     }
 
+    /// Answers `publish` with an unsigned ACK: one the sender does not believe.
+    func ackUnsigned(_ publish: Publish) {
+        let reply = Reply(id: publish.id, fromNode: "edge", status: .ok)
+        answer(publish, NATSMessage(subject: publish.replyTo ?? "", payload: reply.encoded()))
+    }
+
     /// Answers `publish` the way the server does when nobody is subscribed to its subject.
     func noResponders(_ publish: Publish) {
         answer(publish, NATSMessage(subject: publish.replyTo ?? "", payload: [], isNoResponders: true))
