@@ -134,6 +134,10 @@ final class ChildWatch: Sendable {
                 return due <= now ? 0 : Int32(clamping: (due - now + 999_999) / 1_000_000)
             }
             let count = bosun_epoll_wait(epoll, &tokens, &closed, Int32(capacity), timeout)
+            // The wake is drained before the pending commands are taken, never after: a command added between the
+            // two signals again (it finds the list empty), and draining then would lose that signal, leaving it
+            // and every later command waiting for good.
+            if tokens.prefix(max(0, Int(count))).contains(Self.wakeToken) { bosun_eventfd_drain(wake) }
             for pending in state.withLock({ state in state.pending.isEmpty ? [] : state.pending.take() }) {
                 start(pending, work: &work)
             }
@@ -141,10 +145,7 @@ final class ChildWatch: Sendable {
                 ended.removeAll(keepingCapacity: true)
                 for index in 0..<max(0, Int(count)) {
                     let token = tokens[index]
-                    if token == Self.wakeToken {
-                        bosun_eventfd_drain(wake)
-                        continue
-                    }
+                    if token == Self.wakeToken { continue }
                     let id = token >> 2
                     guard state.children[id] != nil, let kind = Kind(rawValue: token & 3) else { continue }
                     // In place (`!`): a copy of the child would copy its output too.
