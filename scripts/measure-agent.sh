@@ -35,6 +35,14 @@ nats-server -a 127.0.0.1 -p "$port" -P "$work/nats.pid" >"$work/nats.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; kill "$(cat "$work/nats.pid")" 2>/dev/null; rm -rf "$work"' EXIT
 
+# A central engine (bosun serve, .build/debug or BOSUN) on the same server; ARGS are added to its options.
+start_central() {
+    bosun=${BOSUN:-.build/debug/bosun}
+    "$bosun" serve --server "nats://127.0.0.1:$port" --data-dir "$work/central" "$@" >"$work/central.log" 2>&1 &
+    central=$!
+    trap 'kill $pid $central 2>/dev/null; kill "$(cat "$work/nats.pid")" 2>/dev/null; rm -rf "$work"' EXIT
+}
+
 report() {
     local ticks utime stime
     ticks=$(getconf CLK_TCK)
@@ -82,10 +90,7 @@ idle)
     ;;
 metrics)
     seconds=${2:-60}
-    bosun=${BOSUN:-.build/debug/bosun}
-    "$bosun" serve --server "nats://127.0.0.1:$port" --data-dir "$work/central" >"$work/central.log" 2>&1 &
-    central=$!
-    trap 'kill $pid $central 2>/dev/null; kill "$(cat "$work/nats.pid")" 2>/dev/null; rm -rf "$work"' EXIT
+    start_central
     if [[ ${AGENT_ARGS:-} == *"--metrics-interval 0"* ]]; then
         until "$bosun" nodes --data-dir "$work/central" 2>/dev/null | grep -q '^measure'; do sleep 1; done
     else
@@ -111,10 +116,7 @@ breakdown)
 commands)
     count=${2:-1000}
     report "before"
-    bosun=${BOSUN:-.build/debug/bosun}
-    "$bosun" serve --server "nats://127.0.0.1:$port" --data-dir "$work/central" --auto-approve >"$work/central.log" 2>&1 &
-    central=$!
-    trap 'kill $pid $central 2>/dev/null; kill "$(cat "$work/nats.pid")" 2>/dev/null; rm -rf "$work"' EXIT
+    start_central --auto-approve
     until grep -q listening "$work/central.log" 2>/dev/null; do sleep 0.1; done
     python3 -c "import json; print(json.dumps([{'toNode':'measure','method':'cliCommand','methodArgs':['bash','-c','echo hi']}]*$count))" >"$work/batch.json"
     start=$(date +%s.%N)
@@ -130,10 +132,7 @@ commands)
 load)
     count=${2:-10000}
     report "before"
-    bosun=${BOSUN:-.build/debug/bosun}
-    "$bosun" serve --server "nats://127.0.0.1:$port" --data-dir "$work/central" >"$work/central.log" 2>&1 &
-    central=$!
-    trap 'kill $pid $central 2>/dev/null; kill "$(cat "$work/nats.pid")" 2>/dev/null; rm -rf "$work"' EXIT
+    start_central
     until [[ -d $work/central/inbox ]]; do sleep 0.1; done
     python3 -c "import json; print(json.dumps([{'toNode':'measure','method':'ping'}]*$count))" >"$work/batch.json"
     start=$(date +%s.%N)

@@ -178,8 +178,12 @@ public final class Receiver: Sendable {
                 fromNode: fromNode)
             return false
         }
-        guard subject.messageType.wantsACK else {
+        // Journaled once it is certain to run (for a message recorded first, once that record is durable).
+        let journalReceived: @Sendable () -> Void = { [journal] in
             journal.append(Journal.Entry(event: .received, id: id, node: fromNode, method: message.method.rawValue))
+        }
+        guard subject.messageType.wantsACK else {
+            journalReceived()
             schedule(message, runs: runs) {
                 let reply = await handler.handle(message, context: self.context)
                 self.audit?.record(message, reply: reply)
@@ -188,7 +192,7 @@ public final class Receiver: Sendable {
             return true
         }
         if Method.rerunnable.contains(message.method) {
-            journal.append(Journal.Entry(event: .received, id: id, node: fromNode, method: message.method.rawValue))
+            journalReceived()
             schedule(message, runs: runs) {
                 await self.rerun(message, id: id, handler: handler, replyTo: inbound.replyTo, asker: asker, release: release)
             }
@@ -203,7 +207,7 @@ public final class Receiver: Sendable {
                 logger.error("cannot record message \(id): \(error)")
                 release()
             case .success(.new):
-                journal.append(Journal.Entry(event: .received, id: id, node: fromNode, method: message.method.rawValue))
+                journalReceived()
                 schedule(message, runs: runs) {
                     await self.run(message, id: id, handler: handler, replyTo: inbound.replyTo, asker: asker, release: release)
                 }

@@ -24,7 +24,7 @@ final class MailboxPublisher: Sendable {
 
     /// Publishes what the outbox still holds (a restart may have cut off publishing), then each record queued.
     func run(_ js: JetStream, store: Store) async throws {
-        let pending = try store.outboxRecords(states: [.queued, .sending, .inProgress], limit: Int(Int32.max))
+        let pending = try store.outboxRecords(states: Set(OutboxState.unfinished), limit: Int(Int32.max))
         for record in pending.reversed() { try await publish(record, js, store: store) }
         while let record = await queue.receive() {
             try await publish(record, js, store: store)

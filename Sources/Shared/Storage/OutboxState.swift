@@ -19,6 +19,9 @@ public enum OutboxState: String, Sendable, Codable, CaseIterable {
     /// Published once; its type (CommandNACK, EventNACK) asks for no ACK.
     case sent
 
+    /// The states of a message the sender still carries, in the order they come.
+    public static let unfinished = allCases.filter { !$0.isFinal }
+
     /// Whether the sender is done with the message; final records are only kept for history and pruned.
     public var isFinal: Bool {
         switch self {

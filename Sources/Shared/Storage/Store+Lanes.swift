@@ -7,7 +7,8 @@ extension Store {
     /// (a query uses one only if its WHERE repeats them). Written as comparisons, not `state IN (…)`: SQLite codes
     /// a list of three as a temporary b-tree, built again each time a statement runs, and an insert or update
     /// evaluates the three partial indexes' conditions twice each (measured: an update 445 → 45 µs).
-    static let unfinishedSQL = "(state = 'queued' OR state = 'sending' OR state = 'inProgress')"
+    /// (The text is the partial indexes' own: `(state = 'queued' OR state = 'sending' OR state = 'inProgress')`.)
+    static let unfinishedSQL = "(" + OutboxState.unfinished.map { "state = '\($0.rawValue)'" }.joined(separator: " OR ") + ")"
 
     private static let outgoingColumns =
         "sequence, id, method, subject, message, wantsAck, ackTimeout, retries, retryWait, expiresAt, sequential, attempts, "
@@ -51,9 +52,6 @@ extension Store {
         }
     }
 
-    /// The unfinished states, one by one (``unfinishedSQL`` says the same in SQL).
-    static let unfinishedStates = [OutboxState.queued, .sending, .inProgress].map(\.rawValue)
-
     /// The statement that finds the next destination with unfinished messages after a name.
     static let nextDestinationSQL =
         "SELECT toNode FROM outbox INDEXED BY outbox_unfinished WHERE \(unfinishedSQL) AND toNode > ? ORDER BY toNode LIMIT 1"
@@ -78,7 +76,7 @@ extension Store {
         try database.read { connection throws(StoreError) in
             var count = 0
             var oldest: Int64?
-            for state in Store.unfinishedStates {
+            for state in OutboxState.unfinished.map(\.rawValue) {
                 let (some, first) = try connection.query(
                     "SELECT COUNT(*), MIN(sequence) FROM outbox WHERE state = ?", [state]
                 ) { row in (row.int(0), row.optionalInt64(1)) }.first ?? (0, nil)
