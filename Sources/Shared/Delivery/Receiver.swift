@@ -20,7 +20,7 @@ public final class Receiver: Sendable {
     private let trust: TrustPolicy
     private let audit: AuditLog?
     /// The subscription while receiving, so ``stopTaking()`` can end it.
-    private let subscription = Mutex<NATSSubscription?>(nil)
+    private let subscription = Mutex<NATSListener?>(nil)
     /// One slot for each message between arrival and answer (`maxConcurrentRuns` of them).
     private let slots: Capacity
     private let stopped = Atomic<Bool>(false)
@@ -69,30 +69,34 @@ public final class Receiver: Sendable {
         if !interrupted.isEmpty {
             logger.warning("messages cut off by the last stop are marked interrupted", metadata: ["ids": "\(interrupted)"])
         }
-        let subscription = try connection.subscribe(Subject.everything(for: context.node))
-        self.subscription.withLock { $0 = subscription }
+        // Each message is checked and admitted on the subscription's own delivery thread, in arrival order
+        // (recorded by the group commit); a run it releases starts as a task of its own from wherever its record
+        // became durable. At most `maxConcurrentRuns` messages are between arrival and answer at once: beyond
+        // that the delivery thread waits for a slot, so a flooding sender is slowed (its ACKs come later, it backs
+        // off) instead of exhausting the node.
+        let runs = RunTasks()
+        let ended = Mailbox<Void>()
+        let subject = Subject.everything(for: context.node)
+        let listener = try connection.listen(subject, deliver: { [slots] inbound in
+            guard !runs.isCancelled else { return }
+            slots.acquireBlocking()
+            if !self.admit(inbound, runs: runs, release: slots.release) { slots.release() }
+        }, finished: { ended.close() })
+        self.subscription.withLock { $0 = listener }
         defer { self.subscription.withLock { $0 = nil } }
         try await connection.flush()
-        logger.info("listening", metadata: ["subject": "\(Subject.everything(for: context.node))"])
-        // Admitting records ids in arrival order (group-committed); the runs it releases, in that order, each
-        // get their own task here.
-        // At most `maxConcurrentRuns` messages are between arrival and answer at once: beyond that the loop stops
-        // taking messages off the subscription, so a flooding sender is slowed (its ACKs come later, it backs
-        // off) instead of exhausting the node.
-        let runs = Mailbox<@Sendable () async -> Void>()
-        await withDiscardingTaskGroup { group in
-            group.addTask { [refusals] in await refusals.run() }
-            group.addTask { [slots] in
-                for await inbound in subscription {
-                    await slots.acquire()
-                    if !self.admit(inbound, runs: runs, release: slots.release) { slots.release() }
-                }
-                runs.close()
-                self.refusals.stop()
+        logger.info("listening", metadata: ["subject": "\(subject)"])
+        // Cancelled (at once, or after a graceful stop's grace while runs still go), the runs going are cancelled.
+        await withTaskCancellationHandler {
+            await withDiscardingTaskGroup { group in
+                group.addTask { [refusals] in await refusals.run() }
+                _ = await ended.receive()
+                refusals.stop()
             }
-            while let run = await runs.receive() {
-                group.addTask { await run() }
-            }
+            await runs.finish()
+        } onCancel: {
+            listener.unsubscribe()
+            runs.cancelAll()
         }
         await store.settle()
         journal.flush()
@@ -128,7 +132,7 @@ public final class Receiver: Sendable {
     /// Returns whether it took charge of `release` (called once the message is answered); false when it is done
     /// with the message already.
     private func admit(
-        _ inbound: NATSMessage, runs: Mailbox<@Sendable () async -> Void>, release: @escaping @Sendable () -> Void
+        _ inbound: NATSMessage, runs: RunTasks, release: @escaping @Sendable () -> Void
     ) -> Bool {
         guard let subject = Subject(parsing: inbound.subject) else { return false }
         // The signature first, over the bytes as they came: what is refused here is never decoded.
@@ -226,13 +230,13 @@ public final class Receiver: Sendable {
         return true
     }
 
-    /// Hands `run` to the task group: at once, or, for a stream method, behind the runs of the same stream, so a
+    /// Starts `run`: at once, or, for a stream method, behind the runs of the same stream, so a
     /// log file reads in the order its lines were sent. Called in arrival order.
     private func schedule(
-        _ message: Message, runs: Mailbox<@Sendable () async -> Void>, _ run: @escaping @Sendable () async -> Void
+        _ message: Message, runs: RunTasks, _ run: @escaping @Sendable () async -> Void
     ) {
-        guard let key = message.streamKey else { return runs.deliver(run) }
-        if let worker = ordered.enqueue(key, run) { runs.deliver(worker) }
+        guard let key = message.streamKey else { return runs.start(run) }
+        if let worker = ordered.enqueue(key, run) { runs.start(worker) }
     }
 
     /// Runs the message, then answers once its result is durable. The run ends before that commit: the next

@@ -142,11 +142,9 @@ public final class NATSConnection: Sendable {
     /// Subscribes to a subject (wildcards allowed), optionally in a queue group.
     public func subscribe(_ subject: String, queue: String? = nil) throws(TransportError) -> NATSSubscription {
         let (stream, continuation) = AsyncStream<NATSMessage>.makeStream()
-        let box = MessageBox(
-            deliver: { continuation.yield($0) },
-            finish: { continuation.finish() })
-        let handle = try subscribe(subject, queue: queue, box: box)
-        return NATSSubscription(handle: handle, messages: stream)
+        let listener = try listen(
+            subject, queue: queue, deliver: { continuation.yield($0) }, finished: { continuation.finish() })
+        return NATSSubscription(listener: listener, messages: stream)
     }
 
     func subscribe(_ subject: String, queue: String?, box: MessageBox) throws(TransportError) -> SubscriptionHandle {

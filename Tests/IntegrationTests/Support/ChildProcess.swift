@@ -23,8 +23,9 @@ final class ChildProcess: @unchecked Sendable {
     var pid: Int32 { process.processIdentifier }
     var isRunning: Bool { process.isRunning }
 
-    /// The exit status, once it has ended.
-    var exitStatus: Int32 { process.terminationStatus }
+    /// The exit status once it has ended; nil while it runs (Foundation traps on asking a running process, which
+    /// would end the whole test run and leave every test's children behind).
+    var exitStatus: Int32? { process.isRunning ? nil : process.terminationStatus }
 
     /// The log so far.
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
