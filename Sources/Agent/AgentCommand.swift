@@ -36,6 +36,7 @@ struct AgentCommand: AsyncParsableCommand {
     static func main() async {
         // Before any thread starts, so the agent's threads share two malloc arenas instead of one each.
         MallocTuning.limitArenas(to: 2)
+        StartupPages.openNATS()
         await main(nil)
     }
 

@@ -1,3 +1,4 @@
+import CNATS
 import Shared
 
 #if canImport(Glibc)
@@ -15,6 +16,22 @@ import Shared
 enum StartupPages {
     /// How long after the node has connected its start-up is over: its parts have started and subscribed.
     static let settle = Duration.seconds(5)
+
+    /// Opens libnats on a thread of its own that ends at once. libnats seeds its unique ids from OpenSSL's random
+    /// generator, whose state for the thread that asked is torn down when that thread ends, running through some
+    /// 760 kB of libcrypto's code. Opened on whichever pool thread connects first, that happened whenever the pool
+    /// let the thread go, minutes into an idle agent's life; now it happens during start-up, before its pages are given
+    /// back. Call it first thing in `main`.
+    static func openNATS() {
+        #if canImport(Glibc)
+            var thread = pthread_t()
+            guard pthread_create(&thread, nil, { _ in
+                _ = nats_Open(-1)
+                return nil
+            }, nil) == 0 else { return }
+            pthread_join(thread, nil)
+        #endif
+    }
 
     /// An address range of the process.
     struct Range: Equatable {
