@@ -19,19 +19,24 @@ enum StartupPages {
 
     /// Opens libnats on a thread of its own that ends at once. libnats seeds its unique ids from OpenSSL's random
     /// generator, whose state for the thread that asked is torn down when that thread ends, running through some
-    /// 760 kB of libcrypto's code. Opened on whichever pool thread connects first, that happened whenever the pool
-    /// let the thread go, minutes into an idle agent's life; now it happens during start-up, before its pages are given
-    /// back. Call it first thing in `main`.
+    /// 760 kB of libcrypto's code. Opened on whichever pool thread connected first, that happened whenever the pool
+    /// let that thread go, tens of seconds into an idle agent's life; now it happens during start-up, before start-up's
+    /// pages are given back. Call it first thing in `main`.
     static func openNATS() {
         #if canImport(Glibc)
             var thread = pthread_t()
-            guard pthread_create(&thread, nil, { _ in
-                _ = nats_Open(-1)
-                return nil
-            }, nil) == 0 else { return }
+            guard pthread_create(&thread, nil, openOnItsThread, nil) == 0 else { return }
             pthread_join(thread, nil)
         #endif
     }
+
+    #if canImport(Glibc)
+        private static let openOnItsThread: @convention(c) (UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? = {
+            _ in
+            _ = nats_Open(-1)
+            return nil
+        }
+    #endif
 
     /// An address range of the process.
     struct Range: Equatable {
@@ -47,9 +52,7 @@ enum StartupPages {
             guard let first = line.first else { continue }
             if first >= UInt8(ascii: "A"), first <= UInt8(ascii: "Z") {
                 // A field of the mapping above: one with anonymous pages keeps them.
-                if line.starts(with: anonymousField), line.dropFirst(anonymousField.count).contains(where: nonZeroDigit) {
-                    candidate = nil
-                }
+                if holdsAnonymousPages(line) { candidate = nil }
                 continue
             }
             if let candidate { ranges.append(candidate) }
@@ -61,7 +64,11 @@ enum StartupPages {
 
     private static let anonymousField = Array("Anonymous:".utf8)
 
-    private static func nonZeroDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "1") && byte <= UInt8(ascii: "9") }
+    /// Whether a field line is `Anonymous:` with a count other than 0.
+    private static func holdsAnonymousPages(_ line: ArraySlice<UInt8>) -> Bool {
+        line.starts(with: anonymousField)
+            && line.dropFirst(anonymousField.count).contains { $0 >= UInt8(ascii: "1") && $0 <= UInt8(ascii: "9") }
+    }
 
     /// The range of a mapping's header line (`start-end perms offset device inode path`) when it is private, not
     /// writable and of a file.

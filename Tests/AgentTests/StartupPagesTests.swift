@@ -54,11 +54,17 @@ import Testing
             Anonymous: 4 kB
             7000-8000 r--p 00000000 08:01 5 /opt/a.so
             """
-        #expect(StartupPages.releasable(smaps: Array(text.utf8)) == [.init(start: 0x1000, end: 0x2000), .init(start: 0x7000, end: 0x8000)])
+        #expect(
+            StartupPages.releasable(smaps: Array(text.utf8)) == [
+                .init(start: 0x1000, end: 0x2000), .init(start: 0x7000, end: 0x8000),
+            ])
     }
 
     @Test func garbledLinesAreSkipped() {
-        #expect(StartupPages.releasable(smaps: Array("zz-10 r-xp 0 0 0 /a\n2000-1000 r-xp 0 0 0 /b\nnot smaps at all\n".utf8)).isEmpty)
+        #expect(
+            StartupPages.releasable(
+                smaps: Array("zz-10 r-xp 0 0 0 /a\n2000-1000 r-xp 0 0 0 /b\nnot smaps at all\n".utf8)
+            ).isEmpty)
     }
 
     /// The test process gives back the pages of files it has mapped (its code above all) and keeps running: what it
@@ -74,6 +80,7 @@ import Testing
     private static func residentFileKilobytes() throws -> Int {
         let status = String(decoding: try FileSystem.read("/proc/self/status"), as: UTF8.self)
         let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("RssFile:") })
-        return try #require(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap { Int($0) })
+        return try #require(
+            line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap { Int($0) })
     }
 }
