@@ -21,7 +21,8 @@ release: setup
 # compiler's local helpers beside them (scripts/bosun-agent.ld), relative relocations packed (DT_RELR), no symbols
 # exported and libstdc++ from its static archive (found by the C compiler, linked through a directory that holds
 # only it), so that the loader reads and the kernel maps a few hundred kB where it mapped megabytes. Its read-only
-# data is kept out of the writable segment (scripts/bosun-agent.ld), so that what start-up read of it can be given back.
+# data is kept out of the writable segment (scripts/bosun-agent.ld), so that what start-up read of it can be given
+# back.
 AGENT_CXX = $(CURDIR)/.build/agent-static-cxx
 AGENT_FLAGS = --static-swift-stdlib -Xswiftc -Osize -Xswiftc -Xfrontend -Xswiftc -function-sections \
 	-Xcc -ffunction-sections -Xswiftc -use-ld=lld -Xswiftc -L$(AGENT_CXX) -Xlinker --icf=all -Xlinker --gc-sections \
