@@ -20,7 +20,9 @@ release: setup
 # executes packed together in the order of scripts/bosun-agent.order (make agent-order writes it) with the
 # compiler's local helpers beside them (scripts/bosun-agent.ld), relative relocations packed (DT_RELR), no symbols
 # exported and libstdc++ from its static archive (found by the C compiler, linked through a directory that holds
-# only it), so that the loader reads and the kernel maps a few hundred kB where it mapped megabytes.
+# only it), so that the loader reads and the kernel maps a few hundred kB where it mapped megabytes. Its read-only
+# data is kept out of the writable segment (scripts/bosun-agent.ld), so that what start-up read of it can be given
+# back.
 AGENT_CXX = $(CURDIR)/.build/agent-static-cxx
 AGENT_FLAGS = --static-swift-stdlib -Xswiftc -Osize -Xswiftc -Xfrontend -Xswiftc -function-sections \
 	-Xcc -ffunction-sections -Xswiftc -use-ld=lld -Xswiftc -L$(AGENT_CXX) -Xlinker --icf=all -Xlinker --gc-sections \
@@ -32,6 +34,9 @@ $(AGENT_CXX)/libstdc++.a:
 	mkdir -p $(AGENT_CXX) && ln -sf "$$archive" $@
 
 agent-release: setup $(AGENT_CXX)/libstdc++.a
+	@# swift build does not know the order file and the linker script: a change to either alone must still relink.
+	@for input in scripts/bosun-agent.order scripts/bosun-agent.ld; do \
+		[ "$$input" -nt .build/release/bosun-agent ] && rm -f .build/release/bosun-agent; done; true
 	$(SWIFT) build -c release --product bosun-agent $(AGENT_FLAGS) -Xlinker -s \
 		-Xlinker --symbol-ordering-file=$(CURDIR)/scripts/bosun-agent.order -Xlinker --no-warn-symbol-ordering
 	@ls -l .build/release/bosun-agent | awk '{ printf "bosun-agent: %d bytes (%.1f MiB)\n", $$5, $$5 / 1048576 }'

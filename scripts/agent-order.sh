@@ -9,7 +9,10 @@
 # runs under valgrind's callgrind against a local nats-server and a central engine (bosun serve, .build/debug or
 # BOSUN): idle alone (its hello waiting for the central), then with the central (hello, metrics samples), then
 # COMMANDS `bash -c "echo hi"` (default 200: enough that its collections grow as under load) and a ping. The
-# functions of the agent's own binary that ran are the output. Needs valgrind (apt-get install valgrind).
+# functions of the agent's own binary that ran are the output, by phase: first those an idle agent runs again and
+# again (hello, metrics samples, probes), then those running commands adds, last those only start-up ran, so that
+# what an idle agent keeps resident after start-up (it gives start-up's pages back: StartupPages) is packed
+# together. Needs valgrind (apt-get install valgrind).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 agent=${1:?usage: scripts/agent-order.sh AGENT [OUTPUT]}
@@ -41,19 +44,29 @@ wait_for() { # SECONDS TEST...: polls TEST until it holds, fails after SECONDS
 }
 acked() { [[ $(grep -c '"event":"acked"' "$work/central/journal.jsonl" 2>/dev/null || true) -ge $1 ]]; }
 
-echo "agent-order: agent under callgrind, idle alone for 25 s"
+# Ends a phase: callgrind writes what ran since the last dump to callgrind.out.N.
+dump() { callgrind_control --dump="$1" $pid >/dev/null 2>&1; }
+
+echo "agent-order: agent under callgrind, starting"
 wait_for 120 grep -q listening "$work/agent.log"
+sleep 10
+dump start-up
+echo "agent-order: idle alone for 25 s"
 sleep 25
+dump idle-alone
 echo "agent-order: with a central engine, until a metrics sample is stored"
 "$bosun" serve --server "nats://127.0.0.1:$port" --data-dir "$work/central" --auto-approve >"$work/central.log" 2>&1 &
 central=$!
 wait_for 120 grep -q listening "$work/central.log"
 wait_for 180 bash -c "'$bosun' metrics order --json --data-dir '$work/central' 2>/dev/null | grep -q '\"metric\":\"cpu\"'"
+sleep 12
+dump idle-with-central
 echo "agent-order: $commands commands and a ping"
 python3 -c "import json; print(json.dumps([{'toNode':'order','method':'cliCommand','methodArgs':['bash','-c','echo hi']}]*$commands + [{'toNode':'order','method':'ping'}]))" >"$work/batch.json"
 mv "$work/batch.json" "$work/central/inmsg.txt"
 wait_for 1200 acked $((commands + 1))
 sleep 12
+dump commands
 kill -TERM $pid
 wait $pid || true
 
@@ -63,28 +76,36 @@ wait $pid || true
 nm --defined-only "$agent" >"$work/symbols.txt"
 python3 - "$work/callgrind.out" "$(basename "$agent")" "$work/symbols.txt" >"$output" <<'PY'
 import collections, re, sys
-path, binary, symbols = sys.argv[1:]
+prefix, binary, symbols = sys.argv[1:]
 addresses, aliases = collections.defaultdict(list), collections.defaultdict(list)
 for line in open(symbols):
     words = line.split(maxsplit=2)
     if len(words) == 3 and words[1] in "TtWw":
         addresses[words[2]].append(words[0])
         aliases[words[0]].append(words[2])
-names, objects, seen, current = {}, {}, set(), None
-for line in open(path, errors="replace"):
-    match = re.match(r"(c?)(ob|fn)=\((\d+)\)(?: (.*))?$", line.rstrip("\n"))
-    if not match:
-        continue
-    called, kind, key, name = match.groups()
-    table = objects if kind == "ob" else names
-    if name:
-        table[key] = name
-    if called:
-        continue
-    if kind == "ob":
-        current = objects[key]
-    elif current and current.rsplit("/", 1)[-1] == binary:
-        symbol = re.sub(r"'\d+$", "", names[key])
+
+def ran(path):
+    """The functions of the binary that ran in one dump, in the order callgrind lists them."""
+    names, objects, current = {}, {}, None
+    for line in open(path, errors="replace"):
+        match = re.match(r"(c?)(ob|fn)=\((\d+)\)(?: (.*))?$", line.rstrip("\n"))
+        if not match:
+            continue
+        called, kind, key, name = match.groups()
+        table = objects if kind == "ob" else names
+        if name:
+            table[key] = name
+        if called:
+            continue
+        if kind == "ob":
+            current = objects[key]
+        elif current and current.rsplit("/", 1)[-1] == binary:
+            yield re.sub(r"'\d+$", "", names[key])
+
+# Dumps 1-4: start-up, idle alone, idle with the central, commands. Idle first, start-up last.
+seen = set()
+for part in (2, 3, 4, 1):
+    for symbol in ran(f"{prefix}.{part}"):
         for alias in [symbol] + [a for address in addresses[symbol] for a in aliases[address]]:
             if alias not in seen:
                 seen.add(alias)

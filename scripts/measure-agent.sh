@@ -17,7 +17,10 @@
 #                                             the agent's peak RSS while it runs COUNT `bash -c "echo hi"` (default
 #                                             1000) written at once to the inmsg.txt of a central engine (bosun serve,
 #                                             .build/debug or BOSUN) whose key the agent trusts, until all are acked;
-#                                             then its RSS by mapping, as breakdown gives it
+#                                             then its RSS by mapping, as breakdown gives it, and its CPU time per
+#                                             command; SETTLE=SECONDS lets the agent idle that long first (it gives
+#                                             start-up's pages back after 5 s) and resets its peak, so the peak is
+#                                             that of the commands alone
 # AGENT=path measures another agent binary; extra environment (MALLOC_ARENA_MAX=2 …) reaches the agent as is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -116,16 +119,24 @@ breakdown)
 commands)
     count=${2:-1000}
     report "before"
+    if ((${SETTLE:-0} > 0)); then
+        sleep "$SETTLE"
+        echo 5 >"/proc/$pid/clear_refs" # resets VmHWM
+        report "after ${SETTLE} s idle, peak reset"
+    fi
     start_central --auto-approve
     until grep -q listening "$work/central.log" 2>/dev/null; do sleep 0.1; done
     python3 -c "import json; print(json.dumps([{'toNode':'measure','method':'cliCommand','methodArgs':['bash','-c','echo hi']}]*$count))" >"$work/batch.json"
     start=$(date +%s.%N)
+    cpu_before=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
     mv "$work/batch.json" "$work/central/inmsg.txt"
     until [[ $(grep -c '"event":"acked"' "$work/central/journal.jsonl" 2>/dev/null || true) -ge $count ]]; do
         grep -q '"event":"failed"' "$work/central/journal.jsonl" 2>/dev/null && { echo "measure: a command failed" >&2; exit 1; }
         sleep 0.2
     done
     echo "$count commands run and acked in $(python3 -c "import time; print(round(time.time() - $start, 1))") s"
+    echo "agent CPU per command: $(awk -v a="$cpu_before" -v t="$(getconf CLK_TCK)" -v n="$count" \
+        '{ printf "%.0f", ($14 + $15 - a) / t / n * 1e6 }' "/proc/$pid/stat") µs"
     report "after $count commands"
     breakdown
     ;;

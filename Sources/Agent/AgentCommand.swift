@@ -36,6 +36,7 @@ struct AgentCommand: AsyncParsableCommand {
     static func main() async {
         // Before any thread starts, so the agent's threads share two malloc arenas instead of one each.
         MallocTuning.limitArenas(to: 2)
+        StartupPages.openNATS()
         await main(nil)
     }
 
@@ -156,6 +157,12 @@ struct AgentCommand: AsyncParsableCommand {
             }
             let reloads = HangupReloads(signals: hangups, runtime: runtime, reloader: reloader, logger: logger)
             parts.append(.init(service: reloads, successTerminationBehavior: .ignore, serviceName: "SIGHUP"))
+            // Once the parts have started, what only start-up used goes back (see StartupPages).
+            let settled = PartService("start-up pages") {
+                try await Task.sleep(for: StartupPages.settle)
+                StartupPages.release()
+            }
+            parts.append(.init(service: settled, successTerminationBehavior: .ignore, serviceName: "\(settled)"))
             let stop = StopGrace(runtime: runtime, transfers: http.transfers, grace: grace)
             parts.append(.init(service: stop, successTerminationBehavior: .ignore, serviceName: "stop grace"))
             return parts
