@@ -8,39 +8,41 @@ final class RunTasks: Sendable {
     private struct State {
         var next = 0
         var going: [Int: Task<Void, Never>] = [:]
-        var cancelled = false
+        /// Runs that ended before their start had recorded them.
+        var endedEarly: Set<Int> = []
     }
 
     private let state = Mutex(State())
+    private let cancelled = Atomic<Bool>(false)
 
     /// Whether ``cancelAll()`` was called: a run started since is cancelled from its start.
-    var isCancelled: Bool { state.withLock { $0.cancelled } }
-
-    /// Runs going now.
-    var count: Int { state.withLock { $0.going.count } }
+    var isCancelled: Bool { cancelled.load(ordering: .acquiring) }
 
     /// Starts `run` in a task of its own.
     func start(_ run: @escaping Run) {
-        state.withLock { state in
-            let id = state.next
-            state.next += 1
-            // Made under the lock: the task's own removal waits for its insertion.
-            let task = Task { [self] in
-                await run()
-                _ = self.state.withLock { $0.going.removeValue(forKey: id) }
-            }
-            state.going[id] = task
-            if state.cancelled { task.cancel() }
+        let id = state.withLock { state in
+            defer { state.next += 1 }
+            return state.next
         }
+        // Made outside the lock (making and enqueueing a task takes a while, and ending ones would spin on it).
+        let task = Task { [self] in
+            await run()
+            self.state.withLock { state in
+                if state.going.removeValue(forKey: id) == nil { state.endedEarly.insert(id) }
+            }
+        }
+        let kept = state.withLock { state in
+            guard state.endedEarly.remove(id) == nil else { return false }
+            state.going[id] = task
+            return true
+        }
+        if kept, isCancelled { task.cancel() }
     }
 
     /// Cancels every run going, and every one started from now on.
     func cancelAll() {
-        let going = state.withLock { state in
-            state.cancelled = true
-            return Array(state.going.values)
-        }
-        for task in going { task.cancel() }
+        cancelled.store(true, ordering: .releasing)
+        for task in state.withLock({ Array($0.going.values) }) { task.cancel() }
     }
 
     /// Waits until no run is going.
