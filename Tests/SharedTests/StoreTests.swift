@@ -79,6 +79,19 @@ import Testing
         }
     }
 
+    @Test func keyRecordsOfManyNodesAreReadTogetherByName() throws {
+        try withStore { store in
+            for node in ["alpha", "beta", "gamma"] {
+                _ = try store.pinKey(node: node, key: "key-\(node)", state: node == "beta" ? .pending : .approved, at: at(1))
+            }
+            let records = try store.keyRecords(nodes: ["alpha", "beta", "nobody", #"quote"and\slash"#])
+            #expect(records.keys.sorted() == ["alpha", "beta"])
+            #expect(records["alpha"]?.publicKey == "key-alpha")
+            #expect(records["beta"]?.state == .pending)
+            #expect(try store.keyRecords(nodes: []).isEmpty)
+        }
+    }
+
     @Test func aMessageWithoutIDOrDestinationIsRefused() throws {
         try withStore { store throws in
             let error = #expect(throws: StoreError.self) {
