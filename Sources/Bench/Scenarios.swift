@@ -114,16 +114,19 @@ enum Scenarios {
     static func fanOut(count: Int, up: Int) async throws -> [String: Double] {
         let harness = try Harness()
         try await harness.startServer()
-        try await harness.startSwarm(count: up)
+        let swarm = try await harness.startSwarm(count: up)
         let runtime = try await harness.runtime()
         let finals = Finals(runtime.outbox)
         let running = Task { try await runtime.run() }
         defer { running.cancel() }
         let names = (0..<count).map { "sim-\($0)" }
+        // The CPU time each side spent, which on a busy machine says more than the wall time.
+        let (senderBefore, swarmBefore) = (try ProcessFigures(pid: getpid()), try ProcessFigures(pid: swarm.processIdentifier))
         let start = ContinuousClock.now
         try runtime.accept([Message(toNodes: names, method: .ping, ackTimeout: 30)])
         await finals.total(reaching: up)
         let elapsed = ContinuousClock.now - start
+        let (senderAfter, swarmAfter) = (try ProcessFigures(pid: getpid()), try ProcessFigures(pid: swarm.processIdentifier))
         await runtime.store.settle()
         let counts = try runtime.store.outboxCounts()
         let again = ContinuousClock.now
@@ -133,6 +136,8 @@ enum Scenarios {
         return [
             "allUpAckedMs": elapsed.milliseconds, "acked": Double(counts[.acked] ?? 0),
             "pending": Double((counts[.queued] ?? 0) + (counts[.sending] ?? 0)), "againAckedMs": againElapsed.milliseconds,
+            "senderCPUMs": senderAfter.cpuMilliseconds - senderBefore.cpuMilliseconds,
+            "swarmCPUMs": swarmAfter.cpuMilliseconds - swarmBefore.cpuMilliseconds,
         ]
     }
 
