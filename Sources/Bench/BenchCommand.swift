@@ -85,7 +85,7 @@ struct BenchCommand: AsyncParsableCommand {
             print("  of which authentication alone: sender \(Int(signing.rounded())) µs (signing at accept \(Int(value("authentication", "sign").rounded())), the ACK's MAC \(Int(value("authentication", "checkMAC").rounded()))), agent \(Int(checking.rounded())) µs (checking the signature \(Int(value("authentication", "verify").rounded())), the ACK's MAC \(Int(value("authentication", "macACK").rounded()))); signed ACKs would cost \(Int(value("authentication", "signACK").rounded())) + \(Int(value("authentication", "checkSignedACK").rounded())) µs")
             for key in report.keys.sorted() where key.hasPrefix("fanOut.") {
                 let figures = report[key] ?? [:]
-                print("\(key): all up ACKed in \(Int(figures["allUpAckedMs"] ?? 0)) ms, \(Int(figures["acked"] ?? 0)) acked, \(Int(figures["pending"] ?? 0)) pending")
+                print("\(key): all up ACKed in \(Int(figures["allUpAckedMs"] ?? 0)) ms, \(Int(figures["acked"] ?? 0)) acked, \(Int(figures["pending"] ?? 0)) pending (CPU: central \(Int(figures["senderCPUMs"] ?? 0)) ms, swarm \(Int(figures["swarmCPUMs"] ?? 0)) ms); again \(Int(figures["againAckedMs"] ?? 0)) ms")
             }
             if let figures = report["reference"] { print(ReferenceCommand.summary(figures, count: reference)) }
             print("restart \(restart): first resend \(Int(value("restart", "firstResendMs"))) ms, first window (\(Int(value("restart", "window")))) resent \(Int(value("restart", "windowResentMs"))) ms")

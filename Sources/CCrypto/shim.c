@@ -64,15 +64,18 @@ int bosun_ed25519_verify_with(void *key, const uint8_t *message, size_t length, 
     return key != NULL && sodium_ready() && crypto_sign_verify_detached(signature, message, length, key) == 0;
 }
 
-int bosun_pair_key(void *private_key, const uint8_t peer_public_key[32], uint8_t key[32]) {
+int bosun_x25519_public_key(const uint8_t public_key[32], uint8_t x25519_public_key[32]) {
+    return sodium_ready() && crypto_sign_ed25519_pk_to_curve25519(x25519_public_key, public_key) == 0;
+}
+
+int bosun_pair_key(void *private_key, const uint8_t peer_public_key[32], const uint8_t peer_x25519_key[32],
+                   uint8_t key[32]) {
     if (private_key == NULL || !sodium_ready()) return 0;
     const uint8_t *own_public_key = (const uint8_t *)private_key + 32;
     uint8_t own_secret[crypto_scalarmult_curve25519_BYTES];
-    uint8_t peer[crypto_scalarmult_curve25519_BYTES];
     uint8_t shared[crypto_scalarmult_curve25519_BYTES];
     int ok = crypto_sign_ed25519_sk_to_curve25519(own_secret, private_key) == 0
-        && crypto_sign_ed25519_pk_to_curve25519(peer, peer_public_key) == 0
-        && crypto_scalarmult_curve25519(shared, own_secret, peer) == 0;
+        && crypto_scalarmult_curve25519(shared, own_secret, peer_x25519_key) == 0;
     if (ok) {
         // Both ends hash the same bytes: the label, the shared secret, then the two public keys, lower first.
         int own_first = memcmp(own_public_key, peer_public_key, 32) < 0;

@@ -145,6 +145,28 @@ import Testing
 
     /// An answer the lane does not believe (here unsigned) still shows that someone takes the node's messages:
     /// the lane reopens instead of probing the same message for ever, and the message waits for a believed ACK.
+    @Test func aFanOutsLanesCheckTheirACKsAgainstTheKeysOfTheirOwnNodes() async throws {
+        try await withHarness(window: 4) { harness in
+            // The key records of a fan-out are read once for all its lanes: each must still get its own node's.
+            let nodes = (0..<(Outbox.fanOutKeyRead + 36)).map { "node-\($0)" }
+            let impostor = "node-7"
+            for node in nodes {
+                let key = node == impostor ? NodeKey().publicKey : harness.transport.nodeKey.publicKey
+                _ = try harness.store.pinKey(node: node, key: key, state: .approved, at: .now)
+            }
+            let ids = try harness.outbox.accept([Message(toNodes: nodes, method: .ping)]).map(\.id)
+            #expect(await harness.waitForPublishes(nodes.count))
+            for publish in harness.published {
+                harness.transport.ack(publish, from: String(publish.subject.split(separator: ".")[1]))
+            }
+            let refused = ids[nodes.firstIndex(of: impostor)!]
+            #expect(await poll { ids.allSatisfy { $0 == refused || harness.state($0) == .acked } })
+            // Signed by a key that is not node-7's: not believed.
+            await settle()
+            #expect(harness.state(refused) != .acked)
+        }
+    }
+
     @Test func aBlockedLaneReopensOnAnAnswerItDoesNotBelieve() async throws {
         try await withHarness(window: 4) { harness in
             let ids = try harness.accept(10)

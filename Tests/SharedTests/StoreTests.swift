@@ -1,5 +1,7 @@
 import Glibc
 import Shared
+
+@testable import Shared
 import Testing
 
 @Suite struct StoreTests {
@@ -49,6 +51,44 @@ import Testing
             #expect(try store.outboxRecord(id: "third") == nil)
             #expect(try store.outboxRecords().map(\.id) == ["first"])
             #expect(try store.outboxRecord(id: "first")?.message.toNode == "alpha")
+        }
+    }
+
+    @Test func aBigBatchIsEncodedAndSignedOnSeveralThreadsAndStoredInOrder() throws {
+        let key = NodeKey()
+        try withStore { store in
+            let messages = (0..<500).map { message("m\($0)", to: "node-\($0 % 7)") }
+            let records = try store.accept(messages, now: at(1000)) { key.signature(subject: $0, payload: $1) }
+            #expect(records.map(\.id) == messages.map { $0.id })
+            #expect(records.map(\.sequence) == Array(1...500))
+            // Each stored row carries its own message's bytes, signed on its own subject.
+            for node in 0..<7 {
+                let rows = try store.outgoing(to: "node-\(node)", after: 0, limit: 500)
+                #expect(rows.map(\.id) == messages.filter { $0.toNode == "node-\(node)" }.map { $0.id! })
+                for row in rows {
+                    #expect(row.payload == messages[Int(row.sequence) - 1].encoded())
+                    #expect(row.signature?.verifies(subject: row.subject, payload: row.payload) == true)
+                }
+            }
+            // A duplicate deep in a big batch stores nothing of it.
+            let again = (500..<600).map { message("m\($0)", to: "alpha") } + [message("m3", to: "alpha")]
+            let error = #expect(throws: StoreError.self) { try store.accept(again, now: at(2000)) }
+            #expect(error?.code == .duplicateID)
+            #expect(error?.description.contains("message m3 ") == true)
+            #expect(try store.outboxCounts()[.queued] == 500)
+        }
+    }
+
+    @Test func keyRecordsOfManyNodesAreReadTogetherByName() throws {
+        try withStore { store in
+            for node in ["alpha", "beta", "gamma"] {
+                _ = try store.pinKey(node: node, key: "key-\(node)", state: node == "beta" ? .pending : .approved, at: at(1))
+            }
+            let records = try store.keyRecords(nodes: ["alpha", "beta", "nobody", #"quote"and\slash"#])
+            #expect(records.keys.sorted() == ["alpha", "beta"])
+            #expect(records["alpha"]?.publicKey == "key-alpha")
+            #expect(records["beta"]?.state == .pending)
+            #expect(try store.keyRecords(nodes: []).isEmpty)
         }
     }
 

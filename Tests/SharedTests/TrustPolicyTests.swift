@@ -169,6 +169,45 @@ struct TrustPolicyTests {
         #expect(try Reply.decode(authenticated.encoded()) == authenticated)
     }
 
+    @Test func aKeysX25519FormIsWorkedOutOnceAndGivesTheSamePairKeyAsTheOtherEnd() {
+        let central = NodeKey()
+        let nodes = (0..<3).map { _ in NodeKey() }
+        #expect(!NodeKey.knowsX25519Form(of: central.publicKey))
+        // Every node agrees a key with the same central key: converted once, kept, and each pair key still
+        // matches the one the central works out on its side, and differs from the other nodes'.
+        let fromNodes = nodes.map { $0.pairKey(with: central.publicKey) }
+        #expect(NodeKey.knowsX25519Form(of: central.publicKey))
+        #expect(fromNodes == nodes.map { central.pairKey(with: $0.publicKey) })
+        #expect(Set(fromNodes.compactMap { $0 }).count == nodes.count)
+        // Asked again, from the caches: the same keys.
+        #expect(nodes.map { $0.pairKey(with: central.publicKey) } == fromNodes)
+    }
+
+    @Test func aReplacedPinIsNotServedTheOldKeysMACKey() {
+        let central = NodeKey()
+        let (old, new) = (NodeKey(), NodeKey())
+        let policy = TrustPolicy(pinsNodes: true)
+        let ack = Reply(id: "m1", fromNode: "edge", status: .ok)
+        let pinnedOld = Store.KeyRecord(node: "edge", publicKey: old.publicKey, state: .approved, pinnedAt: .now)
+        // The old key's pair key is worked out and kept while it is pinned.
+        #expect(policy.refusal(ofReply: old.authenticate(ack, for: central.publicKey), from: "edge", record: pinnedOld,
+            asker: central) == nil)
+        // The pin is replaced (a proved rotation): the new key's MAC is checked under the new pair, and an ACK still
+        // made with the old key is not edge's any more.
+        var pinnedNew = pinnedOld
+        pinnedNew.publicKey = new.publicKey
+        #expect(central.pairKey(with: new.publicKey) != central.pairKey(with: old.publicKey))
+        #expect(policy.refusal(ofReply: new.authenticate(ack, for: central.publicKey), from: "edge", record: pinnedNew,
+            asker: central) == nil)
+        #expect(policy.refusal(ofReply: old.authenticate(ack, for: central.publicKey), from: "edge", record: pinnedNew,
+            asker: central)?.contains("which is not edge's") == true)
+        // A MAC made under the old pair but naming the new key does not pass.
+        var relabelled = old.authenticate(ack, for: central.publicKey)
+        relabelled.signedBy = new.publicKey
+        #expect(policy.refusal(ofReply: relabelled, from: "edge", record: pinnedNew, asker: central)?
+            .contains("its MAC does not match") == true)
+    }
+
     @Test func repliesAreSignedOverEveryField() {
         let reply = operatorKey.sign(Reply(id: "m1", fromNode: "edge", status: .ok, exitCode: 0, stdout: "fine"))
         #expect(reply.hasValidSignature)

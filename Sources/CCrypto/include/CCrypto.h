@@ -19,11 +19,15 @@ int bosun_ed25519_sign_with(void *key, const uint8_t *message, size_t length, ui
 int bosun_ed25519_verify_with(void *key, const uint8_t *message, size_t length, const uint8_t signature[64]);
 void bosun_ed25519_key_free(void *key);
 
+// An Ed25519 public key as an X25519 one: the costly half of agreeing a key with a node (it checks that the key
+// is a valid point of the main subgroup, about a signature check's work), done once per key and kept by the caller.
+int bosun_x25519_public_key(const uint8_t public_key[32], uint8_t x25519_public_key[32]);
 // The key two nodes share without saying a word: X25519 between the private key (made by
-// bosun_ed25519_private_key_new) and the other node's Ed25519 public key, both turned into X25519 keys, hashed
-// with both public keys in a fixed order (so both ends get the same key). Fails for a public key that is not a
-// valid point, or one of small order.
-int bosun_pair_key(void *private_key, const uint8_t peer_public_key[32], uint8_t key[32]);
+// bosun_ed25519_private_key_new), turned into an X25519 one, and the other node's key in X25519 form (from
+// bosun_x25519_public_key of its Ed25519 `peer_public_key`), hashed with both Ed25519 public keys in a fixed order
+// (so both ends get the same key). Fails for a key of small order.
+int bosun_pair_key(void *private_key, const uint8_t peer_public_key[32], const uint8_t peer_x25519_key[32],
+                   uint8_t key[32]);
 // HMAC-SHA-256 of `message` under `key`, and its check in constant time.
 int bosun_hmac_sha256(const uint8_t key[32], const uint8_t *message, size_t length, uint8_t mac[32]);
 int bosun_hmac_sha256_verify(const uint8_t key[32], const uint8_t *message, size_t length, const uint8_t mac[32]);

@@ -40,6 +40,8 @@ final class HelloHandler: MethodHandler {
         if let refusal = admit(hello, from: node, signer: message.signedBy) {
             return context.reply(to: message, .rejected, error: refusal)
         }
+        // The node's key in the form its MAC'd ACKs are checked with, worked out now rather than in a fan-out.
+        if let signer = message.signedBy { NodeKey.prepareAgreement(with: signer) }
         do {
             try store.recordHello(node: node, facts: hello == nil ? nil : bytes, helloInterval: hello?.helloInterval, at: .now)
             return context.reply(to: message, .ok)

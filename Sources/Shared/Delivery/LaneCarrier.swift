@@ -156,6 +156,9 @@ final class LaneCarrier {
                 context.logger.error("cannot read the messages for \(node): \(error)")
                 return
             }
+            // The node's key record as the outbox read it with the rest of a fan-out, unless the lane read its own
+            // (later) already.
+            if keyRecord == nil, let primed = lane.primedKeyRecord.withLock({ $0.take() }) { keyRecord = .some(primed) }
             for row in rows {
                 if finishing.contains(row.sequence) {
                     cursor = row.sequence

@@ -70,12 +70,25 @@ public final class Outbox: Sendable {
         let records = try store.accept(messages, now: now) { key?.signature(subject: $0, payload: $1) }
         journal.append(records.map { Journal.Entry(time: now, event: .accepted, id: $0.id, node: $0.message.toNode,
             method: $0.message.method.rawValue, message: $0.message) })
-        var woken = Set<String>()
+        var woken: [Lane] = []
+        var nodes = Set<String>()
         for record in records {
             if isObserved { notify(record) }
-            if let node = record.message.toNode, woken.insert(node).inserted { lane(for: node).wake() }
+            if let node = record.message.toNode, nodes.insert(node).inserted { woken.append(lane(for: node)) }
         }
+        primeKeyRecords(of: woken)
+        for lane in woken { lane.wake() }
         return records
+    }
+
+    /// A batch for this many destinations or more (a fan-out) reads their key records at once for their lanes.
+    static let fanOutKeyRead = 64
+
+    /// Hands the lanes of a fan-out their nodes' key records, read in one statement, so that each does not read
+    /// its own when its first ACK comes (an ACK the record shows wrong is checked against a fresh read anyway).
+    private func primeKeyRecords(of lanes: [Lane]) {
+        guard lanes.count >= Self.fanOutKeyRead, let records = try? store.keyRecords(nodes: lanes.map(\.node)) else { return }
+        for lane in lanes { lane.primedKeyRecord.withLock { $0 = .some(records[lane.node]) } }
     }
 
     /// Carries every unfinished message, and what is accepted later, until cancelled.

@@ -68,6 +68,21 @@ extension Store {
         }
     }
 
+    /// The key records of `nodes` (those that have one), in one read however many: what a fan-out's lanes check
+    /// their ACKs against, read once for all of them rather than once per lane.
+    func keyRecords(nodes: [String]) throws(StoreError) -> [String: KeyRecord] {
+        guard !nodes.isEmpty else { return [:] }
+        // The names travel as one JSON array: one statement, cached once, for any number of nodes.
+        var names = JSONWriter(capacity: nodes.count * 16)
+        names.strings(nodes)
+        let list = String(decoding: names.bytes, as: UTF8.self)
+        let records = try database.read { connection throws(StoreError) in
+            try connection.query(
+                "SELECT \(Store.keyColumns) FROM keys WHERE node IN (SELECT value FROM json_each(?))", [list], Store.keyRecord)
+        }
+        return Dictionary(records.map { ($0.node, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// Every key record, by node.
     public func keyRecords() throws(StoreError) -> [KeyRecord] {
         try database.read { connection throws(StoreError) in

@@ -8,42 +8,43 @@ extension Store {
     /// Each message needs an `id` and a `toNode`. An id already in the outbox, or repeated in the batch,
     /// is a `duplicateID` error naming it, and nothing of the batch is stored. Each is encoded once, and `sign`
     /// signs those bytes on their subject: bytes and signature are stored together and published as they are.
+    /// The encoding and signing happen before the transaction, spread over the cores for a big batch (a fan-out).
     public func accept(
-        _ messages: [Message], now: Timestamp, sign: (_ subject: String, _ payload: [UInt8]) -> WireSignature? = { _, _ in nil }
+        _ messages: [Message], now: Timestamp,
+        sign: @escaping @Sendable (_ subject: String, _ payload: [UInt8]) -> WireSignature? = { _, _ in nil }
     ) throws(StoreError) -> [OutboxRecord] {
-        try database.transaction { connection throws(StoreError) in
-            var seen = Set<String>()
+        for message in messages {
+            guard let id = message.id else {
+                throw StoreError(
+                    .invalidMessage, path: path,
+                    "accept: a \(message.method) message to \(message.toNode ?? "nowhere") has no id")
+            }
+            guard message.toNode != nil else {
+                throw StoreError(.invalidMessage, path: path, "accept: message \(id) has no toNode")
+            }
+        }
+        let rows = AcceptedRow.make(messages, sign: sign)
+        return try database.transaction { connection throws(StoreError) in
             var records: [OutboxRecord] = []
-            for message in messages {
-                guard let id = message.id else {
-                    throw StoreError(
-                        .invalidMessage, path: path,
-                        "accept: a \(message.method) message to \(message.toNode ?? "nowhere") has no id")
-                }
-                guard let toNode = message.toNode else {
-                    throw StoreError(.invalidMessage, path: path, "accept: message \(id) has no toNode")
-                }
-                let stored = try connection.query("SELECT 1 FROM outbox WHERE id = ?", [id]) { _ in true }
-                guard seen.insert(id).inserted, stored.isEmpty else {
-                    throw StoreError(.duplicateID, path: path, "accept: message \(id) is already in the outbox")
-                }
-                let type = message.effectiveType
-                let subject = Subject(node: toNode, method: message.method, messageType: type).description
-                let payload = message.encoded()
-                let signature = sign(subject, payload)
-                try connection.run(
+            records.reserveCapacity(messages.count)
+            for (message, row) in zip(messages, rows) {
+                // The id's unique index finds a duplicate (stored before, or earlier in this batch): no lookup first.
+                let inserted = try connection.run(
                     """
                     INSERT INTO outbox (id, toNode, method, message, state, attempts, createdAt, updatedAt, subject,
                         wantsAck, ackTimeout, retries, retryWait, expiresAt, sequential, signedBy, signature)
-                    VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
                     """,
                     [
-                        id, toNode, message.method.rawValue, payload, OutboxState.queued.rawValue,
-                        now.millisecondsSinceEpoch, now.millisecondsSinceEpoch, subject,
-                        type.wantsACK, message.ackTimeout, message.retries ?? 0, message.retryWait,
+                        message.id, message.toNode, message.method.rawValue, row.payload, OutboxState.queued.rawValue,
+                        now.millisecondsSinceEpoch, now.millisecondsSinceEpoch, row.subject,
+                        row.wantsACK, message.ackTimeout, message.retries ?? 0, message.retryWait,
                         message.expiresAt?.millisecondsSinceEpoch, message.sequential ?? false,
-                        signature?.key, signature?.value,
+                        row.signature?.key, row.signature?.value,
                     ])
+                guard inserted > 0 else {
+                    throw StoreError(.duplicateID, path: path, "accept: message \(message.id ?? "") is already in the outbox")
+                }
                 records.append(
                     OutboxRecord(sequence: connection.lastInsertRowID, message: message, state: .queued, updatedAt: now)
                 )

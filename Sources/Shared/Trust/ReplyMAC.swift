@@ -13,13 +13,14 @@ import Synchronization
 /// current key); otherwise, and for refusals made before a message is read, it signs.
 extension NodeKey {
     /// The key this node shares with the node whose public key is `peer` (base64); nil for text that is not a
-    /// valid public key. Worked out once per pair (an X25519 costs about a signature) and kept.
+    /// valid public key. Worked out once per pair (an X25519) and kept.
     public func pairKey(with peer: String) -> [UInt8]? {
         let pair = publicKey + peer
         if let known = Self.pairKeys.withLock({ $0[pair] }) { return known }
-        guard let raw = Data(base64Encoded: peer), raw.count == 32 else { return nil }
+        guard let raw = Data(base64Encoded: peer), raw.count == 32, let x25519 = Self.x25519Form(of: peer, raw: Array(raw))
+        else { return nil }
         var key = [UInt8](repeating: 0, count: 32)
-        guard bosun_pair_key(signer.pointer, Array(raw), &key) == 1 else { return nil }
+        guard bosun_pair_key(signer.pointer, Array(raw), x25519, &key) == 1 else { return nil }
         Self.pairKeys.withLock { keys in
             // Bounded: made-up keys must not grow it without end. Room for a central node's pairs with a fleet of
             // 16,384 nodes (about 3 MB at most); a bigger fleet works them out again now and then.
@@ -30,6 +31,34 @@ extension NodeKey {
     }
 
     private static let pairKeys = Mutex<[String: [UInt8]]>([:])
+
+    /// `peer`'s key in X25519 form, converted once per key and kept: the conversion checks the point, which costs
+    /// twice the X25519 itself, and every simulated node of a swarm (or every key of this node, after a rotation)
+    /// agrees a key with the same central key. Kept by the key itself, not by node: a node whose pinned key is
+    /// replaced is looked up under its new key, never served the old one's form.
+    static func x25519Form(of peer: String, raw: [UInt8]) -> [UInt8]? {
+        if let known = x25519Forms.withLock({ $0[peer] }) { return known }
+        var form = [UInt8](repeating: 0, count: 32)
+        guard bosun_x25519_public_key(raw, &form) == 1 else { return nil }
+        x25519Forms.withLock { forms in
+            // Bounded as the pair keys are.
+            if forms.count >= 16_384 { forms.removeAll(keepingCapacity: true) }
+            forms[peer] = form
+        }
+        return form
+    }
+
+    private static let x25519Forms = Mutex<[String: [UInt8]]>([:])
+
+    /// Works out `peer`'s X25519 form ahead of its first ACK (when its node's key is pinned, or the node says
+    /// hello), so that a fan-out to the fleet does not pay it on the way.
+    static func prepareAgreement(with peer: String) {
+        guard !knowsX25519Form(of: peer), let raw = Data(base64Encoded: peer), raw.count == 32 else { return }
+        _ = x25519Form(of: peer, raw: Array(raw))
+    }
+
+    /// Whether `peer`'s X25519 form is kept (for tests of the cache).
+    static func knowsX25519Form(of peer: String) -> Bool { x25519Forms.withLock { $0[peer] != nil } }
 
     /// `reply` with `signedBy` and a `mac` for the node whose key is `peer`; signed instead if `peer` is not a
     /// valid key.
