@@ -158,10 +158,7 @@ struct AgentCommand: AsyncParsableCommand {
             let reloads = HangupReloads(signals: hangups, runtime: runtime, reloader: reloader, logger: logger)
             parts.append(.init(service: reloads, successTerminationBehavior: .ignore, serviceName: "SIGHUP"))
             // Once the parts have started, what only start-up used goes back (see StartupPages).
-            let settled = PartService("start-up pages") {
-                try await Task.sleep(for: StartupPages.settle)
-                StartupPages.release()
-            }
+            let settled = StartupPages.service()
             parts.append(.init(service: settled, successTerminationBehavior: .ignore, serviceName: "\(settled)"))
             let stop = StopGrace(runtime: runtime, transfers: http.transfers, grace: grace)
             parts.append(.init(service: stop, successTerminationBehavior: .ignore, serviceName: "stop grace"))

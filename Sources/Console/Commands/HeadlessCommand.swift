@@ -31,6 +31,9 @@ struct ServeCommand: AsyncParsableCommand {
             var parts = try CentralNode.alerts(runtime, logger: logger)
             // bosun cancel and bosun retry reach this engine through <data-dir>/control/.
             parts.append(.init(service: PartService("control inbox") { await ControlInbox(runtime: runtime).run() }))
+            // Once the parts have started, what only start-up used goes back (see StartupPages).
+            let settled = StartupPages.service()
+            parts.append(.init(service: settled, successTerminationBehavior: .ignore, serviceName: "\(settled)"))
             parts.append(
                 .init(service: PartService("scheduled sends") {
                     await ScheduledSends(dataDirectory: runtime.configuration.dataDirectory).run()

@@ -1,11 +1,10 @@
 import CNATS
-import Shared
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// Gives back the pages of code and read-only data that only the agent's start-up used (the loader's work, libcrypto's
+/// Gives back the pages of code and read-only data that only a node's start-up used (the loader's work, libcrypto's
 /// initialisation, argument parsing, opening the store, the unwinding of the main thread), which otherwise stay in
 /// its resident set for good: about 6 MB of an idle agent's 17 MB.
 ///
@@ -13,16 +12,24 @@ import Shared
 /// their pages are the file's, unchanged, which the kernel may drop at any time and maps again from the page cache
 /// at the next use. A read-only mapping the loader wrote relocations into holds pages of its own (anonymous), so it
 /// is left alone, as is everything writable.
-enum StartupPages {
+public enum StartupPages {
     /// How long after the node has connected its start-up is over: its parts have started and subscribed.
     static let settle = Duration.seconds(5)
+
+    /// A part that gives start-up's pages back once the node has settled (``settle`` after it starts), then ends.
+    public static func service() -> PartService {
+        PartService("start-up pages") {
+            try await Task.sleep(for: settle)
+            release()
+        }
+    }
 
     /// Opens libnats on a thread of its own that ends at once. libnats seeds its unique ids from OpenSSL's random
     /// generator, whose state for the thread that asked is torn down when that thread ends, running through some
     /// 760 kB of libcrypto's code. Opened on whichever pool thread connected first, that happened whenever the pool
     /// let that thread go, tens of seconds into an idle agent's life; now it happens during start-up, before start-up's
     /// pages are given back. Call it first thing in `main`.
-    static func openNATS() {
+    public static func openNATS() {
         #if canImport(Glibc)
             var thread = pthread_t()
             guard pthread_create(&thread, nil, openOnItsThread, nil) == 0 else { return }

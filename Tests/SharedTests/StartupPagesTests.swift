@@ -1,9 +1,8 @@
-import Shared
 import Testing
 
-@testable import Agent
+@testable import Shared
 
-/// Which mappings the agent gives back after start-up: only unchanged pages of files, never memory of its own.
+/// Which mappings a node gives back after start-up: only unchanged pages of files, never memory of its own.
 @Suite struct StartupPagesTests {
     static let smaps = """
         55d0c0000000-55d0c0254000 r--p 00000000 08:01 1234                       /usr/bin/bosun-agent
