@@ -21,6 +21,9 @@ trap 'kill "${pids[@]}" 2>/dev/null; kill "$(cat "$work/nats.pid")" 2>/dev/null;
 until grep -q "Server is ready" "$work/nats.log"; do sleep 0.05; done
 
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
+# The process's own memory (heap, stacks): RSS less the pages of files, which a node gives back after its start-up
+# and faults in again as it uses code.
+anon() { awk '/^RssAnon/ { print $2 }' "/proc/$1/status"; }
 cpu_ms() { awk -v t="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / t) }' "/proc/$1/stat"; }
 now() { date +%s.%N; }
 elapsed() { python3 -c "print(round($(now) - $1, 3))"; }
@@ -52,8 +55,9 @@ start_sender
 # Past the moment (5 s after the start) when a node gives back the pages only its start-up used.
 sleep 7
 idle=$(rss "$sender")
+idle_anon=$(anon "$sender")
 echo "$mode, $count messages, binaries in $bin"
-echo "idle RSS: $idle kB"
+echo "idle RSS: $idle kB (anonymous $idle_anon kB)"
 for ((from = 0; from < count; from += 10000)); do
     to=$((from + 10000 < count ? from + 10000 : count))
     batch "$from" "$to" >"$work/batch.json"
@@ -62,7 +66,7 @@ for ((from = 0; from < count; from += 10000)); do
     wait_for '[[ $(accepted) -ge $to ]]'
 done
 sleep 2
-echo "queued: RSS $(rss "$sender") kB (+$(( $(rss "$sender") - idle )) kB over idle)"
+echo "queued: RSS $(rss "$sender") kB (+$(( $(rss "$sender") - idle )) kB over idle; anonymous +$(( $(anon "$sender") - idle_anon )) kB)"
 before=$(cpu_ms "$sender")
 sleep 30
 echo "waiting 30 s: CPU $(( $(cpu_ms "$sender") - before )) ms ($(python3 -c "print(round(($(cpu_ms "$sender") - $before) / 300, 2))")% of a core)"
@@ -79,7 +83,7 @@ start_sender
 wait_for '[[ $(grep -c "\"event\":\"attempt\"" "$work/sender/journal.jsonl") -gt $lines_before ]]'
 echo "restarted: first resend $(elapsed "$t0") s after the start (process start and this script's polling included); RSS $(rss "$sender") kB"
 sleep 7
-echo "restarted and waiting: RSS $(rss "$sender") kB"
+echo "restarted and waiting: RSS $(rss "$sender") kB (anonymous $(anon "$sender") kB)"
 
 # The other side comes up; the backlog drains.
 t0=$(now)
