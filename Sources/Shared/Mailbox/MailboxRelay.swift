@@ -62,9 +62,13 @@ final class MailboxRelay: Sendable {
                 // Handed over here, in stream order; answers are awaited concurrently.
                 let handover = try Handover(message, subject: subject, connection: js.connection)
                 group.addTask {
-                    let answer = await handover.awaitAnswer(wait: self.answerWait)
                     defer { slots.release() }
-                    if let answer { try await MailboxResults.keep(answer, to: message, js, logger: self.logger) }
+                    // Cancelled (the reader failed, or the node stops) before the answer came: the place must not
+                    // move over it, so that it is handed over again after the restart.
+                    guard let outcome = await handover.awaitAnswer(wait: self.answerWait) else { return }
+                    if case .answered(let answer) = outcome {
+                        try await MailboxResults.keep(answer, to: message, js, logger: self.logger)
+                    }
                     try self.stepOver(sequence, stream: stream)
                 }
             }
@@ -114,10 +118,18 @@ private struct Handover: Sendable {
         try connection.publish(subject, payload: payload, replyTo: inbox?.subject, carrying: headers)
     }
 
-    /// Waits for a final answer (not `inProgress`), handing the message over again after each `wait` without one;
-    /// nil for a message that wants none, or when cancelled.
-    func awaitAnswer(wait: Duration) async -> Reply? {
-        guard let inbox else { return nil }
+    /// How a handover ended.
+    enum Outcome {
+        /// The message wants no answer: handed over, it is done.
+        case handedOver
+        /// Its final answer (not `inProgress`).
+        case answered(Reply)
+    }
+
+    /// Waits for a final answer, handing the message over again after each `wait` without one; nil when cancelled
+    /// before it came (the message is not done).
+    func awaitAnswer(wait: Duration) async -> Outcome? {
+        guard let inbox else { return .handedOver }
         defer { inbox.close() }
         var assembly = ReplyAssembly()
         while !Task.isCancelled {
@@ -126,7 +138,7 @@ private struct Handover: Sendable {
                 continue
             }
             let reply = ReplyChunk.decode(answer.payload).flatMap { assembly.add($0) } ?? (try? Reply.decode(answer.payload))
-            if let reply, reply.status.isFinal { return reply }
+            if let reply, reply.status.isFinal { return .answered(reply) }
         }
         return nil
     }
