@@ -1,4 +1,5 @@
 import CNATS
+import ServiceLifecycle
 
 #if canImport(Glibc)
     import Glibc
@@ -16,11 +17,14 @@ public enum StartupPages {
     /// How long after the node has connected its start-up is over: its parts have started and subscribed.
     static let settle = Duration.seconds(5)
 
-    /// A part that gives start-up's pages back once the node has settled (``settle`` after it starts), then ends.
+    /// A part that gives start-up's pages back once the node has settled (``settle`` after it starts), then waits,
+    /// without a timer, until the node stops. It must not end before it is asked to: a service that ends while its
+    /// group shuts down gracefully, before its turn (the agent waiting out a grace period), fails the whole group.
     public static func service() -> PartService {
         PartService("start-up pages") {
             try await Task.sleep(for: settle)
             release()
+            try await gracefulShutdown()
         }
     }
 
