@@ -32,7 +32,7 @@ struct BenchCommand: AsyncParsableCommand {
                 eventRuns.append(try await Scenarios.events(count: events))
                 print("done")
             }
-            for nodes in fanOut {
+            for nodes in fanOut where nodes > 0 {
                 for up in [nodes, nodes * 9 / 10] {
                     print("ping to \(nodes) simulated nodes, \(up) up…")
                     report["fanOut.\(nodes).up\(up)"] = try await Scenarios.fanOut(count: nodes, up: up)
