@@ -1,3 +1,4 @@
+import Dispatch
 import Logging
 import Synchronization
 import Testing
@@ -78,6 +79,82 @@ import Testing
             }
             #expect(await poll { ids.allSatisfy { harness.state($0) == .acked } })
             #expect(harness.published.map(\.id) == ids)
+        }
+    }
+
+    /// A lane's events are handled by whichever thread brings them, unless another holds the lane: that one takes
+    /// them before it lets go. Accepts and ACKs from several threads at once, the lane's own task keeping its
+    /// deadlines meanwhile: every message is sent once, in order, and acknowledged.
+    @Test func eventsFromManyThreadsAtOnceAreAllHandledAndNoneTwice() async throws {
+        try await withHarness(window: 32) { harness in
+            let (threads, perThread) = (4, 150)
+            let acked = Mutex(0)
+            let token = harness.outbox.addObserver { event in
+                if case .changed(let change) = event, change.state == .acked { acked.withLock { $0 += 1 } }
+            }
+            defer { harness.outbox.removeObserver(token) }
+            let answeredUpTo = Atomic<Int>(0)
+            DispatchQueue.concurrentPerform(iterations: threads * 2) { worker in
+                if worker < threads {
+                    for _ in 0..<perThread { _ = try? harness.accept(1) }
+                    return
+                }
+                // The other threads answer what is published, each publish once, as soon as it is there.
+                let giveUp = ContinuousClock.now + .seconds(20)
+                while answeredUpTo.load(ordering: .relaxed) < threads * perThread, ContinuousClock.now < giveUp {
+                    let next = answeredUpTo.load(ordering: .relaxed)
+                    let published = harness.published
+                    guard next < published.count else { continue }
+                    if answeredUpTo.compareExchange(expected: next, desired: next + 1, ordering: .relaxed).exchanged {
+                        harness.transport.ack(published[next])
+                    }
+                }
+            }
+            #expect(await poll { acked.withLock { $0 } == threads * perThread })
+            await settle()
+            #expect(acked.withLock { $0 } == threads * perThread)
+            let ids = harness.published.map(\.id)
+            #expect(ids.count == threads * perThread && Set(ids).count == ids.count)
+            // In acceptance order: the store's sequence is the order the accepts committed in.
+            let stored = try harness.store.outboxRecords(limit: threads * perThread).sorted { $0.sequence < $1.sequence }
+            #expect(ids == stored.map { $0.message.id ?? "" })
+            #expect(stored.allSatisfy { $0.state == .acked })
+        }
+    }
+
+    /// The lane's own task takes the lane's lock too (for its deadlines, and to retire the lane when idle): an
+    /// event that comes meanwhile is not left behind, and an accept that meets a retiring lane goes to the next one.
+    @Test func messagesAcceptedWhileTheLanesTaskKeepsItsTimeAreAllSent() async throws {
+        try await withHarness(window: 4) { harness in
+            // Time passes fast: the lane's task retires the lane each time it is idle for a minute, and the next
+            // accept makes a new one, whose task starts as the accept wakes it.
+            let ticker = Task.detached {
+                while !Task.isCancelled {
+                    harness.clock.advance(seconds: 61)
+                    try? await Task.sleep(for: .milliseconds(2))
+                }
+            }
+            defer { ticker.cancel() }
+            for round in 0..<200 {
+                // Neither late nor expired in the years of time that pass meanwhile: sent once.
+                var draft = Message(toNode: "edge", method: .ping)
+                draft.ackTimeout = 300_000_000.0
+                draft.ttl = 300_000_000.0
+                let sent = harness.published.count
+                let accepted: [OutboxRecord] = try harness.outbox.accept([draft])
+                let id: String = accepted[0].id
+                guard await poll({ harness.published.count > sent }) else {
+                    Issue.record("message \(round) was never sent")
+                    return
+                }
+                let publish = harness.published[sent]
+                #expect(publish.id == id)
+                harness.transport.ack(publish)
+                guard await poll({ harness.state(id) == .acked }) else {
+                    Issue.record("message \(round) was never acknowledged: \(String(describing: harness.state(id)))")
+                    return
+                }
+            }
         }
     }
 

@@ -363,7 +363,7 @@ final class LaneCarrier {
         lane.isBlocked.store(true, ordering: .relaxed)
         let lane = self.lane
         store.settleBlocked(node: node, markedThrough: markedThrough, reason: Outbox.waitingForNode(node), now: now) {
-            lane.events.deliver(.settled($0))
+            lane.deliver(.settled($0))
         }
     }
 
@@ -454,7 +454,7 @@ final class LaneCarrier {
             reply: .some(reply), now: now
         ) { [logger = context.logger] error in
             if let error { logger.error("cannot record the state of message \(id): \(error)") }
-            lane.events.deliver(.finished(sequence: sequence))
+            lane.deliver(.finished(sequence: sequence))
         }
         let event: Journal.Entry.Event =
             switch state {

@@ -34,6 +34,8 @@ public final class Outbox: Sendable {
     /// Lanes made by `accept` (or at the start), for `run` to start.
     private let newLanes = Mailbox<Lane>()
     private let registry = Mutex(Registry())
+    /// What the lanes share, while `run` runs: a lane made then starts at once, on the thread that needs it.
+    private let laneContext = Mutex<LaneContext?>(nil)
 
     private struct Registry {
         var lanes: [String: Lane] = [:]
@@ -77,7 +79,8 @@ public final class Outbox: Sendable {
             if let node = record.message.toNode, nodes.insert(node).inserted { woken.append(lane(for: node)) }
         }
         primeKeyRecords(of: woken)
-        for lane in woken { lane.wake() }
+        // A lane that retired meanwhile hands over to the node's new one.
+        for lane in woken where !lane.wake() { self.lane(for: lane.node).wake() }
         return records
     }
 
@@ -95,6 +98,7 @@ public final class Outbox: Sendable {
     public func run() async throws {
         defer {
             // A restart (by the supervisor) begins afresh: the lanes of this run end with it.
+            laneContext.withLock { $0 = nil }
             registry.withLock { registry in
                 registry.lanes.removeAll()
                 registry.byToken.removeAll()
@@ -109,6 +113,7 @@ public final class Outbox: Sendable {
             retryWaitCap: configuration.defaults.retryWaitCap, probeWait: configuration.defaults.retryWait,
             idleTimeout: configuration.laneIdleTimeout, trust: configuration.trust, signer: configuration.key, errors: errors, logger: logger,
             clock: configuration.clock, changed: { [weak self] in self?.changed($0) })
+        laneContext.withLock { $0 = context }
         let destinations = try store.unfinishedDestinations()
         for node in destinations { lane(for: node).wake() }
         if !destinations.isEmpty {
@@ -134,15 +139,16 @@ public final class Outbox: Sendable {
             registry.byToken[lane.token] = lane
             return (lane, true)
         }
-        if isNew { newLanes.deliver(lane) }
+        guard isNew else { return lane }
+        if let context = laneContext.withLock({ $0 }) { lane.start(context) }
+        newLanes.deliver(lane)
         return lane
     }
 
     /// Removes an idle lane unless a message was accepted for it since `generation`; returns whether it did.
     private func retire(_ lane: Lane, generation: UInt64) -> Bool {
         registry.withLock { registry in
-            guard registry.lanes[lane.node] === lane, lane.generation.load(ordering: .sequentiallyConsistent) == generation
-            else { return false }
+            guard registry.lanes[lane.node] === lane, lane.retire(ifStill: generation) else { return false }
             registry.lanes.removeValue(forKey: lane.node)
             registry.byToken.removeValue(forKey: lane.token)
             return true
@@ -155,27 +161,27 @@ public final class Outbox: Sendable {
         guard tokens.count >= 2, let lane = registry.withLock({ $0.byToken[String(tokens[tokens.count - 2])] }) else {
             return
         }
-        lane.events.deliver(.reply(answer))
+        lane.deliver(.reply(answer))
     }
 
     /// A message came from `node`, so it is connected: a lane waiting for it probes at once instead of after
     /// its backoff.
     public func heard(from node: String) {
         guard let lane = registry.withLock({ $0.lanes[node] }), lane.isBlocked.load(ordering: .relaxed) else { return }
-        lane.events.deliver(.probeNow)
+        lane.deliver(.probeNow)
     }
 
     /// This node's own link to NATS came back: every waiting lane probes at once.
     public func probeAll() {
         for lane in registry.withLock({ Array($0.lanes.values) }) where lane.isBlocked.load(ordering: .relaxed) {
-            lane.events.deliver(.probeNow)
+            lane.deliver(.probeNow)
         }
     }
 
     /// Retry a message now: ends its retry wait, or probes its node at once.
     public func retryNow(id: String) async {
         guard let node = try? store.outboxRecord(id: id)?.message.toNode else { return }
-        lane(for: node).events.deliver(.retryNow(id: id))
+        lane(for: node).deliver(.retryNow(id: id))
     }
 
     /// Cancels a message that is not final yet; returns whether there was one.
@@ -187,7 +193,7 @@ public final class Outbox: Sendable {
         journal.append(Journal.Entry(time: now, event: .cancelled, id: id, node: record.message.toNode,
             reason: record.lastError))
         if let node = record.message.toNode, let lane = registry.withLock({ $0.lanes[node] }) {
-            lane.events.deliver(.cancelled(id: id))
+            lane.deliver(.cancelled(id: id))
         }
         if isObserved { notify(record) }
         return true

@@ -79,6 +79,11 @@ public final class Mailbox<Element: Sendable>: Sendable {
         state.withLock { Self.take(&$0) }
     }
 
+    /// Whether an element is there to poll.
+    public var hasElements: Bool {
+        state.withLock { $0.head < $0.buffer.count }
+    }
+
     private static func take(_ state: inout State) -> Element? {
         guard state.head < state.buffer.count else { return nil }
         let element = state.buffer[state.head]
