@@ -1,3 +1,4 @@
+import Dispatch
 import Logging
 import Synchronization
 
@@ -92,6 +93,13 @@ public final class Outbox: Sendable {
     private func primeKeyRecords(of lanes: [Lane]) {
         guard lanes.count >= Self.fanOutKeyRead, let records = try? store.keyRecords(nodes: lanes.map(\.node)) else { return }
         for lane in lanes { lane.primedKeyRecord.withLock { $0 = .some(records[lane.node]) } }
+        // The ACKs come back on one thread, each checked with the key this node shares with its node (an X25519
+        // the first time): those keys are worked out meanwhile, on every core, while the messages go out.
+        guard let asker = configuration.key?.current else { return }
+        let peers = Array(Set(records.values.map(\.publicKey)))
+        DispatchQueue.global().async {
+            DispatchQueue.concurrentPerform(iterations: peers.count) { _ = asker.pairKey(with: peers[$0]) }
+        }
     }
 
     /// Carries every unfinished message, and what is accepted later, until cancelled.
@@ -157,10 +165,13 @@ public final class Outbox: Sendable {
 
     /// An answer on the reply subscription (`<prefix>.<lane>.<sequence>`): to its lane.
     private func route(_ answer: NATSMessage) {
-        let tokens = answer.subject.split(separator: ".")
-        guard tokens.count >= 2, let lane = registry.withLock({ $0.byToken[String(tokens[tokens.count - 2])] }) else {
-            return
-        }
+        // The token before the last: found from the end, without splitting the whole subject.
+        let subject = answer.subject.utf8
+        guard let last = subject.lastIndex(of: UInt8(ascii: ".")),
+            let before = subject[..<last].lastIndex(of: UInt8(ascii: ".")),
+            let token = String(subject[subject.index(after: before)..<last]),
+            let lane = registry.withLock({ $0.byToken[token] })
+        else { return }
         lane.deliver(.reply(answer))
     }
 
