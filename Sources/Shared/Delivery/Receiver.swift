@@ -10,18 +10,18 @@ import Synchronization
 /// runs in its own task, so a slow command delays nothing else, except those whose handler runs at once
 /// (``ImmediateMethodHandler``: a ping, a log line), which cost less run where they are.
 public final class Receiver: Sendable {
-    private let connection: NATSConnection
-    private let context: HandlerContext
+    let connection: NATSConnection
+    let context: HandlerContext
     private let handlers: [Method: any MethodHandler]
     /// The handlers that run at once, without a task of their own (``ImmediateMethodHandler``).
     private let immediate: [Method: any ImmediateMethodHandler]
-    private let store: Store
-    private let journal: Journal
-    private let errors: ErrorReporter
-    private let logger: Logger
+    let store: Store
+    let journal: Journal
+    let errors: ErrorReporter
+    let logger: Logger
     private let heard: @Sendable (String) -> Void
-    private let trust: TrustPolicy
-    private let audit: AuditLog?
+    let trust: TrustPolicy
+    let audit: AuditLog?
     /// The subscription while receiving, so ``stopTaking()`` can end it.
     private let subscription = Mutex<NATSListener?>(nil)
     /// One slot for each message between arrival and answer (`maxConcurrentRuns` of them).
@@ -29,13 +29,13 @@ public final class Receiver: Sendable {
     private let stopped = Atomic<Bool>(false)
     /// The ACL in force, if the node has one; replaced on reload.
     private let accessList = Mutex<AccessList?>(nil)
-    private let key: KeyRing?
+    let key: KeyRing?
     /// Messages a retry reached while they ran: their answer goes to the retry's (newer) reply subject.
-    private let retriedWhileRunning = Mutex<Set<String>>([])
+    let retriedWhileRunning = Mutex<Set<String>>([])
     /// Stream methods (logs, appends, output, copy chunks) finish one at a time per stream, in arrival order.
     private let ordered = OrderedRuns()
     /// Refusals, counted into the error log.
-    private let refusals: RefusalLog
+    let refusals: RefusalLog
 
     /// `heard` is told the sending node of every message that arrives: proof that node is connected.
     public init(
@@ -203,9 +203,8 @@ public final class Receiver: Sendable {
             return false
         }
         // Journaled once it is certain to run (for a message recorded first, once that record is durable).
-        let journalReceived: @Sendable () -> Void = { [journal] in
-            journal.append(Journal.Entry(event: .received, id: id, node: fromNode, method: message.method.rawValue))
-        }
+        let received = Journal.Entry(event: .received, id: id, node: fromNode, method: message.method.rawValue)
+        let journalReceived: @Sendable () -> Void = { [journal] in journal.append(received) }
         // A handler that runs at once runs here, on the delivery thread, in arrival order.
         let atOnce = immediate[message.method]
         guard subject.messageType.wantsACK else {
@@ -222,12 +221,13 @@ public final class Receiver: Sendable {
             return true
         }
         if Method.rerunnable.contains(message.method) {
-            journalReceived()
             if let atOnce {
+                // Its run is over before its record: both lines are journaled with the answer, in one append.
                 batch.add(record(message, id: id, reply: atOnce.handleNow(message, context: context),
-                    replyTo: inbound.replyTo, asker: asker, release: release))
+                    replyTo: inbound.replyTo, asker: asker, received: received, release: release))
                 return true
             }
+            journalReceived()
             schedule(message, runs: runs) {
                 let reply = await handler.handle(message, context: self.context)
                 self.store.grouped(
@@ -244,13 +244,14 @@ public final class Receiver: Sendable {
                 logger.error("cannot record message \(id): \(error)")
                 release()
             case .success(.new):
-                journalReceived()
-                // Run at once in this commit's completion: those come in the order the messages arrived.
+                // Run at once in this commit's completion: those come in the order the messages arrived. Its
+                // `received` line goes with its answer, in one append.
                 if let atOnce {
                     batch.add(finish(message, id: id, reply: atOnce.handleNow(message, context: context),
-                        replyTo: inbound.replyTo, asker: asker, release: release))
+                        replyTo: inbound.replyTo, asker: asker, received: received, release: release))
                     return
                 }
+                journalReceived()
                 schedule(message, runs: runs) {
                     let reply = await handler.handle(message, context: self.context)
                     self.store.grouped(
@@ -284,12 +285,12 @@ public final class Receiver: Sendable {
     /// The run has ended before that commit: the next message of the same stream need not wait for it, only its
     /// answer does.
     private func finish(
-        _ message: Message, id: String, reply: Reply, replyTo: String?, asker: String?,
+        _ message: Message, id: String, reply: Reply, replyTo: String?, asker: String?, received: Journal.Entry? = nil,
         release: @escaping @Sendable () -> Void
     ) -> GroupCommit.Write {
         store.finishReceiveWrite(id: id, reply: reply, now: .now) { [self] error in
             if let error { logger.error("cannot record the result of message \(id): \(error)") }
-            answer(message, id: id, reply: reply, replyTo: replyTo, asker: asker)
+            answer(message, id: id, reply: reply, replyTo: replyTo, asker: asker, received: received)
             release()
         }
     }
@@ -298,7 +299,7 @@ public final class Receiver: Sendable {
     /// answers. Two copies of it (a retry that came while it ran) may both run; both answer with whichever result was
     /// stored first.
     private func record(
-        _ message: Message, id: String, reply: Reply, replyTo: String?, asker: String?,
+        _ message: Message, id: String, reply: Reply, replyTo: String?, asker: String?, received: Journal.Entry? = nil,
         release: @escaping @Sendable () -> Void
     ) -> GroupCommit.Write {
         let fromNode = message.fromNode ?? ""
@@ -306,52 +307,13 @@ public final class Receiver: Sendable {
             now: .now) { [self] recorded in
             switch recorded {
             case .success(let stored):
-                answer(message, id: id, reply: stored, replyTo: replyTo, asker: asker)
+                answer(message, id: id, reply: stored, replyTo: replyTo, asker: asker, received: received)
             case .failure(let error):
                 // Unrecorded, it is answered all the same: a retry runs it again, which it may.
                 logger.error("cannot record the result of message \(id): \(error)")
-                answer(message, id: id, reply: reply, replyTo: replyTo, asker: asker)
+                answer(message, id: id, reply: reply, replyTo: replyTo, asker: asker, received: received)
             }
             release()
-        }
-    }
-
-    private func answer(_ message: Message, id: String, reply: Reply, replyTo: String?, asker: String?) {
-        journal.append(Journal.Entry(event: .answered, id: id, node: message.fromNode, reply: reply))
-        audit?.record(message, reply: reply)
-        if reply.status == .error {
-            errors.report(ErrorRecord(node: context.node, kind: .handler, messageId: id, method: message.method.rawValue,
-                toNode: context.node, error: "\(message.method) on \(context.node): \(reply.error ?? "failed")"))
-        }
-        // Answer on the newest reply subject: a retry that came while this ran may carry a fresher one.
-        let retried = retriedWhileRunning.withLock { $0.remove(id) != nil }
-        let latest = retried ? ((try? store.receivedReplyTo(id: id)) ?? replyTo) : replyTo
-        send(reply, to: latest, asker: asker)
-    }
-
-    /// Refuses a message: counted into the error log (one line per sender, subject and reason an interval, see
-    /// ``RefusalLog``), nothing stored, and answered with the reason. The central node answers no refusal: a real
-    /// node's outbox keeps what was refused (before its approval, say) and sends it again.
-    private func refuse(_ inbound: NATSMessage, id: String, _ refusal: TrustPolicy.Refusal, fromNode: String?) {
-        let sender =
-            fromNode.map { "node \($0)" }
-            ?? inbound.signature.map { "key \(NodeKey.fingerprint(of: $0.key) ?? "(not a key)")" } ?? "an unsigned sender"
-        refusals.refused(sender: sender, subject: inbound.subject, refusal)
-        guard !trust.pinsNodes else { return }
-        send(Reply(id: id, fromNode: context.node, status: .rejected, error: refusal.reason), to: inbound.replyTo)
-    }
-
-    /// Sends `reply`, signed, or with a MAC for `asker` (the key that signed the message, when it offers that).
-    private func send(_ reply: Reply, to replyTo: String?, asker: String? = nil) {
-        guard let replyTo else { return }
-        let current = key?.current
-        let reply = asker.flatMap { current?.authenticate(reply, for: $0) } ?? current?.sign(reply) ?? reply
-        do {
-            for piece in ReplyChunk.split(reply, maxPayload: connection.maxPayload) {
-                try connection.publish(replyTo, payload: piece)
-            }
-        } catch {
-            logger.warning("could not send the ACK", metadata: ["id": "\(reply.id)", "error": "\(error)"])
         }
     }
 }
