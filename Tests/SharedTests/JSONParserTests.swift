@@ -48,4 +48,27 @@ import Testing
             try JSONParser.parse([0x22, 0xFF, 0xFE, 0x22])
         } throws: { "\($0)".contains("invalid UTF-8 in a string") }
     }
+
+    /// Whole numbers are read without a string (up to 15 digits); every number reads as `Double` reads its text.
+    @Test(arguments: [
+        "0", "-0", "7", "-7", "3600", "604800", "123456789012345", "-123456789012345", "1234567890123456",
+        "12345678901234567890", "0.5", "-2.5e3", "1E2", "10e-1",
+    ])
+    func readsNumbersAsDoubleReadsTheirText(text: String) throws {
+        let value = try parse(text)
+        let expected = try #require(Double(text))
+        guard case .number(let number) = value else { Issue.record("\(text): \(value)"); return }
+        #expect(number == expected && number.sign == expected.sign, "\(text): \(number)")
+    }
+
+    @Test func readsStringsWithAndWithoutEscapesAndRefusesBadUTF8AfterAnEscape() throws {
+        #expect(try parse(#"["plain é", "", "a\\tb", "\u0041z"]"#)
+            == .array([.string("plain é"), .string(""), .string(#"a\tb"#), .string("Az")]))
+        #expect {
+            try JSONParser.parse([0x22, 0x5C, 0x6E, 0xFF, 0x22])
+        } throws: { "\($0)".contains("invalid UTF-8 in a string at byte 5") }
+        #expect {
+            try JSONParser.parse([0x22, 0xC3, 0x22])
+        } throws: { "\($0)".contains("invalid UTF-8 in a string at byte 3") }
+    }
 }

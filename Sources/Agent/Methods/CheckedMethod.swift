@@ -41,3 +41,25 @@ struct Checked<Checking: CheckedMethod>: MethodHandler {
         return context.reply(to: message, .rejected, error: error.description)
     }
 }
+
+/// A ``CheckedMethod`` whose run is brief and never waits (``ImmediateMethodHandler``): the receiver runs it where
+/// the message is, without a task of its own.
+protocol ImmediateCheckedMethod: CheckedMethod {
+    func runNow(_ arguments: Arguments, message: Message, context: HandlerContext) -> Reply
+}
+
+extension ImmediateCheckedMethod {
+    func run(_ arguments: Arguments, message: Message, context: HandlerContext) async -> Reply {
+        runNow(arguments, message: message, context: context)
+    }
+}
+
+extension Checked: ImmediateMethodHandler where Checking: ImmediateCheckedMethod {
+    func handleNow(_ message: Message, context: HandlerContext) -> Reply {
+        do {
+            return method.runNow(try method.check(message, context: context), message: message, context: context)
+        } catch {
+            return reject(message, error, context: context)
+        }
+    }
+}

@@ -1,14 +1,14 @@
 import Shared
 
 /// `ping` (CommandACK), no arguments: answers at once, so the sender learns the round trip.
-struct PingHandler: CheckedMethod {
+struct PingHandler: ImmediateCheckedMethod {
     var spec: ArgumentSpec { ArgumentSpec(method: Method.ping.rawValue) }
 
     func check(_ message: Message, context: HandlerContext) throws(ArgumentError) {
         _ = try spec.parse(message.methodArgs ?? [], data: message.data, methodTimeout: message.methodTimeout)
     }
 
-    func run(_ arguments: Void, message: Message, context: HandlerContext) async -> Reply {
+    func runNow(_ arguments: Void, message: Message, context: HandlerContext) -> Reply {
         var reply = context.reply(to: message, .ok, stdout: "pong")
         reply.finishedAt = .now
         return reply

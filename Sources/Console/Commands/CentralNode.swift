@@ -37,7 +37,12 @@ enum CentralNode {
             guard isCentral else { return [:] }
             let handlers = CentralHandlers.make(store: store, errors: errors, trust: configuration.trust)
             guard let observe else { return handlers }
-            return handlers.mapValues { ObservedHandler(inner: $0, observe: observe) }
+            return handlers.mapValues { handler -> any MethodHandler in
+                guard let immediate = handler as? any ImmediateMethodHandler else {
+                    return ObservedHandler(inner: handler, observe: observe)
+                }
+                return ObservedImmediateHandler(inner: immediate, observe: observe)
+            }
         }
     }
 

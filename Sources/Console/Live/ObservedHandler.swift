@@ -12,3 +12,15 @@ struct ObservedHandler: MethodHandler {
         return reply
     }
 }
+
+/// ``ObservedHandler`` for a handler that runs at once, which stays one.
+struct ObservedImmediateHandler: ImmediateMethodHandler {
+    let inner: any ImmediateMethodHandler
+    let observe: @Sendable (Message) -> Void
+
+    func handleNow(_ message: Message, context: HandlerContext) -> Reply {
+        let reply = inner.handleNow(message, context: context)
+        observe(message)
+        return reply
+    }
+}

@@ -114,10 +114,10 @@ struct ByeHandler: MethodHandler {
 }
 
 /// `errorLog`: an error a node reports; appended to the central error log.
-struct ErrorLogHandler: MethodHandler {
+struct ErrorLogHandler: ImmediateMethodHandler {
     let errors: ErrorReporter
 
-    func handle(_ message: Message, context: HandlerContext) async -> Reply {
+    func handleNow(_ message: Message, context: HandlerContext) -> Reply {
         let text = message.data ?? ""
         let record =
             (try? ErrorRecord.decode(Array(text.utf8)))
@@ -128,8 +128,8 @@ struct ErrorLogHandler: MethodHandler {
 }
 
 /// `log`: appends the data lines to `<data-dir>/logs/<fromNode>/<name>.log`; `methodArgs[0]` is the name.
-struct LogHandler: MethodHandler {
-    func handle(_ message: Message, context: HandlerContext) async -> Reply {
+struct LogHandler: ImmediateMethodHandler {
+    func handleNow(_ message: Message, context: HandlerContext) -> Reply {
         let name = message.methodArgs?.first ?? "default"
         guard let from = message.fromNode, NodeName.isValid(name) else {
             return context.reply(to: message, .rejected, error: "field `methodArgs`[0]: log name must be letters, digits, - and _ only")
@@ -138,8 +138,7 @@ struct LogHandler: MethodHandler {
         var bytes = Array((message.data ?? "").utf8)
         if bytes.last != UInt8(ascii: "\n") { bytes.append(UInt8(ascii: "\n")) }
         do {
-            try FileSystem.makeDirectory(directory)
-            try FileSystem.append(bytes, to: "\(directory)/\(name).log")
+            try FileSystem.append(bytes, to: "\(directory)/\(name).log", creating: directory)
             return context.reply(to: message, .ok)
         } catch {
             return context.reply(to: message, .error, error: "\(error)")

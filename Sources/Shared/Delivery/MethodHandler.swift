@@ -5,6 +5,23 @@ public protocol MethodHandler: Sendable {
     func handle(_ message: Message, context: HandlerContext) async -> Reply
 }
 
+/// A handler whose work is brief and never waits for anything but a local file or the store (a ping, a log line).
+///
+/// The receiver runs it where the message already is (the subscription's delivery thread, or the completion of the
+/// commit that recorded the message), without starting a task for it: per message, that task and the thread
+/// wake-ups it takes cost more than such a run. Messages of one stream (``Message/streamKey``) still finish in
+/// arrival order, since those places take messages one at a time in that order.
+public protocol ImmediateMethodHandler: MethodHandler {
+    /// Handles one message at once, on the calling thread; the same result ``handle(_:context:)`` gives.
+    func handleNow(_ message: Message, context: HandlerContext) -> Reply
+}
+
+extension ImmediateMethodHandler {
+    public func handle(_ message: Message, context: HandlerContext) async -> Reply {
+        handleNow(message, context: context)
+    }
+}
+
 /// What a handler knows of the node it runs on.
 public struct HandlerContext: Sendable {
     /// The receiving node's name.

@@ -6,19 +6,22 @@ import Synchronization
 /// For ACK types the id is recorded durably *before* the handler runs: a retry of a finished message gets the
 /// stored result again, a retry of a running one gets `inProgress`, and one whose run was cut off by a crash
 /// gets `interrupted` (never a second run: its effects may be half done). Methods that may run again
-/// (``Method/rerunnable``) are recorded with their answer after the run, in one commit instead of two. Every message runs in its own task,
-/// so a slow command delays nothing else.
+/// (``Method/rerunnable``) are recorded with their answer after the run, in one commit instead of two. Every message
+/// runs in its own task, so a slow command delays nothing else, except those whose handler runs at once
+/// (``ImmediateMethodHandler``: a ping, a log line), which cost less run where they are.
 public final class Receiver: Sendable {
-    private let connection: NATSConnection
-    private let context: HandlerContext
+    let connection: NATSConnection
+    let context: HandlerContext
     private let handlers: [Method: any MethodHandler]
-    private let store: Store
-    private let journal: Journal
-    private let errors: ErrorReporter
-    private let logger: Logger
+    /// The handlers that run at once, without a task of their own (``ImmediateMethodHandler``).
+    private let immediate: [Method: any ImmediateMethodHandler]
+    let store: Store
+    let journal: Journal
+    let errors: ErrorReporter
+    let logger: Logger
     private let heard: @Sendable (String) -> Void
-    private let trust: TrustPolicy
-    private let audit: AuditLog?
+    let trust: TrustPolicy
+    let audit: AuditLog?
     /// The subscription while receiving, so ``stopTaking()`` can end it.
     private let subscription = Mutex<NATSListener?>(nil)
     /// One slot for each message between arrival and answer (`maxConcurrentRuns` of them).
@@ -26,13 +29,13 @@ public final class Receiver: Sendable {
     private let stopped = Atomic<Bool>(false)
     /// The ACL in force, if the node has one; replaced on reload.
     private let accessList = Mutex<AccessList?>(nil)
-    private let key: KeyRing?
+    let key: KeyRing?
     /// Messages a retry reached while they ran: their answer goes to the retry's (newer) reply subject.
-    private let retriedWhileRunning = Mutex<Set<String>>([])
+    let retriedWhileRunning = Mutex<Set<String>>([])
     /// Stream methods (logs, appends, output, copy chunks) finish one at a time per stream, in arrival order.
     private let ordered = OrderedRuns()
     /// Refusals, counted into the error log.
-    private let refusals: RefusalLog
+    let refusals: RefusalLog
 
     /// `heard` is told the sending node of every message that arrives: proof that node is connected.
     public init(
@@ -53,6 +56,7 @@ public final class Receiver: Sendable {
         self.connection = connection
         self.context = context
         self.handlers = handlers
+        immediate = handlers.compactMapValues { $0 as? any ImmediateMethodHandler }
         self.store = store
         self.journal = journal
         self.errors = errors
@@ -74,14 +78,25 @@ public final class Receiver: Sendable {
         // became durable. At most `maxConcurrentRuns` messages are between arrival and answer at once: beyond
         // that the delivery thread waits for a slot, so a flooding sender is slowed (its ACKs come later, it backs
         // off) instead of exhausting the node.
+        // Their records are gathered while more messages wait on the subscription, and committed on the delivery
+        // thread once none does (``ReceiveBatch``).
         let runs = RunTasks()
+        let batch = ReceiveBatch(store: store)
         let ended = Mailbox<Void>()
         let subject = Subject.everything(for: context.node)
         let listener = try connection.listen(subject, deliver: { [slots] inbound in
             guard !runs.isCancelled else { return }
-            slots.acquireBlocking()
-            if !self.admit(inbound, runs: runs, release: slots.release) { slots.release() }
-        }, finished: { ended.close() })
+            if !slots.tryAcquire() {
+                // What is gathered holds slots until committed and answered: commit it before waiting for one.
+                batch.commit()
+                slots.acquireBlocking()
+            }
+            if !self.admit(inbound, runs: runs, batch: batch, release: slots.release) { slots.release() }
+            if batch.count >= ReceiveBatch.limit || self.pendingMessages == 0 { batch.commit() }
+        }, finished: {
+            batch.commit()
+            ended.close()
+        })
         self.subscription.withLock { $0 = listener }
         defer { self.subscription.withLock { $0 = nil } }
         try await connection.flush()
@@ -106,6 +121,11 @@ public final class Receiver: Sendable {
         }
     }
 
+    /// Messages waiting on the subscription behind the one being taken.
+    private var pendingMessages: Int {
+        subscription.withLock { $0?.pendingMessages ?? 0 }
+    }
+
     /// Puts `list` in force (nil: no ACL, the trust policy alone decides).
     public func replaceAccessList(_ list: AccessList?) {
         accessList.withLock { $0 = list }
@@ -128,11 +148,11 @@ public final class Receiver: Sendable {
         return slots.inUse == 0
     }
 
-    /// Checks a message and records it; releases the work to run, if any, into `runs` once the record is durable.
-    /// Returns whether it took charge of `release` (called once the message is answered); false when it is done
-    /// with the message already.
+    /// Checks a message and gathers its record into `batch`; releases the work to run, if any, into `runs` once the
+    /// record is durable. Returns whether it took charge of `release` (called once the message is answered); false
+    /// when it is done with the message already.
     private func admit(
-        _ inbound: NATSMessage, runs: RunTasks, release: @escaping @Sendable () -> Void
+        _ inbound: NATSMessage, runs: RunTasks, batch: ReceiveBatch, release: @escaping @Sendable () -> Void
     ) -> Bool {
         guard let subject = Subject(parsing: inbound.subject) else { return false }
         // The signature first, over the bytes as they came: what is refused here is never decoded.
@@ -183,11 +203,16 @@ public final class Receiver: Sendable {
             return false
         }
         // Journaled once it is certain to run (for a message recorded first, once that record is durable).
-        let journalReceived: @Sendable () -> Void = { [journal] in
-            journal.append(Journal.Entry(event: .received, id: id, node: fromNode, method: message.method.rawValue))
-        }
+        let received = Journal.Entry(event: .received, id: id, node: fromNode, method: message.method.rawValue)
+        let journalReceived: @Sendable () -> Void = { [journal] in journal.append(received) }
+        // A handler that runs at once runs here, on the delivery thread, in arrival order.
+        let atOnce = immediate[message.method]
         guard subject.messageType.wantsACK else {
             journalReceived()
+            if let atOnce {
+                audit?.record(message, reply: atOnce.handleNow(message, context: context))
+                return false
+            }
             schedule(message, runs: runs) {
                 let reply = await handler.handle(message, context: self.context)
                 self.audit?.record(message, reply: reply)
@@ -196,13 +221,21 @@ public final class Receiver: Sendable {
             return true
         }
         if Method.rerunnable.contains(message.method) {
+            if let atOnce {
+                // Its run is over before its record: both lines are journaled with the answer, in one append.
+                batch.add(record(message, id: id, reply: atOnce.handleNow(message, context: context),
+                    replyTo: inbound.replyTo, asker: asker, received: received, release: release))
+                return true
+            }
             journalReceived()
             schedule(message, runs: runs) {
-                await self.rerun(message, id: id, handler: handler, replyTo: inbound.replyTo, asker: asker, release: release)
+                let reply = await handler.handle(message, context: self.context)
+                self.store.grouped(
+                    self.record(message, id: id, reply: reply, replyTo: inbound.replyTo, asker: asker, release: release))
             }
             return true
         }
-        store.beginReceive(
+        batch.add(store.beginReceiveWrite(
             id: id, fromNode: fromNode, method: message.method.rawValue, replyTo: inbound.replyTo, now: .now
         ) { [self] begun in
             switch begun {
@@ -211,9 +244,18 @@ public final class Receiver: Sendable {
                 logger.error("cannot record message \(id): \(error)")
                 release()
             case .success(.new):
+                // Run at once in this commit's completion: those come in the order the messages arrived. Its
+                // `received` line goes with its answer, in one append.
+                if let atOnce {
+                    batch.add(finish(message, id: id, reply: atOnce.handleNow(message, context: context),
+                        replyTo: inbound.replyTo, asker: asker, received: received, release: release))
+                    return
+                }
                 journalReceived()
                 schedule(message, runs: runs) {
-                    await self.run(message, id: id, handler: handler, replyTo: inbound.replyTo, asker: asker, release: release)
+                    let reply = await handler.handle(message, context: self.context)
+                    self.store.grouped(
+                        self.finish(message, id: id, reply: reply, replyTo: inbound.replyTo, asker: asker, release: release))
                 }
                 return
             case .success(.running):
@@ -226,7 +268,7 @@ public final class Receiver: Sendable {
                     to: inbound.replyTo, asker: asker)
             }
             release()
-        }
+        })
         return true
     }
 
@@ -239,78 +281,39 @@ public final class Receiver: Sendable {
         if let worker = ordered.enqueue(key, run) { runs.start(worker) }
     }
 
-    /// Runs the message, then answers once its result is durable. The run ends before that commit: the next
-    /// message of the same stream need not wait for it, only its answer does.
-    private func run(
-        _ message: Message, id: String, handler: any MethodHandler, replyTo: String?, asker: String?,
+    /// The write that records the result of a message recorded before it ran, and answers once that is durable.
+    /// The run has ended before that commit: the next message of the same stream need not wait for it, only its
+    /// answer does.
+    private func finish(
+        _ message: Message, id: String, reply: Reply, replyTo: String?, asker: String?, received: Journal.Entry? = nil,
         release: @escaping @Sendable () -> Void
-    ) async {
-        let reply = await handler.handle(message, context: context)
-        store.finishReceive(id: id, reply: reply, now: .now) { [self] error in
+    ) -> GroupCommit.Write {
+        store.finishReceiveWrite(id: id, reply: reply, now: .now) { [self] error in
             if let error { logger.error("cannot record the result of message \(id): \(error)") }
-            answer(message, id: id, reply: reply, replyTo: replyTo, asker: asker)
+            answer(message, id: id, reply: reply, replyTo: replyTo, asker: asker, received: received)
             release()
         }
     }
 
-    /// Runs a message that may run again, then records it and its answer in one commit and answers. Two copies of
-    /// it (a retry that came while it ran) may both run; both answer with whichever result was stored first.
-    private func rerun(
-        _ message: Message, id: String, handler: any MethodHandler, replyTo: String?, asker: String?,
+    /// The write that records a message that may run again, which has run, with its answer in one commit, and
+    /// answers. Two copies of it (a retry that came while it ran) may both run; both answer with whichever result was
+    /// stored first.
+    private func record(
+        _ message: Message, id: String, reply: Reply, replyTo: String?, asker: String?, received: Journal.Entry? = nil,
         release: @escaping @Sendable () -> Void
-    ) async {
-        let reply = await handler.handle(message, context: context)
+    ) -> GroupCommit.Write {
         let fromNode = message.fromNode ?? ""
-        store.recordRun(id: id, fromNode: fromNode, method: message.method.rawValue, replyTo: replyTo, reply: reply,
+        return store.recordRunWrite(id: id, fromNode: fromNode, method: message.method.rawValue, replyTo: replyTo, reply: reply,
             now: .now) { [self] recorded in
             switch recorded {
             case .success(let stored):
-                answer(message, id: id, reply: stored, replyTo: replyTo, asker: asker)
+                answer(message, id: id, reply: stored, replyTo: replyTo, asker: asker, received: received)
             case .failure(let error):
                 // Unrecorded, it is answered all the same: a retry runs it again, which it may.
                 logger.error("cannot record the result of message \(id): \(error)")
-                answer(message, id: id, reply: reply, replyTo: replyTo, asker: asker)
+                answer(message, id: id, reply: reply, replyTo: replyTo, asker: asker, received: received)
             }
             release()
-        }
-    }
-
-    private func answer(_ message: Message, id: String, reply: Reply, replyTo: String?, asker: String?) {
-        journal.append(Journal.Entry(event: .answered, id: id, node: message.fromNode, reply: reply))
-        audit?.record(message, reply: reply)
-        if reply.status == .error {
-            errors.report(ErrorRecord(node: context.node, kind: .handler, messageId: id, method: message.method.rawValue,
-                toNode: context.node, error: "\(message.method) on \(context.node): \(reply.error ?? "failed")"))
-        }
-        // Answer on the newest reply subject: a retry that came while this ran may carry a fresher one.
-        let retried = retriedWhileRunning.withLock { $0.remove(id) != nil }
-        let latest = retried ? ((try? store.receivedReplyTo(id: id)) ?? replyTo) : replyTo
-        send(reply, to: latest, asker: asker)
-    }
-
-    /// Refuses a message: counted into the error log (one line per sender, subject and reason an interval, see
-    /// ``RefusalLog``), nothing stored, and answered with the reason. The central node answers no refusal: a real
-    /// node's outbox keeps what was refused (before its approval, say) and sends it again.
-    private func refuse(_ inbound: NATSMessage, id: String, _ refusal: TrustPolicy.Refusal, fromNode: String?) {
-        let sender =
-            fromNode.map { "node \($0)" }
-            ?? inbound.signature.map { "key \(NodeKey.fingerprint(of: $0.key) ?? "(not a key)")" } ?? "an unsigned sender"
-        refusals.refused(sender: sender, subject: inbound.subject, refusal)
-        guard !trust.pinsNodes else { return }
-        send(Reply(id: id, fromNode: context.node, status: .rejected, error: refusal.reason), to: inbound.replyTo)
-    }
-
-    /// Sends `reply`, signed, or with a MAC for `asker` (the key that signed the message, when it offers that).
-    private func send(_ reply: Reply, to replyTo: String?, asker: String? = nil) {
-        guard let replyTo else { return }
-        let current = key?.current
-        let reply = asker.flatMap { current?.authenticate(reply, for: $0) } ?? current?.sign(reply) ?? reply
-        do {
-            for piece in ReplyChunk.split(reply, maxPayload: connection.maxPayload) {
-                try connection.publish(replyTo, payload: piece)
-            }
-        } catch {
-            logger.warning("could not send the ACK", metadata: ["id": "\(reply.id)", "error": "\(error)"])
         }
     }
 }

@@ -37,10 +37,10 @@ struct ResultHandler: MethodHandler {
 
 /// `output`: appends output of this node's message `methodArgs[0]` (stream `methodArgs[1]`) as it comes, to
 /// `<data-dir>/output/<id>.stdout` or `.stderr`; the final ACK still carries the whole (up to its cap).
-struct OutputHandler: MethodHandler {
+struct OutputHandler: ImmediateMethodHandler {
     let journal: Journal
 
-    func handle(_ message: Message, context: HandlerContext) async -> Reply {
+    func handleNow(_ message: Message, context: HandlerContext) -> Reply {
         let arguments = message.methodArgs ?? []
         guard arguments.count == 2, let stream = HandlerContext.OutputStream(rawValue: arguments[1]),
             NodeName.isValid(arguments[0])
@@ -49,8 +49,9 @@ struct OutputHandler: MethodHandler {
         }
         let id = arguments[0]
         do {
-            try FileSystem.makeDirectory(context.dataDirectory + "/output")
-            try FileSystem.append(Array((message.data ?? "").utf8), to: "\(context.dataDirectory)/output/\(id).\(stream.rawValue)")
+            try FileSystem.append(
+                Array((message.data ?? "").utf8), to: "\(context.dataDirectory)/output/\(id).\(stream.rawValue)",
+                creating: context.dataDirectory + "/output")
         } catch {
             return context.reply(to: message, .error, error: "\(error)")
         }

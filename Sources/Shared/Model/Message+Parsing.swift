@@ -142,6 +142,8 @@ struct FieldReader {
     }
 
     func rejectUnknown(allowed: Set<String>) throws(MessageError) {
+        // Sorted (so that the error names the same key every time) only when there is one to name.
+        guard object.keys.contains(where: { !allowed.contains($0) }) else { return }
         for key in object.keys.sorted() where !allowed.contains(key) {
             let hint = allowed.first { $0.lowercased() == key.lowercased() }.map { " (did you mean `\($0)`?)" } ?? ""
             throw MessageError(.unknownField, field: key, "unknown field `\(key)`\(hint)")

@@ -41,6 +41,16 @@ final class GroupCommit: Sendable {
         if startDrain { queue.async { self.drain() } }
     }
 
+    /// Commits `batch` on the calling thread, now, as one batch (the same way a drain commits one), and runs each
+    /// write's `done` here in order. For a thread of its own that has gathered writes and should not wait for a
+    /// hand-off to the commit queue and back (the receiver's delivery thread); never on the cooperative pool. It
+    /// waits only for a commit under way (the database takes one writer at a time).
+    func commitHere(_ batch: [Write]) {
+        guard !batch.isEmpty else { return }
+        submitted.add(batch.count, ordering: .relaxed)
+        commit(batch)
+    }
+
     private func drain() {
         while true {
             let batch = pending.withLock { pending -> [Write] in
@@ -111,6 +121,16 @@ extension Store {
     /// Returns once every write submitted before it is committed (on shutdown: nothing left behind in memory).
     public func settle() async {
         try? await grouped { _ throws(StoreError) in }
+    }
+
+    /// Commits `writes` on the calling thread (see ``GroupCommit/commitHere(_:)``); each `done` has run on return.
+    func commitHere(_ writes: [GroupCommit.Write]) {
+        groupCommit.commitHere(writes)
+    }
+
+    /// Submits `write` to the next group commit.
+    func grouped(_ write: GroupCommit.Write) {
+        groupCommit.submit(write)
     }
 
     /// Runs `body` in the next group commit; `done` runs once it is durable (or failed), in submission order.

@@ -25,8 +25,16 @@ extension Store {
         id: String, fromNode: String, method: String, replyTo: String?, now: Timestamp,
         then: @escaping @Sendable (Result<ReceiveBegin, StoreError>) -> Void
     ) {
+        groupCommit.submit(beginReceiveWrite(id: id, fromNode: fromNode, method: method, replyTo: replyTo, now: now, then: then))
+    }
+
+    /// ``beginReceive(id:fromNode:method:replyTo:now:then:)`` as a write to commit (``commitHere(_:)``).
+    func beginReceiveWrite(
+        id: String, fromNode: String, method: String, replyTo: String?, now: Timestamp,
+        then: @escaping @Sendable (Result<ReceiveBegin, StoreError>) -> Void
+    ) -> GroupCommit.Write {
         let answer = Mutex<ReceiveBegin?>(nil)
-        grouped({ [self] connection throws(StoreError) in
+        return GroupCommit.Write(body: { [self] connection throws(StoreError) in
             let begun = try begin(connection, id: id, fromNode: fromNode, method: method, replyTo: replyTo, now: now)
             answer.withLock { $0 = begun }
         }, done: { error in
@@ -81,7 +89,15 @@ extension Store {
     public func finishReceive(
         id: String, reply: Reply, now: Timestamp, done: @escaping @Sendable (StoreError?) -> Void
     ) {
-        grouped({ [self] connection throws(StoreError) in try finish(connection, id: id, reply: reply, now: now) },
+        groupCommit.submit(finishReceiveWrite(id: id, reply: reply, now: now, done: done))
+    }
+
+    /// ``finishReceive(id:reply:now:done:)`` as a write to commit (``commitHere(_:)``).
+    func finishReceiveWrite(
+        id: String, reply: Reply, now: Timestamp, done: @escaping @Sendable (StoreError?) -> Void
+    ) -> GroupCommit.Write {
+        GroupCommit.Write(
+            body: { [self] connection throws(StoreError) in try finish(connection, id: id, reply: reply, now: now) },
             done: done)
     }
 
@@ -103,8 +119,17 @@ extension Store {
         id: String, fromNode: String, method: String, replyTo: String?, reply: Reply, now: Timestamp,
         then: @escaping @Sendable (Result<Reply, StoreError>) -> Void
     ) {
+        groupCommit.submit(
+            recordRunWrite(id: id, fromNode: fromNode, method: method, replyTo: replyTo, reply: reply, now: now, then: then))
+    }
+
+    /// ``recordRun(id:fromNode:method:replyTo:reply:now:then:)`` as a write to commit (``commitHere(_:)``).
+    func recordRunWrite(
+        id: String, fromNode: String, method: String, replyTo: String?, reply: Reply, now: Timestamp,
+        then: @escaping @Sendable (Result<Reply, StoreError>) -> Void
+    ) -> GroupCommit.Write {
         let answer = Mutex<Reply>(reply)
-        grouped({ [self] connection throws(StoreError) in
+        return GroupCommit.Write(body: { [self] connection throws(StoreError) in
             let inserted = try connection.run(
                 """
                 INSERT OR IGNORE INTO received (id, fromNode, method, state, replyTo, reply, receivedAt, finishedAt)

@@ -47,6 +47,11 @@ public final class Capacity: Sendable {
         if !take(or: .thread(semaphore)) { semaphore.wait() }
     }
 
+    /// Takes a slot if one is free, without waiting; returns whether it did.
+    public func tryAcquire() -> Bool {
+        take(or: nil)
+    }
+
     /// Takes a free slot and returns true, or queues `waiter` (if any) and returns false.
     private func take(or waiter: Waiter?) -> Bool {
         state.withLock { state in

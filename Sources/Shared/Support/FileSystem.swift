@@ -90,6 +90,17 @@ public enum FileSystem {
         try writeAll(fd, bytes, path: path)
     }
 
+    /// ``append(_:to:mode:followSymlinks:)`` to a file in `directory`, creating the directory (and its parents) only
+    /// when the first try finds it missing: one open per append, not one `mkdir` per component as well.
+    public static func append(_ bytes: [UInt8], to path: String, creating directory: String) throws(Failure) {
+        do {
+            try append(bytes, to: path)
+        } catch where error.errno == ENOENT {
+            try makeDirectory(directory)
+            try append(bytes, to: path)
+        }
+    }
+
     /// When the file last changed (nanoseconds since the epoch), or nil when it does not exist.
     public static func modificationTime(_ path: String) -> Int64? {
         var info = stat()

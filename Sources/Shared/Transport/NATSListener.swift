@@ -16,6 +16,15 @@ public final class NATSListener: Sendable {
         natsSubscription_Destroy(handle.pointer)
     }
 
+    /// How many messages libnats holds for this subscription, received and not yet handed over: whether more
+    /// follow at once (a closure may gather work while they do). 0 when it cannot tell.
+    public var pendingMessages: Int {
+        var messages: Int32 = 0
+        var bytes: Int32 = 0
+        guard natsSubscription_GetPending(handle.pointer, &messages, &bytes) == NATS_OK else { return 0 }
+        return Int(messages)
+    }
+
     /// Stops the subscription: the messages already delivered are still handed over, then `finished` is called.
     public func unsubscribe() {
         natsSubscription_Unsubscribe(handle.pointer)
