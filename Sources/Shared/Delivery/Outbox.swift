@@ -1,4 +1,3 @@
-import Dispatch
 import Logging
 import Synchronization
 
@@ -93,13 +92,6 @@ public final class Outbox: Sendable {
     private func primeKeyRecords(of lanes: [Lane]) {
         guard lanes.count >= Self.fanOutKeyRead, let records = try? store.keyRecords(nodes: lanes.map(\.node)) else { return }
         for lane in lanes { lane.primedKeyRecord.withLock { $0 = .some(records[lane.node]) } }
-        // The ACKs come back on one thread, each checked with the key this node shares with its node (an X25519
-        // the first time): those keys are worked out meanwhile, on every core, while the messages go out.
-        guard let asker = configuration.key?.current else { return }
-        let peers = Array(Set(records.values.map(\.publicKey)))
-        DispatchQueue.global().async {
-            DispatchQueue.concurrentPerform(iterations: peers.count) { _ = asker.pairKey(with: peers[$0]) }
-        }
     }
 
     /// Carries every unfinished message, and what is accepted later, until cancelled.
