@@ -85,15 +85,7 @@ enum Scenarios {
         await finals.total(reaching: count)
         let elapsed = ContinuousClock.now - start
         let (senderAfter, agentAfter) = (try ProcessFigures(pid: getpid()), try ProcessFigures(pid: agent.processIdentifier))
-        // A final state is shown to observers just before its write is submitted: the last one may come after a
-        // first settle.
-        var acked = 0
-        for _ in 0..<100 {
-            await runtime.store.settle()
-            acked = try runtime.store.outboxCounts()[.acked] ?? 0
-            if acked == count { break }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        let acked = try await countsOnceWritten(runtime, acked: count)[.acked] ?? 0
         guard acked == count else {
             let states = try runtime.store.outboxCounts().map { "\($0.key.rawValue): \($0.value)" }.sorted()
             throw BenchError("engine: \(acked) of \(count) acked (\(states.joined(separator: ", ")))")
@@ -104,6 +96,19 @@ enum Scenarios {
             "senderCPUMicrosecondsPerMessage": (senderAfter.cpuMilliseconds - senderBefore.cpuMilliseconds) * 1000 / Double(count),
             "agentCPUMicrosecondsPerMessage": (agentAfter.cpuMilliseconds - agentBefore.cpuMilliseconds) * 1000 / Double(count),
         ]
+    }
+
+    /// The outbox's counts by state once `acked` messages are acked in the store, or after 2 s of waiting. A final
+    /// state is shown to observers just before its write is submitted: the last ones may come after a first settle.
+    private static func countsOnceWritten(_ runtime: NodeRuntime, acked: Int) async throws -> [OutboxState: Int] {
+        var counts: [OutboxState: Int] = [:]
+        for _ in 0..<100 {
+            await runtime.store.settle()
+            counts = try runtime.store.outboxCounts()
+            if counts[.acked] ?? 0 >= acked { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return counts
     }
 
     /// One `ping` to each of `count` simulated nodes (`bosun-agent --swarm`), of which only `up` run: time until
@@ -127,15 +132,7 @@ enum Scenarios {
         await finals.total(reaching: up)
         let elapsed = ContinuousClock.now - start
         let (senderAfter, swarmAfter) = (try ProcessFigures(pid: getpid()), try ProcessFigures(pid: swarm.processIdentifier))
-        // A final state is shown to observers just before its write is submitted: the last ones may come after a
-        // first settle.
-        var counts: [OutboxState: Int] = [:]
-        for _ in 0..<100 {
-            await runtime.store.settle()
-            counts = try runtime.store.outboxCounts()
-            if counts[.acked] ?? 0 >= up { break }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        let counts = try await countsOnceWritten(runtime, acked: up)
         let again = ContinuousClock.now
         try runtime.accept([Message(toNodes: names, method: .ping, ackTimeout: 30)])
         await finals.total(reaching: 2 * up)

@@ -205,8 +205,8 @@ import Testing
             let store = try Store(path: directory + "/state.db")
             func record(_ id: String, _ reply: Reply, at time: Int64) async throws -> Reply {
                 try await withCheckedThrowingContinuation { continuation in
-                    store.recordRun(id: id, fromNode: "central", method: "ping", replyTo: "_INBOX.\(time)", reply: reply,
-                        now: at(time)) { continuation.resume(with: $0) }
+                    store.grouped(store.recordRunWrite(id: id, fromNode: "central", method: "ping",
+                        replyTo: "_INBOX.\(time)", reply: reply, now: at(time)) { continuation.resume(with: $0) })
                 }
             }
             let first = Reply(id: "p1", fromNode: "alpha", status: .ok, stdout: "first run")

@@ -19,16 +19,8 @@ extension Store {
         }
     }
 
-    /// ``beginReceive(id:fromNode:method:replyTo:now:)`` in the next group commit; `then` gets the answer once
-    /// the record is durable. Calls made in some order get their answers in that order.
-    public func beginReceive(
-        id: String, fromNode: String, method: String, replyTo: String?, now: Timestamp,
-        then: @escaping @Sendable (Result<ReceiveBegin, StoreError>) -> Void
-    ) {
-        groupCommit.submit(beginReceiveWrite(id: id, fromNode: fromNode, method: method, replyTo: replyTo, now: now, then: then))
-    }
-
-    /// ``beginReceive(id:fromNode:method:replyTo:now:then:)`` as a write to commit (``commitHere(_:)``).
+    /// ``beginReceive(id:fromNode:method:replyTo:now:)`` as a write to commit: `then` gets the answer once the record
+    /// is durable. Writes committed in some order get their answers in that order.
     func beginReceiveWrite(
         id: String, fromNode: String, method: String, replyTo: String?, now: Timestamp,
         then: @escaping @Sendable (Result<ReceiveBegin, StoreError>) -> Void
@@ -110,20 +102,11 @@ extension Store {
         }
     }
 
-    /// Records that message `id` of a method that may run again (``Method/rerunnable``) ran and answered `reply`,
-    /// in the next group commit and in one step with its arrival: such a message runs before it is recorded, so
+    /// The write that records that message `id` of a method that may run again (``Method/rerunnable``) ran and
+    /// answered `reply`, in one step with its arrival: such a message runs before it is recorded, so
     /// that it costs one commit instead of two. `then` gets the answer to give once it is durable: `reply`, or
     /// the answer stored by an earlier run of the same message (a retry that ran it again), so every copy of the
     /// message gets the same answer.
-    public func recordRun(
-        id: String, fromNode: String, method: String, replyTo: String?, reply: Reply, now: Timestamp,
-        then: @escaping @Sendable (Result<Reply, StoreError>) -> Void
-    ) {
-        groupCommit.submit(
-            recordRunWrite(id: id, fromNode: fromNode, method: method, replyTo: replyTo, reply: reply, now: now, then: then))
-    }
-
-    /// ``recordRun(id:fromNode:method:replyTo:reply:now:then:)`` as a write to commit (``commitHere(_:)``).
     func recordRunWrite(
         id: String, fromNode: String, method: String, replyTo: String?, reply: Reply, now: Timestamp,
         then: @escaping @Sendable (Result<Reply, StoreError>) -> Void

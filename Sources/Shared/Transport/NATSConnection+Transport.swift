@@ -5,11 +5,9 @@ extension NATSConnection: Transport {
         _ deliver: @escaping @Sendable (NATSMessage) -> Void
     ) throws(TransportError) -> ReplySubscription {
         let prefix = try newInbox()
-        let handle = try subscribe(prefix + ".>", queue: nil, box: MessageBox(deliver: deliver, finish: {}))
-        return ReplySubscription(prefix: prefix) {
-            natsSubscription_Unsubscribe(handle.pointer)
-            natsSubscription_Destroy(handle.pointer)
-        }
+        let listener = try listen(prefix + ".>", deliver: deliver, finished: {})
+        // The listener ends (unsubscribed and destroyed) with the subscription that holds it.
+        return ReplySubscription(prefix: prefix) { withExtendedLifetime(listener) {} }
     }
 
     /// A new unique inbox subject (`<inboxPrefix>.<random>`) to subscribe answers under.
