@@ -4,11 +4,6 @@ import Testing
 /// A long outage of the central node: what an agent queued meanwhile arrives once, and in order.
 @Suite(.serialized)
 struct BacklogTests {
-    private func logEvents(_ range: Range<Int>) -> String {
-        "[" + range.map { #"{"toNode":"central","method":"log","methodArgs":["app"],"data":"line \#($0)\n"}"# }
-            .joined(separator: ",") + "]"
-    }
-
     @Test func twentyThousandLogLinesQueuedWhileTheCentralIsDownArriveOnceAndInOrder() async throws {
         try await withNATSServer { server in
             try await withTemporaryDirectory { directory in
@@ -16,9 +11,9 @@ struct BacklogTests {
                 defer { agent.stop() }
                 try await agent.start()
                 // Two inputs of 10,000 (the limit per input file), the second once the first is accepted.
-                try agent.write(inmsg: logEvents(0..<10_000))
+                try agent.write(inmsg: AgentProcess.logEvents(0..<10_000))
                 #expect(await eventually(timeout: .seconds(60)) { agent.journalIDs("accepted").count == 10_000 })
-                try agent.drop(inbox: logEvents(10_000..<20_000), name: "more.json")
+                try agent.drop(inbox: AgentProcess.logEvents(10_000..<20_000), name: "more.json")
                 #expect(await eventually(timeout: .seconds(60)) { agent.journalIDs("accepted").count == 20_000 })
 
                 let central = AgentProcess.central(server: server.url, directory: directory)

@@ -203,6 +203,7 @@ final class LaneCarrier {
             // with the key that signed the message.
             let offers = message.wantsACK && signature?.key == current?.publicKey
             signature?.offersMACAnswer = offers
+            signature?.offersBatchAnswer = offers
             try context.publisher.publish(message.subject, payload: message.payload, replyTo: replyTo, signature: signature)
         } catch {
             // The buffer is full while reconnecting: counts as an attempt that found no ACK.
@@ -259,6 +260,7 @@ final class LaneCarrier {
     }
 
     private func reply(_ answer: NATSMessage, now: Timestamp) {
+        if answer.batchAuthentication != nil { return replies(answer, now: now) }
         guard let dot = answer.subject.lastIndex(of: "."),
             let sequence = Int64(answer.subject[answer.subject.index(after: dot)...])
         else { return }
@@ -274,7 +276,7 @@ final class LaneCarrier {
         }
         // A refusal made before the message was decoded (unsigned, untrusted) cannot name its id: the subject
         // says which message it answers.
-        guard var reply = whole, reply.id == flight.message.id || (reply.id.isEmpty && reply.status == .rejected) else {
+        guard let reply = whole, reply.id == flight.message.id || (reply.id.isEmpty && reply.status == .rejected) else {
             return
         }
         if let reason = refusal(of: reply, to: flight.message) {
@@ -284,6 +286,37 @@ final class LaneCarrier {
             reopen(now: now)
             return
         }
+        take(reply, flight: flight, sequence: sequence, now: now)
+    }
+
+    /// A batch of ACKs (``ReplyBatch``): its MAC and key checked once, then each answer taken as a single one is.
+    private func replies(_ answer: NATSMessage, now: Timestamp) {
+        let current = context.signer?.current
+        if let reason = believing({ context.trust.refusal(ofBatch: answer, from: node, record: $0, asker: current) }) {
+            context.logger.warning("ignored: \(reason)")
+            // As for a single ACK not believed: someone takes the node's messages, so it is connected.
+            return reopen(now: now)
+        }
+        let batch: ReplyBatch
+        do {
+            batch = try ReplyBatch.decode(answer.payload)
+        } catch {
+            return context.logger.warning("ignored a batch of ACKs from \(node): \(error)")
+        }
+        let signer = answer.batchAuthentication?.key
+        for entry in batch.entries {
+            guard let sequence = Int64(entry.to), let flight = flights[sequence] ?? forgottenFlight(sequence),
+                entry.reply.id == flight.message.id
+            else { continue }
+            var reply = entry.reply
+            reply.signedBy = signer
+            take(reply, flight: flight, sequence: sequence, now: now)
+        }
+    }
+
+    /// Takes a believed answer to the message of `flight`.
+    private func take(_ answer: Reply, flight: Flight, sequence: Int64, now: Timestamp) {
+        var reply = answer
         reply.id = flight.message.id
         reopen(now: now)
         guard reply.status == .inProgress else {
@@ -320,16 +353,22 @@ final class LaneCarrier {
 
     /// Why an ACK to `message` is not believed, if it is not (see ``TrustPolicy/refusal(ofReply:from:record:asker:)``).
     private func refusal(of reply: Reply, to message: OutgoingMessage) -> String? {
-        let record = keyRecord ?? (try? store.keyRecord(node: node))
-        keyRecord = .some(record)
         // A MAC is checked with the key that signed the message: the current one, which alone offers it.
         let current = context.signer?.current
         let asker = (message.signature?.key ?? current?.publicKey) == current?.publicKey ? current : nil
-        guard let reason = context.trust.refusal(ofReply: reply, from: node, record: record, asker: asker) else { return nil }
-        // The node may have been approved (or its key replaced) since its record was read.
+        return believing { context.trust.refusal(ofReply: reply, from: node, record: $0, asker: asker) }
+    }
+
+    /// Why an answer is not believed by `check`, given the node's key on record, if it is not. The record is read
+    /// once and kept, and read again before an answer is refused: the node may have been approved (or its key
+    /// replaced) since.
+    private func believing(_ check: (Store.KeyRecord?) -> String?) -> String? {
+        let record = keyRecord ?? (try? store.keyRecord(node: node))
+        keyRecord = .some(record)
+        guard let reason = check(record) else { return nil }
         let fresh = try? store.keyRecord(node: node)
         keyRecord = .some(fresh)
-        return fresh == record ? reason : context.trust.refusal(ofReply: reply, from: node, record: fresh, asker: asker)
+        return fresh == record ? reason : check(fresh)
     }
 
     // MARK: a node that is not connected

@@ -3,8 +3,10 @@ import Logging
 /// Answering: the ACK journaled, audited, reported when it is an error, and sent signed or with a MAC.
 extension Receiver {
     /// Journals, audits and sends the answer; `received` is the message's `received` line when not journaled yet.
+    /// With `gather`, the answer is held to go out with the others of that batch's commit.
     func answer(
-        _ message: Message, id: String, reply: Reply, replyTo: String?, asker: String?, received: Journal.Entry? = nil
+        _ message: Message, id: String, reply: Reply, replyTo: String?, asker: String?, received: Journal.Entry? = nil,
+        gather: ReceiveBatch? = nil
     ) {
         let answered = Journal.Entry(event: .answered, id: id, node: message.fromNode, reply: reply)
         journal.append(received.map { [$0, answered] } ?? [answered])
@@ -16,7 +18,59 @@ extension Receiver {
         // Answer on the newest reply subject: a retry that came while this ran may carry a fresher one.
         let retried = retriedWhileRunning.withLock { $0.remove(id) != nil }
         let latest = retried ? ((try? store.receivedReplyTo(id: id)) ?? replyTo) : replyTo
+        if let gather, let latest, let asker {
+            return gather.hold(ReceiveBatch.HeldAnswer(reply: reply, replyTo: latest, asker: asker))
+        }
         send(reply, to: latest, asker: asker)
+    }
+
+    /// Sends the answers held in one commit: those to the same sender's lane (the same reply subject but for its
+    /// last token, and the same asking key) in one ``ReplyBatch`` with one MAC; a lone one, or one with output,
+    /// as a single ACK.
+    func sendTogether(_ answers: [ReceiveBatch.HeldAnswer]) {
+        var groups: [Substring: [ReceiveBatch.HeldAnswer]] = [:]
+        var order: [Substring] = []
+        for answer in answers {
+            guard answer.reply.fitsBatch, let dot = answer.replyTo.lastIndex(of: ".") else {
+                send(answer.reply, to: answer.replyTo, asker: answer.asker)
+                continue
+            }
+            let lane = answer.replyTo[..<dot]
+            if groups[lane] == nil { order.append(lane) }
+            groups[lane, default: []].append(answer)
+        }
+        let most = max(2, connection.maxPayload / (ReplyBatch.largestEntry + 64))
+        for lane in order {
+            // By asking key, which is the same for a lane but after a key rotation.
+            var rest = groups[lane] ?? []
+            while let asker = rest.first?.asker {
+                let same = rest.prefix(while: { $0.asker == asker }).prefix(most)
+                rest.removeFirst(same.count)
+                publishBatch(Array(same))
+            }
+        }
+    }
+
+    /// Publishes `answers` (to one lane, one asking key) as one batch; a batch of one, or one this node cannot make
+    /// a MAC for, goes as single ACKs.
+    private func publishBatch(_ answers: [ReceiveBatch.HeldAnswer]) {
+        guard let first = answers.first, answers.count > 1, let current = key?.current else {
+            return answers.forEach { send($0.reply, to: $0.replyTo, asker: $0.asker) }
+        }
+        let batch = ReplyBatch(entries: answers.map { answer in
+            let token = answer.replyTo.lastIndex(of: ".").map { answer.replyTo[answer.replyTo.index(after: $0)...] }
+            return ReplyBatch.Entry(to: String(token ?? ""), reply: answer.reply)
+        })
+        let payload = batch.encoded()
+        guard let mac = current.batchMAC(subject: first.replyTo, payload: payload, for: first.asker) else {
+            return answers.forEach { send($0.reply, to: $0.replyTo, asker: $0.asker) }
+        }
+        do {
+            try connection.publish(first.replyTo, payload: payload, replyTo: nil,
+                carrying: [WireSignature.keyHeader: current.publicKey, ReplyBatch.macHeader: mac])
+        } catch {
+            logger.warning("could not send \(answers.count) ACKs", metadata: ["first": "\(first.reply.id)", "error": "\(error)"])
+        }
     }
 
     /// Refuses a message: counted into the error log (one line per sender, subject and reason an interval, see

@@ -81,7 +81,7 @@ public final class Receiver: Sendable {
         // Their records are gathered while more messages wait on the subscription, and committed on the delivery
         // thread once none does (``ReceiveBatch``).
         let runs = RunTasks()
-        let batch = ReceiveBatch(store: store)
+        let batch = ReceiveBatch(store: store) { self.sendTogether($0) }
         let ended = Mailbox<Void>()
         let subject = Subject.everything(for: context.node)
         let listener = try connection.listen(subject, deliver: { [slots] inbound in
@@ -195,6 +195,8 @@ public final class Receiver: Sendable {
         heard(fromNode)
         // The sender takes a MAC'd ACK (cheaper than a signed one) under the key it signed with.
         let asker = inbound.signature?.offersMACAnswer == true ? admission.signer : nil
+        // An answer made in this commit goes out with the others, when the sender takes them so (``ReplyBatch``).
+        let gather = asker != nil && inbound.signature?.offersBatchAnswer == true ? batch : nil
         guard let handler = handlers[message.method] else {
             let offered = methods.map(\.rawValue).joined(separator: ", ")
             refuse(inbound, id: id, TrustPolicy.Refusal(kind: .unknownMethod,
@@ -224,7 +226,7 @@ public final class Receiver: Sendable {
             if let atOnce {
                 // Its run is over before its record: both lines are journaled with the answer, in one append.
                 batch.add(record(message, id: id, reply: atOnce.handleNow(message, context: context),
-                    replyTo: inbound.replyTo, asker: asker, received: received, release: release))
+                    replyTo: inbound.replyTo, asker: asker, received: received, gather: gather, release: release))
                 return true
             }
             journalReceived()
@@ -248,7 +250,7 @@ public final class Receiver: Sendable {
                 // `received` line goes with its answer, in one append.
                 if let atOnce {
                     batch.add(finish(message, id: id, reply: atOnce.handleNow(message, context: context),
-                        replyTo: inbound.replyTo, asker: asker, received: received, release: release))
+                        replyTo: inbound.replyTo, asker: asker, received: received, gather: gather, release: release))
                     return
                 }
                 journalReceived()
@@ -286,11 +288,11 @@ public final class Receiver: Sendable {
     /// answer does.
     private func finish(
         _ message: Message, id: String, reply: Reply, replyTo: String?, asker: String?, received: Journal.Entry? = nil,
-        release: @escaping @Sendable () -> Void
+        gather: ReceiveBatch? = nil, release: @escaping @Sendable () -> Void
     ) -> GroupCommit.Write {
         store.finishReceiveWrite(id: id, reply: reply, now: .now) { [self] error in
             if let error { logger.error("cannot record the result of message \(id): \(error)") }
-            answer(message, id: id, reply: reply, replyTo: replyTo, asker: asker, received: received)
+            answer(message, id: id, reply: reply, replyTo: replyTo, asker: asker, received: received, gather: gather)
             release()
         }
     }
@@ -300,18 +302,18 @@ public final class Receiver: Sendable {
     /// stored first.
     private func record(
         _ message: Message, id: String, reply: Reply, replyTo: String?, asker: String?, received: Journal.Entry? = nil,
-        release: @escaping @Sendable () -> Void
+        gather: ReceiveBatch? = nil, release: @escaping @Sendable () -> Void
     ) -> GroupCommit.Write {
         let fromNode = message.fromNode ?? ""
         return store.recordRunWrite(id: id, fromNode: fromNode, method: message.method.rawValue, replyTo: replyTo, reply: reply,
             now: .now) { [self] recorded in
             switch recorded {
             case .success(let stored):
-                answer(message, id: id, reply: stored, replyTo: replyTo, asker: asker, received: received)
+                answer(message, id: id, reply: stored, replyTo: replyTo, asker: asker, received: received, gather: gather)
             case .failure(let error):
                 // Unrecorded, it is answered all the same: a retry runs it again, which it may.
                 logger.error("cannot record the result of message \(id): \(error)")
-                answer(message, id: id, reply: reply, replyTo: replyTo, asker: asker, received: received)
+                answer(message, id: id, reply: reply, replyTo: replyTo, asker: asker, received: received, gather: gather)
             }
             release()
         }

@@ -135,6 +135,9 @@ public final class NATSConnection: Sendable {
         if status == NATS_OK, signature.offersMACAnswer {
             status = natsMsgHeader_Set(message, WireSignature.answerHeader, WireSignature.macAnswer)
         }
+        if status == NATS_OK, signature.offersBatchAnswer {
+            status = natsMsgHeader_Set(message, ReplyBatch.offerHeader, ReplyBatch.offerValue)
+        }
         if status == NATS_OK { status = natsConnection_PublishMsg(handle.pointer, message) }
         try check(status, "publishing to \(subject)")
     }

@@ -15,16 +15,19 @@ public struct NATSMessage: Sendable {
     public var isNoResponders: Bool
     /// The signature from the headers, when both of its headers are there (checked by the receiver).
     public var signature: WireSignature?
+    /// For a batch of ACKs (``ReplyBatch``): its key and MAC, from the headers.
+    public var batchAuthentication: ReplyBatch.Authentication?
 
     public init(
         subject: String, replyTo: String? = nil, payload: [UInt8], isNoResponders: Bool = false,
-        signature: WireSignature? = nil
+        signature: WireSignature? = nil, batchAuthentication: ReplyBatch.Authentication? = nil
     ) {
         self.subject = subject
         self.replyTo = replyTo
         self.payload = payload
         self.isNoResponders = isNoResponders
         self.signature = signature
+        self.batchAuthentication = batchAuthentication
     }
 
     /// Copies a libnats message; the caller still owns and destroys it.
@@ -40,9 +43,13 @@ public struct NATSMessage: Sendable {
             payload = []
         }
         isNoResponders = natsMsg_IsNoResponders(msg)
-        if let key = Self.header(msg, WireSignature.keyHeader), let value = Self.header(msg, WireSignature.valueHeader) {
-            signature = WireSignature(
-                key: key, value: value, offersMACAnswer: Self.header(msg, WireSignature.answerHeader) == WireSignature.macAnswer)
+        guard let key = Self.header(msg, WireSignature.keyHeader) else { return }
+        if let value = Self.header(msg, WireSignature.valueHeader) {
+            let offersMAC = Self.header(msg, WireSignature.answerHeader) == WireSignature.macAnswer
+            signature = WireSignature(key: key, value: value, offersMACAnswer: offersMAC,
+                offersBatchAnswer: offersMAC && Self.header(msg, ReplyBatch.offerHeader) == ReplyBatch.offerValue)
+        } else if let mac = Self.header(msg, ReplyBatch.macHeader) {
+            batchAuthentication = ReplyBatch.Authentication(key: key, mac: mac)
         }
     }
 

@@ -83,3 +83,25 @@ extension Reply {
         return bosun_hmac_sha256_verify(key, bytes, bytes.count, Array(raw)) == 1
     }
 }
+
+extension NodeKey {
+    /// The MAC of a batch of ACKs (``ReplyBatch``) published on `subject`, for the node whose key is `peer`; nil if
+    /// `peer` is not a valid key (the answers then go one by one).
+    public func batchMAC(subject: String, payload: [UInt8], for peer: String) -> String? {
+        guard let key = pairKey(with: peer) else { return nil }
+        var mac = [UInt8](repeating: 0, count: 32)
+        let bytes = ReplyBatch.authenticatedBytes(subject: subject, payload: payload)
+        guard bosun_hmac_sha256(key, bytes, bytes.count, &mac) == 1 else { return nil }
+        return Data(mac).base64EncodedString()
+    }
+}
+
+extension ReplyBatch {
+    /// Whether `mac` is right for the batch `payload` published on `subject`, under `key` (the pair key of the asking
+    /// node and the answering one).
+    public static func hasValidMAC(_ mac: String, subject: String, payload: [UInt8], key: [UInt8]) -> Bool {
+        guard let raw = Data(base64Encoded: mac), raw.count == 32, key.count == 32 else { return false }
+        let bytes = authenticatedBytes(subject: subject, payload: payload)
+        return bosun_hmac_sha256_verify(key, bytes, bytes.count, Array(raw)) == 1
+    }
+}

@@ -142,14 +142,35 @@ public struct TrustPolicy: Sendable, Equatable {
                 return "an ACK for \(reply.id) claiming to come from \(node): its MAC does not match"
             }
         }
+        return refusal(ofAnswerBy: signer, "an ACK for \(reply.id)", from: node, record: record)
+    }
+
+    /// Why a batch of ACKs from `node` (``ReplyBatch``) must not be believed, or nil: its MAC, checked with `asker`'s
+    /// pair key over the bytes as they came, and its key, trusted as a single ACK's is.
+    public func refusal(
+        ofBatch answer: NATSMessage, from node: String, record: Store.KeyRecord?, asker: NodeKey?
+    ) -> String? {
+        guard let authentication = answer.batchAuthentication else {
+            return "a batch of ACKs claiming to come from \(node) carries no MAC"
+        }
+        guard let asker, let key = asker.pairKey(with: authentication.key) else {
+            return "a batch of ACKs claiming to come from \(node) carries a MAC this node cannot check"
+        }
+        guard ReplyBatch.hasValidMAC(authentication.mac, subject: answer.subject, payload: answer.payload, key: key) else {
+            return "a batch of ACKs claiming to come from \(node): its MAC does not match"
+        }
+        return refusal(ofAnswerBy: authentication.key, "a batch of ACKs", from: node, record: record)
+    }
+
+    /// Why an answer (`what`) whose signature or MAC by `signer` is valid must not be believed, or nil.
+    private func refusal(ofAnswerBy signer: String, _ what: String, from node: String, record: Store.KeyRecord?) -> String? {
         if isTrusted(signer) || acceptUnsigned { return nil }
         guard let record else {
             return pinsNodes || !hasTrustedKeys
-                ? nil : "an ACK for \(reply.id) from \(node) is signed by key \(signer), which this node does not trust"
+                ? nil : "\(what) from \(node) is signed by key \(signer), which this node does not trust"
         }
-        if record.state == .rejected { return "an ACK for \(reply.id) from \(node), a node the operator rejected" }
-        return signer == record.publicKey
-            ? nil : "an ACK for \(reply.id) from \(node) is signed by key \(signer), which is not \(node)'s"
+        if record.state == .rejected { return "\(what) from \(node), a node the operator rejected" }
+        return signer == record.publicKey ? nil : "\(what) from \(node) is signed by key \(signer), which is not \(node)'s"
     }
 
     private func unsigned(_ method: Method, node: String) -> Refusal {

@@ -13,11 +13,14 @@ public struct WireSignature: Sendable, Equatable {
     /// The sender takes an ACK with a MAC instead of a signature (``NodeKey/authenticate(_:for:)``): header
     /// `Bosun-Ack: mac`. Offered only by a sender whose current key made the signature, the one it can check a MAC with.
     public var offersMACAnswer: Bool
+    /// The sender also takes several such ACKs in one message (``ReplyBatch``): header `Bosun-Ack-Batch: yes`.
+    public var offersBatchAnswer: Bool
 
-    public init(key: String, value: String, offersMACAnswer: Bool = false) {
+    public init(key: String, value: String, offersMACAnswer: Bool = false, offersBatchAnswer: Bool = false) {
         self.key = key
         self.value = value
         self.offersMACAnswer = offersMACAnswer
+        self.offersBatchAnswer = offersBatchAnswer
     }
 
     public static let keyHeader = "Bosun-Key"
@@ -30,7 +33,12 @@ public struct WireSignature: Sendable, Equatable {
 
     /// What is signed: a domain tag, the subject, a separator that cannot occur in a subject, the payload.
     public static func signedBytes(subject: String, payload: some Collection<UInt8>) -> [UInt8] {
-        var bytes = Array("bosun-wire-v2\n".utf8)
+        taggedBytes("bosun-wire-v2\n", subject: subject, payload: payload)
+    }
+
+    /// `tag`, `subject`, a separator that cannot occur in a subject, and `payload`: what a signature or MAC covers.
+    static func taggedBytes(_ tag: StaticString, subject: String, payload: some Collection<UInt8>) -> [UInt8] {
+        var bytes = [UInt8](UnsafeBufferPointer(start: tag.utf8Start, count: tag.utf8CodeUnitCount))
         bytes.reserveCapacity(bytes.count + subject.utf8.count + 1 + payload.count)
         bytes += subject.utf8
         bytes.append(0)

@@ -6,3 +6,11 @@ func withServerAndDirectory(_ body: (_ server: String, _ directory: String) asyn
         }
     }
 }
+
+extension AgentProcess {
+    /// An input of `log` events to the central node's log `app`, one for each number: `line <n>`.
+    static func logEvents(_ range: Range<Int>) -> String {
+        "[" + range.map { #"{"toNode":"central","method":"log","methodArgs":["app"],"data":"line \#($0)\n"}"# }
+            .joined(separator: ",") + "]"
+    }
+}
