@@ -3,8 +3,9 @@ import Shared
 import Synchronization
 import Testing
 
-/// A burst of events is answered in batches of ACKs, one MAC each, and the sender takes them: every event acked on
-/// its first attempt. Real nats-server, real processes.
+/// A burst of events goes out in batches of messages under one signature each and is answered in batches of ACKs
+/// under one MAC each, and the sender takes them: every event acked on its first attempt. A batch is taken only
+/// whole and under a key the node trusts. Real nats-server, real processes.
 @Suite(.serialized)
 struct AckBatchTests {
     @Test func aBurstOfEventsIsAnsweredInBatchesTheSenderTakesAtOnce() async throws {
@@ -23,17 +24,25 @@ struct AckBatchTests {
             try agent.write(inmsg: AgentProcess.logEvents(0..<1))
             #expect(await eventually(timeout: .seconds(30)) { lines().count == 1 })
 
-            // Every answer to the agent, as it goes by.
+            // Every answer to the agent, and every batch of messages to the central, as they go by.
             let watcher = try await NATSConnection.connect(NATSConfiguration(servers: [server]))
             let answers = try watcher.subscribe("_INBOX.>")
+            let sent = try watcher.subscribe(MessageBatch.subject(for: "central"))
             try await watcher.flush()
             let batches = Mutex<[NATSMessage]>([])
+            let messageBatches = Mutex<[NATSMessage]>([])
             let watching = Task {
                 for await answer in answers where answer.batchAuthentication != nil {
                     batches.withLock { $0.append(answer) }
                 }
             }
-            defer { watching.cancel() }
+            let watchingSent = Task {
+                for await batch in sent { messageBatches.withLock { $0.append(batch) } }
+            }
+            defer {
+                watching.cancel()
+                watchingSent.cancel()
+            }
 
             try agent.write(inmsg: AgentProcess.logEvents(1..<2_001))
             #expect(await eventually(timeout: .seconds(60)) { agent.journalIDs("acked").count == 2_001 })
@@ -65,6 +74,73 @@ struct AckBatchTests {
                 answered.formUnion(entries.map(\.reply.id))
             }
             #expect(answered.isSubset(of: burst))
+
+            // The agent sent batches of messages, each signed by its key over all of it, each message as accepted.
+            let carried = messageBatches.withLock { $0 }
+            #expect(!carried.isEmpty)
+            var inBatches = 0
+            for batch in carried {
+                let signature = try #require(batch.signature)
+                #expect(signature.key == agentKey.publicKey && signature.offersMACAnswer && signature.offersBatchAnswer)
+                #expect(signature.verifies(subject: batch.subject, payload: batch.payload))
+                let items = try MessageBatch.decode(batch.payload).items
+                #expect(items.count >= 2)
+                for item in items {
+                    let message = try Message.decode(item.payload)
+                    #expect(item.subject == "bosun.central.log.EventACK" && burst.contains(message.id ?? ""))
+                }
+                inBatches += items.count
+            }
+            #expect(inBatches <= 2_000)
+        }
+    }
+
+    /// A batch signed by a key the agent trusts runs each of its commands once and answers each; the same batch with
+    /// one byte changed runs nothing and is counted as refused at the central node.
+    @Test func aBatchRunsOnlyWholeAndSignedByATrustedKey() async throws {
+        try await withCentral { server, directory, central in
+            let agent = AgentProcess(node: "edge", server: server.url, dataDirectory: directory + "/edge")
+            defer { agent.stop() }
+            try await agent.start(extraArguments: ["--refusal-interval", "1"])
+            let marker = directory + "/ran.txt"
+            let commands = try ["one", "two", "three"].map { word in
+                try Message(toNode: "edge", method: .cliCommand, methodArgs: ["sh", "-c", "echo \(word) >> \(marker)"])
+                    .accepted(from: "central", defaults: .standard)[0]
+            }
+            let items = try commands.enumerated().map { index, message in
+                MessageBatch.Item(subject: try #require(message.subject).description, token: "\(index + 1)",
+                    payload: message.encoded())
+            }
+            let stranger = try await NATSConnection.connect(NATSConfiguration(servers: [server.url]))
+            let answers = try stranger.subscribe("_INBOX.batchtest.>")
+            try await stranger.flush()
+            let subject = MessageBatch.subject(for: "edge")
+
+            // Changed after it was signed: refused as a whole, nothing runs.
+            let payload = MessageBatch(items: items).encoded()
+            let signature = try #require(TestFleet.scratchKey.signature(subject: subject, payload: payload))
+            var altered = payload
+            altered[altered.count - 3] ^= 0x01
+            try stranger.publish(subject, payload: altered, replyTo: "_INBOX.batchtest.1", signature: signature)
+            #expect(await eventually(timeout: .seconds(30)) {
+                await central.errorLog().contains("the signature does not match the message")
+            })
+            #expect(await central.errorLog().contains(subject))
+            #expect(!FileManager.default.fileExists(atPath: marker))
+
+            // Whole: each runs once (concurrently, as live commands do) and is answered on its own reply subject,
+            // signed by the agent.
+            try stranger.publish(subject, payload: payload, replyTo: "_INBOX.batchtest.1", signature: signature)
+            var replies: [String: Reply] = [:]
+            for await answer in answers {
+                let reply = try Reply.decode(answer.payload)
+                #expect(reply.hasValidSignature && reply.status == .ok, "\(reply)")
+                replies[String(answer.subject.split(separator: ".").last ?? "")] = reply
+                if replies.count == commands.count { break }
+            }
+            #expect(replies.mapValues(\.id) == ["1": commands[0].id ?? "", "2": commands[1].id ?? "", "3": commands[2].id ?? ""])
+            #expect(try String(contentsOfFile: marker, encoding: .utf8).split(separator: "\n").sorted() == ["one", "three", "two"])
+            await stranger.close()
         }
     }
 }

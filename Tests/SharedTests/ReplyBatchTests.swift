@@ -47,9 +47,12 @@ struct ReplyBatchTests {
         }
         #expect(reason("[]").contains("a batch of ACKs is a JSON object"))
         #expect(reason(#"{"acks":{}}"#) == "acks: a batch of ACKs needs field `acks`, an array")
-        #expect(reason(#"{"acks":[{"to":"1"}]}"#).contains("entry 0 of a batch of ACKs needs `to`"))
-        #expect(reason(#"{"acks":[{"reply":{"id":"a","fromNode":"n","status":"ok"},"to":"1"},{"reply":{"id":"b","fromNode":"n","status":"maybe"},"to":"2"}]}"#)
+        #expect(reason(#"{"acks":[{"id":"a","fromNode":"n","status":"ok"}]}"#)
+            == "to: entry 0 of a batch of ACKs needs `to`, a string")
+        #expect(reason(#"{"acks":[{"id":"a","fromNode":"n","status":"ok","to":"1"},{"id":"b","fromNode":"n","status":"maybe","to":"2"}]}"#)
             == "status: entry 1 of a batch of ACKs: field `status` is not a known status: \"maybe\"")
+        #expect(reason(#"{"acks":[{"id":"a","status":"ok","to":"1"}]}"#)
+            == "fromNode: entry 0 of a batch of ACKs: field `fromNode` is required")
     }
 
     @Test func aBatchIsBelievedUnderThePairKeyAndTheNodesPinnedKeyOnly() throws {
@@ -88,5 +91,45 @@ struct ReplyBatchTests {
         #expect(!Reply(id: "m", fromNode: "edge", status: .ok, stdout: String(repeating: "x", count: 1_025)).fitsBatch)
         #expect(!Reply(id: "m", fromNode: "edge", status: .error, stderr: String(repeating: "e", count: 600),
             error: String(repeating: "r", count: 600)).fitsBatch)
+    }
+}
+
+/// Several messages in one NATS message under one signature: the form, and what a damaged one is refused for.
+struct MessageBatchTests {
+    private let batch = MessageBatch(items: [
+        MessageBatch.Item(subject: "bosun.edge.log.EventACK", token: "7", payload: Array(#"{"id":"a"}"#.utf8)),
+        MessageBatch.Item(subject: "bosun.edge.cliCommand.CommandACK", token: "8", payload: Array("two\nlines 1 2\n".utf8)),
+        MessageBatch.Item(subject: "bosun.edge.ping.CommandACK", token: "9", payload: []),
+    ])
+
+    @Test func aBatchSurvivesItsFormByteForByte() throws {
+        #expect(try MessageBatch.decode(batch.encoded()) == batch)
+        #expect(MessageBatch.subject(for: "edge") == "bosun.edge.batch")
+        #expect(MessageBatch.isBatch("bosun.edge.batch", for: "edge") && !MessageBatch.isBatch("bosun.edge.batch", for: "edg"))
+        // Each message is answered on the batch's reply subject with its own last token.
+        #expect(MessageBatch.replySubject(of: batch.items[1], batchReplyTo: "_INBOX.x.3.7") == "_INBOX.x.3.8")
+        #expect(MessageBatch.replySubject(of: batch.items[1], batchReplyTo: nil) == nil)
+    }
+
+    @Test func aDamagedBatchIsRefusedSayingWhereAndCostsNoMoreThanItsBytes() {
+        func reason(_ bytes: [UInt8]) -> String {
+            do {
+                return "decoded \(try MessageBatch.decode(bytes).items.count)"
+            } catch {
+                return error.reason
+            }
+        }
+        let good = batch.encoded()
+        #expect(reason(Array("{}".utf8)) == "a batch of messages starts with the line `bosun-batch-v1`")
+        // Cut short: the last item's line is not whole, or an item claims more bytes than are left.
+        #expect(reason(Array(good.dropLast())) == "item 2 of a batch of messages: no line `<subject> <token> <length>`")
+        #expect(reason(Array("bosun-batch-v1\nbosun.edge.log.EventACK 1 5\n{}".utf8))
+            == "item 0 of a batch of messages: `bosun.edge.log.EventACK 1 5` is not `<subject> <token> <length>` with a length that fits")
+        // A length far past the end is refused before anything is allocated for it.
+        #expect(reason(Array("bosun-batch-v1\nbosun.edge.log.EventACK 1 99999999999\n{}".utf8))
+            == "item 0 of a batch of messages: `bosun.edge.log.EventACK 1 99999999999` is not `<subject> <token> <length>` with a length that fits")
+        #expect(reason(Array("bosun-batch-v1\nbosun.edge.log.EventACK 1\n{}".utf8)).hasPrefix("item 0 of a batch of messages: `bosun.edge.log.EventACK 1` is not"))
+        #expect(reason(Array("bosun-batch-v1\n".utf8) + [UInt8](repeating: UInt8(ascii: "x"), count: 600))
+            == "item 0 of a batch of messages: no line `<subject> <token> <length>`")
     }
 }

@@ -29,8 +29,8 @@ final class Lane: Sendable {
         case retryNow(id: String)
         /// Message `id` was cancelled in the store: forget it.
         case cancelled(id: String)
-        /// The final state of message `sequence` is durable.
-        case finished(sequence: Int64)
+        /// The final states of messages `sequences` are durable.
+        case finished(sequences: [Int64])
         /// A blocked lane's settling write landed.
         case settled(Result<(settled: [Store.Settled], markedThrough: Int64), StoreError>)
     }

@@ -50,6 +50,17 @@ final class LaneCarrier {
     private var dropped: Set<Int64> = []
     /// The node's key on record, read once (and again when an ACK is refused).
     private var keyRecord: Store.KeyRecord??
+    /// Final states made since the pump began, written together when it ends (``recordFinals(now:)``): one write
+    /// and one journal append for a batch of ACKs, not one each.
+    private var finals: [Store.OutboxFinal] = []
+    private var finalSequences: [Int64] = []
+    private var finalLines: [Journal.Entry] = []
+    /// The node answered with a batch of ACKs, so it takes batches of messages (``MessageBatch``). Forgotten when
+    /// an ACK does not come in time or the node goes away: it may have been replaced by an older version.
+    private var takesBatches = false
+    /// Messages published by this fill that go out together when it ends (``sendGathered(now:)``).
+    private var gathered: [OutgoingMessage] = []
+    private var gatheredBytes = 0
 
     init(lane: Lane, context: LaneContext) {
         self.lane = lane
@@ -98,6 +109,22 @@ final class LaneCarrier {
         case .blocked:
             break
         }
+        recordFinals(now: now)
+    }
+
+    /// Writes the final states made since the last call, in one group-commit write; the lane hears once they are
+    /// durable. (The lane calls ``pump()`` after every event it handles, so none waits longer than that.)
+    private func recordFinals(now: Timestamp) {
+        guard !finals.isEmpty else { return }
+        let (lane, sequences) = (self.lane, finalSequences)
+        store.finishOutboxSoon(finals, now: now) { [logger = context.logger] error in
+            if let error { logger.error("cannot record the final state of \(sequences.count) messages: \(error)") }
+            lane.deliver(.finished(sequences: sequences))
+        }
+        context.journal.append(finalLines)
+        finals.removeAll(keepingCapacity: true)
+        finalSequences.removeAll(keepingCapacity: true)
+        finalLines.removeAll(keepingCapacity: true)
     }
 
     func handle(_ event: Lane.Event) {
@@ -117,8 +144,8 @@ final class LaneCarrier {
             }
         case .cancelled(let id):
             if let sequence = flights.first(where: { $0.value.message.id == id })?.key { forget(sequence) }
-        case .finished(let sequence):
-            finishing.remove(sequence)
+        case .finished(let sequences):
+            for sequence in sequences { finishing.remove(sequence) }
         case .settled(.success(let outcome)):
             markedThrough = max(markedThrough, outcome.markedThrough)
             // Observers (`bosun send`, the console) see that what was on its way now waits for the node.
@@ -135,7 +162,13 @@ final class LaneCarrier {
 
     // MARK: sending
 
+    /// Tops up the window; what may go together goes out as one batch (``MessageBatch``) once the fill ends.
     private func fill(now: Timestamp) {
+        fillWindow(now: now)
+        sendGathered(now: now)
+    }
+
+    private func fillWindow(now: Timestamp) {
         guard gate == nil else { return }
         if waitingForEmptyWindow {
             guard flights.isEmpty else { return }
@@ -175,7 +208,7 @@ final class LaneCarrier {
                     return
                 }
                 cursor = row.sequence
-                publish(row, attempts: row.attempts + 1, now: now)
+                publish(row, attempts: row.attempts + 1, now: now, together: !mustWait)
                 if mustWait, flights[row.sequence] != nil {
                     gate = row.sequence
                     return
@@ -193,22 +226,18 @@ final class LaneCarrier {
         message.sequential || (message.sequence <= drainThrough && Method.drainedInOrder.contains(message.method))
     }
 
-    private func publish(_ message: OutgoingMessage, attempts: Int, now: Timestamp) {
-        let replyTo = message.wantsACK ? "\(context.replyPrefix).\(lane.token).\(message.sequence)" : nil
+    /// Publishes `message` (`together`: gathered into the batch this fill sends, when the node takes batches) and
+    /// keeps it in the window until its ACK.
+    private func publish(_ message: OutgoingMessage, attempts: Int, now: Timestamp, together: Bool = false) {
         var published = true
-        do {
-            let current = context.signer?.current
-            var signature = message.signature ?? current?.signature(subject: message.subject, payload: message.payload)
-            // An ACK with a MAC is cheaper to make and to check than a signed one; this node can check it only
-            // with the key that signed the message.
-            let offers = message.wantsACK && signature?.key == current?.publicKey
-            signature?.offersMACAnswer = offers
-            signature?.offersBatchAnswer = offers
-            try context.publisher.publish(message.subject, payload: message.payload, replyTo: replyTo, signature: signature)
-        } catch {
-            // The buffer is full while reconnecting: counts as an attempt that found no ACK.
-            context.logger.warning("cannot publish \(message.id) to \(node): \(error)")
-            published = false
+        if together, takesBatches, message.wantsACK, message.payload.count <= MessageBatch.largestItem {
+            if gatheredBytes + message.payload.count > MessageBatch.mostBytes { sendGathered(now: now) }
+            gathered.append(message)
+            gatheredBytes += message.payload.count
+        } else {
+            // Nothing overtakes what was gathered before it.
+            sendGathered(now: now)
+            published = transmit(message)
         }
         context.journal.append(Journal.Entry(time: now, event: .attempt, id: message.id, node: node, attempt: attempts))
         guard message.wantsACK else {
@@ -222,6 +251,58 @@ final class LaneCarrier {
         flights[message.sequence] = Flight(message: kept, attempts: attempts, deadline: deadline)
         context.changed(OutboxChange(id: message.id, state: .sending, attempts: attempts, acceptedAt: message.acceptedAt,
             updatedAt: now))
+    }
+
+    /// The reply subject of `message`: `<reply prefix>.<lane>.<sequence>`.
+    private func replySubject(of message: OutgoingMessage) -> String {
+        "\(context.replyPrefix).\(lane.token).\(message.sequence)"
+    }
+
+    /// Publishes one message as stored; returns whether it went (a full buffer while reconnecting counts as an
+    /// attempt that found no ACK).
+    private func transmit(_ message: OutgoingMessage) -> Bool {
+        do {
+            let current = context.signer?.current
+            var signature = message.signature ?? current?.signature(subject: message.subject, payload: message.payload)
+            // An ACK with a MAC is cheaper to make and to check than a signed one; this node can check it only
+            // with the key that signed the message.
+            let offers = message.wantsACK && signature?.key == current?.publicKey
+            signature?.offersMACAnswer = offers
+            signature?.offersBatchAnswer = offers
+            try context.publisher.publish(message.subject, payload: message.payload,
+                replyTo: message.wantsACK ? replySubject(of: message) : nil, signature: signature)
+            return true
+        } catch {
+            context.logger.warning("cannot publish \(message.id) to \(node): \(error)")
+            return false
+        }
+    }
+
+    /// Sends what this fill gathered: one message alone, more as one batch signed by this node's current key (which
+    /// answers to it carry a MAC under).
+    private func sendGathered(now: Timestamp) {
+        guard let first = gathered.first else { return }
+        defer {
+            gathered.removeAll(keepingCapacity: true)
+            gatheredBytes = 0
+        }
+        let batch = MessageBatch(items: gathered.map {
+            MessageBatch.Item(subject: $0.subject, token: String($0.sequence), payload: $0.payload)
+        })
+        let subject = MessageBatch.subject(for: node)
+        let payload = batch.encoded()
+        guard gathered.count > 1, var signature = context.signer?.current.signature(subject: subject, payload: payload) else {
+            for message in gathered where !transmit(message) { flights[message.sequence]?.deadline = now }
+            return
+        }
+        signature.offersMACAnswer = true
+        signature.offersBatchAnswer = true
+        do {
+            try context.publisher.publish(subject, payload: payload, replyTo: replySubject(of: first), signature: signature)
+        } catch {
+            context.logger.warning("cannot publish \(gathered.count) messages to \(node): \(error)")
+            for message in gathered { flights[message.sequence]?.deadline = now }
+        }
     }
 
     /// A flight's deadline passed: its ACK did not come in time, or its retry is due.
@@ -244,6 +325,8 @@ final class LaneCarrier {
             publish(fresh, attempts: flight.attempts + 1, now: now)
             return
         }
+        // Sent one by one from here: the node may no longer take batches.
+        takesBatches = false
         // No ACK and no "no responders": a probe that finds the node connected but silent (busy, or not taking
         // this sender's messages yet, as a central node does before it approves a node) stays the probe and is
         // sent again with backoff. Only an answer reopens the lane, so what waited behind it still comes after it.
@@ -304,6 +387,7 @@ final class LaneCarrier {
             return context.logger.warning("ignored a batch of ACKs from \(node): \(error)")
         }
         let signer = answer.batchAuthentication?.key
+        takesBatches = true
         for entry in batch.entries {
             guard let sequence = Int64(entry.to), let flight = flights[sequence] ?? forgottenFlight(sequence),
                 entry.reply.id == flight.message.id
@@ -386,6 +470,7 @@ final class LaneCarrier {
             gate = nil
             waitingForEmptyWindow = false
             exhaustedAt = nil
+            takesBatches = false
             block(failures: 1, now: now)
             context.logger.info("node not connected; probing it", metadata: ["node": "\(node)"])
         case .blocked(let failures, _, sequence?):
@@ -475,7 +560,7 @@ final class LaneCarrier {
         if gate == sequence { gate = nil }
     }
 
-    /// Records a final state; observers hear of it once it is durable.
+    /// Records a final state (written when the pump ends); observers hear of it at once.
     private func finish(
         _ message: OutgoingMessage, attempts: Int, _ state: OutboxState, reason: String?, reply: Reply? = nil,
         now: Timestamp
@@ -483,18 +568,12 @@ final class LaneCarrier {
         forget(message.sequence)
         finishing.insert(message.sequence)
         let id = message.id
-        let (lane, sequence) = (self.lane, message.sequence)
         // Shown at once, then made durable: should the commit be lost in a crash, the message is sent again and its
         // receiver answers from its record, so what was shown stays true.
         context.changed(OutboxChange(id: id, state: state, attempts: attempts, lastError: .some(reason), reply: reply,
             acceptedAt: message.acceptedAt, updatedAt: now))
-        store.updateOutboxSoon(
-            id: id, state: state, attempts: attempts, nextAttemptAt: .some(nil), lastError: .some(reason),
-            reply: .some(reply), now: now
-        ) { [logger = context.logger] error in
-            if let error { logger.error("cannot record the state of message \(id): \(error)") }
-            lane.deliver(.finished(sequence: sequence))
-        }
+        finals.append(Store.OutboxFinal(id: id, state: state, attempts: attempts, lastError: reason, reply: reply))
+        finalSequences.append(message.sequence)
         let event: Journal.Entry.Event =
             switch state {
             case .acked: .acked
@@ -504,7 +583,7 @@ final class LaneCarrier {
             case .sent: .published
             default: .failed
             }
-        context.journal.append(Journal.Entry(
+        finalLines.append(Journal.Entry(
             time: now, event: event, id: id, node: node, attempt: attempts, reply: reply, reason: reason))
         // A rejection is reported by the node that refused the message, which knows why; not twice.
         guard state == .failed || state == .expired else { return }

@@ -84,14 +84,19 @@ public final class Receiver: Sendable {
         let batch = ReceiveBatch(store: store) { self.sendTogether($0) }
         let ended = Mailbox<Void>()
         let subject = Subject.everything(for: context.node)
-        let listener = try connection.listen(subject, deliver: { [slots] inbound in
+        let listener = try connection.listen(subject, deliver: { inbound in
             guard !runs.isCancelled else { return }
-            if !slots.tryAcquire() {
-                // What is gathered holds slots until committed and answered: commit it before waiting for one.
-                batch.commit()
-                slots.acquireBlocking()
+            if MessageBatch.isBatch(inbound.subject, for: self.context.node) {
+                // A batch of messages: its signature checked once, then each message taken as if it came alone.
+                if let (messages, admission) = self.unpack(inbound) {
+                    for message in messages {
+                        self.take(message, admitted: admission, runs: runs, batch: batch)
+                        if batch.count >= ReceiveBatch.limit { batch.commit() }
+                    }
+                }
+            } else {
+                self.take(inbound, runs: runs, batch: batch)
             }
-            if !self.admit(inbound, runs: runs, batch: batch, release: slots.release) { slots.release() }
             if batch.count >= ReceiveBatch.limit || self.pendingMessages == 0 { batch.commit() }
         }, finished: {
             batch.commit()
@@ -148,18 +153,64 @@ public final class Receiver: Sendable {
         return slots.inUse == 0
     }
 
+    /// Takes one message: a run slot (waiting for one when all are taken), then ``admit(_:admitted:runs:batch:release:)``.
+    private func take(_ inbound: NATSMessage, admitted: TrustPolicy.Admission? = nil, runs: RunTasks, batch: ReceiveBatch) {
+        if !slots.tryAcquire() {
+            // What is gathered holds slots until committed and answered: commit it before waiting for one.
+            batch.commit()
+            slots.acquireBlocking()
+        }
+        if !admit(inbound, admitted: admitted, runs: runs, batch: batch, release: slots.release) { slots.release() }
+    }
+
+    /// The messages of a batch (``MessageBatch``), each as it would have come alone, and the admission of the
+    /// signature that covers them all, checked once over the batch's bytes; nil when the batch is refused. A refused
+    /// batch is counted but not answered: its sender, finding no ACKs, sends its messages again one by one, and those
+    /// are answered.
+    private func unpack(_ inbound: NATSMessage) -> ([NATSMessage], TrustPolicy.Admission)? {
+        var unanswered = inbound
+        unanswered.replyTo = nil
+        // Judged as a message of a method that is not open: it must be signed by a key this node takes.
+        let subject = Subject(node: context.node, method: Method(rawValue: MessageBatch.subjectToken), messageType: .eventACK)
+        let admission: TrustPolicy.Admission
+        switch checkSignature(of: inbound, on: subject) {
+        case .failure(let refusal):
+            refuse(unanswered, id: "", refusal, fromNode: nil)
+            return nil
+        case .success(let admitted):
+            admission = admitted
+        }
+        do {
+            let batch = try MessageBatch.decode(inbound.payload)
+            let messages = batch.items.map { item in
+                NATSMessage(subject: item.subject, replyTo: MessageBatch.replySubject(of: item, batchReplyTo: inbound.replyTo),
+                    payload: item.payload, signature: inbound.signature)
+            }
+            return (messages, admission)
+        } catch {
+            refuse(unanswered, id: "", TrustPolicy.Refusal(kind: .malformed, reason: "malformed batch: \(error)"), fromNode: nil)
+            return nil
+        }
+    }
+
+    /// The trust policy's verdict on `inbound`'s signature (``TrustPolicy/admit(_:subject:node:owners:)``), with the
+    /// registry's records of the signing key.
+    private func checkSignature(of inbound: NATSMessage, on subject: Subject) -> Result<TrustPolicy.Admission, TrustPolicy.Refusal> {
+        trust.admit(inbound, subject: subject, node: context.node) { [store] in (try? store.keyRecords(publicKey: $0)) ?? [] }
+    }
+
     /// Checks a message and gathers its record into `batch`; releases the work to run, if any, into `runs` once the
     /// record is durable. Returns whether it took charge of `release` (called once the message is answered); false
-    /// when it is done with the message already.
+    /// when it is done with the message already. `admitted`: the admission of the batch that brought it, whose
+    /// signature covers it.
     private func admit(
-        _ inbound: NATSMessage, runs: RunTasks, batch: ReceiveBatch, release: @escaping @Sendable () -> Void
+        _ inbound: NATSMessage, admitted: TrustPolicy.Admission?, runs: RunTasks, batch: ReceiveBatch,
+        release: @escaping @Sendable () -> Void
     ) -> Bool {
         guard let subject = Subject(parsing: inbound.subject) else { return false }
         // The signature first, over the bytes as they came: what is refused here is never decoded.
         let admission: TrustPolicy.Admission
-        switch trust.admit(inbound, subject: subject, node: context.node, owners: { [store] in
-            (try? store.keyRecords(publicKey: $0)) ?? []
-        }) {
+        switch admitted.map({ .success($0) }) ?? checkSignature(of: inbound, on: subject) {
         case .failure(let refusal):
             refuse(inbound, id: "", refusal, fromNode: nil)
             return false

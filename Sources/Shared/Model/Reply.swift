@@ -62,8 +62,9 @@ public struct Reply: Sendable, Equatable, Codable {
         return writer.bytes
     }
 
-    /// Writes the reply as one JSON object, keys sorted.
-    func write(to writer: inout JSONWriter) {
+    /// Writes the reply as one JSON object, keys sorted; in a ``ReplyBatch``, with the token of the message's reply
+    /// subject as `to`.
+    func write(to writer: inout JSONWriter, answering token: String? = nil) {
         writer.beginObject()
         writer.field("error", error)
         writer.field("exitCode", exitCode)
@@ -80,6 +81,7 @@ public struct Reply: Sendable, Equatable, Codable {
         writer.string(status.rawValue)
         writer.field("stderr", stderr)
         writer.field("stdout", stdout)
+        writer.field("to", token)
         writer.field("truncated", truncated)
         writer.endObject()
     }

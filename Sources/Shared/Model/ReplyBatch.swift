@@ -7,8 +7,8 @@
 ///
 /// On the wire: the subject is the reply subject of the batch's first message; headers `Bosun-Key` (the answering
 /// key) and `Bosun-Mac` (base64 HMAC-SHA-256 over ``authenticatedBytes(subject:payload:)``); the payload is
-/// `{"acks":[{"reply":{…},"to":"<last token of that message's reply subject>"},…]}`, each reply as a single ACK
-/// carries it, without `signedBy`, `signature` or `mac`.
+/// `{"acks":[…]}`, each reply as a single ACK carries it (without `signedBy`, `signature` or `mac`) and with one
+/// more field, `to`: the last token of the reply subject of the message it answers.
 public struct ReplyBatch: Sendable, Equatable {
     public struct Entry: Sendable, Equatable {
         /// The last token of the reply subject of the message answered: which of the sender's messages it is.
@@ -60,12 +60,7 @@ public struct ReplyBatch: Sendable, Equatable {
         writer.key("acks")
         writer.beginArray()
         for entry in entries {
-            writer.beginObject()
-            writer.key("reply")
-            entry.reply.write(to: &writer)
-            writer.key("to")
-            writer.string(entry.to)
-            writer.endObject()
+            entry.reply.write(to: &writer, answering: entry.to)
         }
         writer.endArray()
         writer.endObject()
@@ -83,12 +78,11 @@ public struct ReplyBatch: Sendable, Equatable {
         var entries: [Entry] = []
         entries.reserveCapacity(values.count)
         for (index, value) in values.enumerated() {
-            guard case .object(let entry) = value, case .string(let to)? = entry["to"], let reply = entry["reply"] else {
-                throw MessageError(.invalidField, field: "acks",
-                    "entry \(index) of a batch of ACKs needs `to` (a string) and `reply` (an object)")
+            guard case .object(let entry) = value, case .string(let to)? = entry["to"] else {
+                throw MessageError(.invalidField, field: "to", "entry \(index) of a batch of ACKs needs `to`, a string")
             }
             do throws(MessageError) {
-                entries.append(Entry(to: to, reply: try Reply(json: reply)))
+                entries.append(Entry(to: to, reply: try Reply(json: value)))
             } catch {
                 throw MessageError(error.code, field: error.field, "entry \(index) of a batch of ACKs: \(error.reason)")
             }

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The sender's outbox: every accepted message, from acceptance to its final state.
 extension Store {
     private static let outboxColumns =
@@ -76,6 +78,42 @@ extension Store {
             try update(connection, id: id, state: state, attempts: attempts, nextAttemptAt: nextAttemptAt,
                 lastError: lastError, reply: reply, now: now)
         }, done: done)
+    }
+
+    /// A final state for one message, for ``finishOutboxSoon(_:now:done:)``.
+    struct OutboxFinal: Sendable {
+        var id: String
+        var state: OutboxState
+        var attempts: Int
+        var lastError: String?
+        var reply: Reply?
+    }
+
+    /// The ids a batch of final states found no message for (written by its commit, read by its completion).
+    private final class Absent: Sendable {
+        let ids = Mutex<[String]>([])
+    }
+
+    /// Records the final states `finals` (their retry time cleared) in the next group commit, one write for all and
+    /// one statement, prepared once, for each; without blocking. `done` runs once they are durable, with an error
+    /// naming any message that was not in the outbox (the others are recorded all the same).
+    func finishOutboxSoon(_ finals: [OutboxFinal], now: Timestamp, done: @escaping @Sendable (StoreError?) -> Void) {
+        let absent = Absent()
+        grouped({ connection throws(StoreError) in
+            var missing: [String] = []
+            for final in finals {
+                let changed = try connection.run(
+                    "UPDATE outbox SET state = ?, updatedAt = ?, attempts = ?, nextAttemptAt = NULL, lastError = ?, reply = ? WHERE id = ?",
+                    [final.state.rawValue, now.millisecondsSinceEpoch, final.attempts, final.lastError,
+                        final.reply?.encoded(), final.id])
+                if changed == 0 { missing.append(final.id) }
+            }
+            absent.ids.withLock { $0 = missing }
+        }, done: { [path] error in
+            let missing = absent.ids.withLock { $0 }
+            done(error ?? (missing.isEmpty ? nil
+                : StoreError(.notFound, path: path, "update outbox: no message \(missing.joined(separator: ", ")) in the outbox")))
+        })
     }
 
     private func update(
