@@ -90,8 +90,13 @@ t0=$(now)
 if [[ $mode == agent ]]; then
     "$bin/bosun" --headless --node central --server "$server" --data-dir "$work/receiver" --auto-approve >"$work/receiver.log" 2>&1 &
     pids+=("$!")
+    # From the first line written: the drain itself, without the receiver's start and the sender's next probe.
+    wait_for '[[ -s $work/receiver/logs/edge/app.log ]]'
+    t1=$(now)
     wait_for '[[ $(cat "$work/receiver/logs/edge/app.log" 2>/dev/null | wc -l) -ge $count ]]'
     seconds=$(elapsed "$t0")
+    from_first=$(elapsed "$t1")
+    echo "drained from the first line written: $count in $from_first s ($(python3 -c "print(int($count / $from_first))") msg/s)"
     python3 - "$work/receiver/logs/edge/app.log" "$count" <<'EOF'
 import sys
 lines = open(sys.argv[1]).read().split("\n")[:-1]

@@ -53,6 +53,9 @@ struct BenchCommand: AsyncParsableCommand {
             report["events.cpu"] = [
                 "senderMicrosecondsPerMessage": median(eventRuns.map { $0["senderCPUMicrosecondsPerMessage"] ?? 0 }),
                 "agentMicrosecondsPerMessage": median(eventRuns.map { $0["agentCPUMicrosecondsPerMessage"] ?? 0 }),
+                "messageBatches": median(eventRuns.map { $0["messageBatches"] ?? 0 }),
+                "messagesInBatches": median(eventRuns.map { $0["messagesInBatches"] ?? 0 }),
+                "signatureChecksPerMessage": median(eventRuns.map { $0["signatureChecksPerMessage"] ?? 1 }),
             ]
             report["authentication"] = try AuthenticationCost.measure()
             report["restart"] = restartFigures
@@ -80,9 +83,14 @@ struct BenchCommand: AsyncParsableCommand {
             print("ping p50, sender engine only    \(format(value("ping.raw", "p50Ms")).padded)\(format(value("ping.senderOnly", "p50Ms")).padded)\(format(value("ping.senderOnly", "p50Ms") / max(value("ping.raw", "p50Ms"), 0.000_001)))×")
             print("EventACK pipelined (msg/s)      \(String(Int(value("events.raw", "perSecond"))).padded)\(String(Int(value("events.engine", "perSecond"))).padded)\(format(eventRatio))× slower")
             print("EventACK CPU per message: sender (central engine) \(Int(value("events.cpu", "senderMicrosecondsPerMessage"))) µs, agent \(Int(value("events.cpu", "agentMicrosecondsPerMessage"))) µs")
-            let signing = value("authentication", "sign") + value("authentication", "checkMAC")
-            let checking = value("authentication", "verify") + value("authentication", "macACK")
-            print("  of which authentication alone: sender \(Int(signing.rounded())) µs (signing at accept \(Int(value("authentication", "sign").rounded())), the ACK's MAC \(Int(value("authentication", "checkMAC").rounded()))), agent \(Int(checking.rounded())) µs (checking the signature \(Int(value("authentication", "verify").rounded())), the ACK's MAC \(Int(value("authentication", "macACK").rounded()))); signed ACKs would cost \(Int(value("authentication", "signACK").rounded())) + \(Int(value("authentication", "checkSignedACK").rounded())) µs")
+            // The agent checks one signature per batch of messages and one per message sent alone; a batch's own
+            // signing at the sender is as dear as one at accept, once per batch. MACs: at most one per ACK.
+            let checks = value("events.cpu", "signatureChecksPerMessage")
+            let batchSigning = value("authentication", "sign") * value("events.cpu", "messageBatches") / Double(max(events, 1))
+            let signing = value("authentication", "sign") + batchSigning + value("authentication", "checkMAC")
+            let checking = value("authentication", "verify") * checks + value("authentication", "macACK")
+            print("  \(Int(value("events.cpu", "messagesInBatches"))) of the \(events) messages went in \(Int(value("events.cpu", "messageBatches"))) batches: \(String(format: "%.3f", checks)) signature checks per message at the agent")
+            print("  of which authentication alone, at most: sender \(Int(signing.rounded())) µs (signing at accept \(Int(value("authentication", "sign").rounded())), the batches' signatures \(Int(batchSigning.rounded())), the ACK's MAC \(Int(value("authentication", "checkMAC").rounded()))), agent \(Int(checking.rounded())) µs (checking signatures \(Int((value("authentication", "verify") * checks).rounded())) (\(Int(value("authentication", "verify").rounded())) each), the ACK's MAC \(Int(value("authentication", "macACK").rounded()))); signed ACKs would cost \(Int(value("authentication", "signACK").rounded())) + \(Int(value("authentication", "checkSignedACK").rounded())) µs")
             for key in report.keys.sorted() where key.hasPrefix("fanOut.") {
                 let figures = report[key] ?? [:]
                 print("\(key): all up ACKed in \(Int(figures["allUpAckedMs"] ?? 0)) ms, \(Int(figures["acked"] ?? 0)) acked, \(Int(figures["pending"] ?? 0)) pending (CPU: central \(Int(figures["senderCPUMs"] ?? 0)) ms, swarm \(Int(figures["swarmCPUMs"] ?? 0)) ms); again \(Int(figures["againAckedMs"] ?? 0)) ms")
