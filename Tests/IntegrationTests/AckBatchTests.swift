@@ -143,4 +143,36 @@ struct AckBatchTests {
             await stranger.close()
         }
     }
+
+    /// Commands are answered one by one (each when it has run), but a single ACK says the node takes batches: the
+    /// central's next commands to it go out in batches, and every one runs once and is answered with its output.
+    @Test func commandsGoInBatchesOnceANodeSaysItTakesThem() async throws {
+        try await withCentralAndEdge { server, _, central, _ in
+            let watcher = try await NATSConnection.connect(NATSConfiguration(servers: [server.url]))
+            let sent = try watcher.subscribe(MessageBatch.subject(for: "edge"))
+            try await watcher.flush()
+            let batches = Mutex<[NATSMessage]>([])
+            let watching = Task {
+                for await batch in sent { batches.withLock { $0.append(batch) } }
+            }
+            defer { watching.cancel() }
+            func command(_ index: Int) -> String {
+                #"{"toNode":"edge","method":"cliCommand","methodArgs":["echo","command \#(index)"]}"#
+            }
+            try central.write(inmsg: "[" + command(0) + "]")
+            #expect(await eventually(timeout: .seconds(30)) { central.journalIDs("acked").count == 1 })
+            try central.write(inmsg: "[" + (1...60).map(command).joined(separator: ",") + "]")
+            #expect(await eventually(timeout: .seconds(60)) { central.journalIDs("acked").count == 61 })
+
+            let messages = try await central.messages()
+            #expect(messages.count == 61)
+            let outputs = Set(messages.compactMap { ($0["reply"] as? [String: Any])?["stdout"] as? String })
+            #expect(outputs == Set((0...60).map { "command \($0)\n" }))
+            #expect(central.journalIDs("attempt").count == 61)
+            let carried = batches.withLock { $0 }
+            #expect(!carried.isEmpty)
+            #expect(try carried.allSatisfy { try MessageBatch.decode($0.payload).items.allSatisfy { $0.subject == "bosun.edge.cliCommand.CommandACK" } })
+            await watcher.close()
+        }
+    }
 }

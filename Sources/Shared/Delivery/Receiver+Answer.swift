@@ -1,11 +1,21 @@
 import Logging
 
+/// Who asks for an answer with a MAC (``WireSignature/offersMACAnswer``): the key that signed the message, and whether
+/// it takes batches of ACKs (``ReplyBatch``).
+struct Asker: Sendable {
+    var key: String
+    var takesBatches: Bool
+}
+
 /// Answering: the ACK journaled, audited, reported when it is an error, and sent signed or with a MAC.
 extension Receiver {
+    /// The header of a single ACK to a sender that takes batches: this node takes batches of messages too.
+    private static let speaksBatches = [ReplyBatch.offerHeader: ReplyBatch.offerValue]
+
     /// Journals, audits and sends the answer; `received` is the message's `received` line when not journaled yet.
     /// With `gather`, the answer is held to go out with the others of that batch's commit.
     func answer(
-        _ message: Message, id: String, reply: Reply, replyTo: String?, asker: String?, received: Journal.Entry? = nil,
+        _ message: Message, id: String, reply: Reply, replyTo: String?, asker: Asker?, received: Journal.Entry? = nil,
         gather: ReceiveBatch? = nil
     ) {
         let answered = Journal.Entry(event: .answered, id: id, node: message.fromNode, reply: reply)
@@ -19,7 +29,7 @@ extension Receiver {
         let retried = retriedWhileRunning.withLock { $0.remove(id) != nil }
         let latest = retried ? ((try? store.receivedReplyTo(id: id)) ?? replyTo) : replyTo
         if let gather, let latest, let asker {
-            return gather.hold(ReceiveBatch.HeldAnswer(reply: reply, replyTo: latest, asker: asker))
+            return gather.hold(ReceiveBatch.HeldAnswer(reply: reply, replyTo: latest, asker: asker.key))
         }
         send(reply, to: latest, asker: asker)
     }
@@ -32,7 +42,7 @@ extension Receiver {
         var order: [Substring] = []
         for answer in answers {
             guard answer.reply.fitsBatch, let dot = answer.replyTo.lastIndex(of: ".") else {
-                send(answer.reply, to: answer.replyTo, asker: answer.asker)
+                send(answer.reply, to: answer.replyTo, asker: Asker(key: answer.asker, takesBatches: true))
                 continue
             }
             let lane = answer.replyTo[..<dot]
@@ -55,7 +65,7 @@ extension Receiver {
     /// a MAC for, goes as single ACKs.
     private func publishBatch(_ answers: [ReceiveBatch.HeldAnswer]) {
         guard let first = answers.first, answers.count > 1, let current = key?.current else {
-            return answers.forEach { send($0.reply, to: $0.replyTo, asker: $0.asker) }
+            return answers.forEach { send($0.reply, to: $0.replyTo, asker: Asker(key: $0.asker, takesBatches: true)) }
         }
         let batch = ReplyBatch(entries: answers.map { answer in
             let token = answer.replyTo.lastIndex(of: ".").map { answer.replyTo[answer.replyTo.index(after: $0)...] }
@@ -63,7 +73,7 @@ extension Receiver {
         })
         let payload = batch.encoded()
         guard let mac = current.batchMAC(subject: first.replyTo, payload: payload, for: first.asker) else {
-            return answers.forEach { send($0.reply, to: $0.replyTo, asker: $0.asker) }
+            return answers.forEach { send($0.reply, to: $0.replyTo, asker: Asker(key: $0.asker, takesBatches: true)) }
         }
         do {
             try connection.publish(first.replyTo, payload: payload, replyTo: nil,
@@ -85,14 +95,19 @@ extension Receiver {
         send(Reply(id: id, fromNode: context.node, status: .rejected, error: refusal.reason), to: inbound.replyTo)
     }
 
-    /// Sends `reply`, signed, or with a MAC for `asker` (the key that signed the message, when it offers that).
-    func send(_ reply: Reply, to replyTo: String?, asker: String? = nil) {
+    /// Sends `reply`, signed, or with a MAC for `asker` (the key that signed the message, when it offers that); to
+    /// an asker that takes batches of ACKs, saying that this node takes batches of messages.
+    func send(_ reply: Reply, to replyTo: String?, asker: Asker? = nil) {
         guard let replyTo else { return }
         let current = key?.current
-        let reply = asker.flatMap { current?.authenticate(reply, for: $0) } ?? current?.sign(reply) ?? reply
+        let reply = asker.flatMap { current?.authenticate(reply, for: $0.key) } ?? current?.sign(reply) ?? reply
         do {
             for piece in ReplyChunk.split(reply, maxPayload: connection.maxPayload) {
-                try connection.publish(replyTo, payload: piece)
+                if asker?.takesBatches == true {
+                    try connection.publish(replyTo, payload: piece, replyTo: nil, carrying: Self.speaksBatches)
+                } else {
+                    try connection.publish(replyTo, payload: piece)
+                }
             }
         } catch {
             logger.warning("could not send the ACK", metadata: ["id": "\(reply.id)", "error": "\(error)"])

@@ -245,9 +245,10 @@ public final class Receiver: Sendable {
         }
         heard(fromNode)
         // The sender takes a MAC'd ACK (cheaper than a signed one) under the key it signed with.
-        let asker = inbound.signature?.offersMACAnswer == true ? admission.signer : nil
+        let asker = inbound.signature?.offersMACAnswer == true
+            ? admission.signer.map { Asker(key: $0, takesBatches: inbound.signature?.offersBatchAnswer == true) } : nil
         // An answer made in this commit goes out with the others, when the sender takes them so (``ReplyBatch``).
-        let gather = asker != nil && inbound.signature?.offersBatchAnswer == true ? batch : nil
+        let gather = asker?.takesBatches == true ? batch : nil
         guard let handler = handlers[message.method] else {
             let offered = methods.map(\.rawValue).joined(separator: ", ")
             refuse(inbound, id: id, TrustPolicy.Refusal(kind: .unknownMethod,
@@ -338,7 +339,7 @@ public final class Receiver: Sendable {
     /// The run has ended before that commit: the next message of the same stream need not wait for it, only its
     /// answer does.
     private func finish(
-        _ message: Message, id: String, reply: Reply, replyTo: String?, asker: String?, received: Journal.Entry? = nil,
+        _ message: Message, id: String, reply: Reply, replyTo: String?, asker: Asker?, received: Journal.Entry? = nil,
         gather: ReceiveBatch? = nil, release: @escaping @Sendable () -> Void
     ) -> GroupCommit.Write {
         store.finishReceiveWrite(id: id, reply: reply, now: .now) { [self] error in
@@ -352,7 +353,7 @@ public final class Receiver: Sendable {
     /// answers. Two copies of it (a retry that came while it ran) may both run; both answer with whichever result was
     /// stored first.
     private func record(
-        _ message: Message, id: String, reply: Reply, replyTo: String?, asker: String?, received: Journal.Entry? = nil,
+        _ message: Message, id: String, reply: Reply, replyTo: String?, asker: Asker?, received: Journal.Entry? = nil,
         gather: ReceiveBatch? = nil, release: @escaping @Sendable () -> Void
     ) -> GroupCommit.Write {
         let fromNode = message.fromNode ?? ""

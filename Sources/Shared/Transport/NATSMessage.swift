@@ -17,6 +17,9 @@ public struct NATSMessage: Sendable {
     public var signature: WireSignature?
     /// For a batch of ACKs (``ReplyBatch``): its key and MAC, from the headers.
     public var batchAuthentication: ReplyBatch.Authentication?
+    /// Header `Bosun-Ack-Batch: yes`: on a message, its sender takes batches of ACKs; on an ACK, the answering node
+    /// takes batches of messages (``MessageBatch``).
+    public var speaksBatches = false
 
     public init(
         subject: String, replyTo: String? = nil, payload: [UInt8], isNoResponders: Bool = false,
@@ -43,11 +46,12 @@ public struct NATSMessage: Sendable {
             payload = []
         }
         isNoResponders = natsMsg_IsNoResponders(msg)
+        speaksBatches = Self.header(msg, ReplyBatch.offerHeader) == ReplyBatch.offerValue
         guard let key = Self.header(msg, WireSignature.keyHeader) else { return }
         if let value = Self.header(msg, WireSignature.valueHeader) {
             let offersMAC = Self.header(msg, WireSignature.answerHeader) == WireSignature.macAnswer
             signature = WireSignature(key: key, value: value, offersMACAnswer: offersMAC,
-                offersBatchAnswer: offersMAC && Self.header(msg, ReplyBatch.offerHeader) == ReplyBatch.offerValue)
+                offersBatchAnswer: offersMAC && speaksBatches)
         } else if let mac = Self.header(msg, ReplyBatch.macHeader) {
             batchAuthentication = ReplyBatch.Authentication(key: key, mac: mac)
         }
