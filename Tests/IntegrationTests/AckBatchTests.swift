@@ -9,23 +9,14 @@ import Testing
 @Suite(.serialized)
 struct AckBatchTests {
     @Test func aBurstOfEventsIsAnsweredInBatchesTheSenderTakesAtOnce() async throws {
-        try await withServerAndDirectory { server, directory in
-            let central = AgentProcess.central(server: server, directory: directory)
-            defer { central.stop() }
-            try await central.start()
-            let agent = AgentProcess(node: "edge", server: server, dataDirectory: directory + "/edge")
-            defer { agent.stop() }
-            try await agent.start()
-            let logFile = central.dataDirectory + "/logs/edge/app.log"
-            func lines() -> [Substring] {
-                ((try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "").split(separator: "\n")
-            }
+        try await withCentralAndEdge { server, _, central, agent in
+            func lines() -> [Substring] { central.logLines(from: "edge") }
             // One line first, so the central knows the node before the burst.
             try agent.write(inmsg: AgentProcess.logEvents(0..<1))
             #expect(await eventually(timeout: .seconds(30)) { lines().count == 1 })
 
             // Every answer to the agent, and every batch of messages to the central, as they go by.
-            let watcher = try await NATSConnection.connect(NATSConfiguration(servers: [server]))
+            let watcher = try await NATSConnection.connect(NATSConfiguration(servers: [server.url]))
             let answers = try watcher.subscribe("_INBOX.>")
             let sent = try watcher.subscribe(MessageBatch.subject(for: "central"))
             try await watcher.flush()
@@ -96,7 +87,8 @@ struct AckBatchTests {
     }
 
     /// A batch signed by a key the agent trusts runs each of its commands once and answers each; the same batch with
-    /// one byte changed runs nothing and is counted as refused at the central node.
+    /// one byte changed runs nothing and is counted as refused at the central node; in a batch signed by a key it
+    /// does not trust, each message is judged as if it came alone (a ping is answered, a command refused).
     @Test func aBatchRunsOnlyWholeAndSignedByATrustedKey() async throws {
         try await withCentral { server, directory, central in
             let agent = AgentProcess(node: "edge", server: server.url, dataDirectory: directory + "/edge")
@@ -115,6 +107,24 @@ struct AckBatchTests {
             let answers = try stranger.subscribe("_INBOX.batchtest.>")
             try await stranger.flush()
             let subject = MessageBatch.subject(for: "edge")
+
+            // Signed by a stranger's key: the ping is answered, the command refused with the reason.
+            let ping = try Message(toNode: "edge", method: .ping).accepted(from: "stranger", defaults: .standard)[0]
+            let strangers = try [ping, commands[0]].enumerated().map { index, message in
+                MessageBatch.Item(subject: try #require(message.subject).description, token: "\(index + 1)",
+                    payload: message.encoded())
+            }
+            let strangersPayload = MessageBatch(items: strangers).encoded()
+            try stranger.publish(subject, payload: strangersPayload, replyTo: "_INBOX.batchtest.0.1",
+                signature: NodeKey().signature(subject: subject, payload: strangersPayload))
+            var judged: [String: Reply] = [:]
+            for await answer in answers {
+                judged[String(answer.subject.split(separator: ".").last ?? "")] = try Reply.decode(answer.payload)
+                if judged.count == 2 { break }
+            }
+            #expect(judged["1"]?.status == .ok && judged["1"]?.id == ping.id)
+            #expect(judged["2"]?.status == .rejected && judged["2"]?.error?.contains("which node edge does not trust") == true,
+                "\(judged)")
 
             // Changed after it was signed: refused as a whole, nothing runs.
             let payload = MessageBatch(items: items).encoded()

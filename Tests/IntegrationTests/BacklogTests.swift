@@ -19,15 +19,37 @@ struct BacklogTests {
                 let central = AgentProcess.central(server: server.url, directory: directory)
                 defer { central.stop() }
                 try await central.start()
-                let logFile = central.dataDirectory + "/logs/edge/app.log"
-                func lines() -> [Substring] {
-                    ((try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "").split(separator: "\n")
-                }
+                func lines() -> [Substring] { central.logLines(from: "edge") }
                 #expect(await eventually(timeout: .seconds(180), interval: .milliseconds(500)) { lines().count >= 20_000 })
                 let written = lines()
                 #expect(written.count == 20_000)
                 #expect(written.elementsEqual((0..<20_000).lazy.map { "line \($0)" }))
             }
+        }
+    }
+
+    /// An agent waits out a long backoff between probes while its central node is away; the central node, back, says
+    /// so to the nodes it knows, and what waited is sent at once rather than at the next probe.
+    @Test func whatWaitedForTheCentralIsSentAsSoonAsItIsBack() async throws {
+        try await withServerAndDirectory { server, directory in
+            let central = AgentProcess.central(server: server, directory: directory)
+            defer { central.stop() }
+            try await central.start()
+            let agent = AgentProcess(node: "edge", server: server, dataDirectory: directory + "/edge")
+            defer { agent.stop() }
+            // About a minute between probes once the central node is found away.
+            try await agent.start(extraArguments: ["--retry-wait", "60"])
+            func lines() -> Int { central.logLines(from: "edge").count }
+            try agent.write(inmsg: AgentProcess.logEvents(0..<1))
+            #expect(await eventually(timeout: .seconds(30)) { lines() == 1 })
+
+            central.stop()
+            try agent.drop(inbox: AgentProcess.logEvents(1..<101), name: "while-away.json")
+            // The agent tried them, found nobody there, and waits for its next probe.
+            #expect(await eventually(timeout: .seconds(30)) { Set(agent.journalIDs("attempt")).count > 1 })
+            try await central.start()
+            #expect(await eventually(timeout: .seconds(20)) { lines() == 101 })
+            #expect(central.log.contains("told the nodes this node is back"))
         }
     }
 }

@@ -36,6 +36,8 @@ public final class Receiver: Sendable {
     private let ordered = OrderedRuns()
     /// Refusals, counted into the error log.
     let refusals: RefusalLog
+    /// Closed once the subscription is in place on the server (``waitUntilListening()``).
+    private let listening = Mailbox<Void>()
 
     /// `heard` is told the sending node of every message that arrives: proof that node is connected.
     public init(
@@ -88,11 +90,9 @@ public final class Receiver: Sendable {
             guard !runs.isCancelled else { return }
             if MessageBatch.isBatch(inbound.subject, for: self.context.node) {
                 // A batch of messages: its signature checked once, then each message taken as if it came alone.
-                if let (messages, admission) = self.unpack(inbound) {
-                    for message in messages {
-                        self.take(message, admitted: admission, runs: runs, batch: batch)
-                        if batch.count >= ReceiveBatch.limit { batch.commit() }
-                    }
+                for message in self.unpack(inbound) {
+                    self.take(message, signatureChecked: true, runs: runs, batch: batch)
+                    if batch.count >= ReceiveBatch.limit { batch.commit() }
                 }
             } else {
                 self.take(inbound, runs: runs, batch: batch)
@@ -105,6 +105,7 @@ public final class Receiver: Sendable {
         self.subscription.withLock { $0 = listener }
         defer { self.subscription.withLock { $0 = nil } }
         try await connection.flush()
+        listening.close()
         logger.info("listening", metadata: ["subject": "\(subject)"])
         // Cancelled (at once, or after a graceful stop's grace while runs still go), the runs going are cancelled.
         await withTaskCancellationHandler {
@@ -124,6 +125,11 @@ public final class Receiver: Sendable {
         while stopped.load(ordering: .relaxed), !Task.isCancelled {
             try? await Task.sleep(for: .seconds(3600))
         }
+    }
+
+    /// Returns once this node takes messages: its subscription is in place on the server.
+    public func waitUntilListening() async {
+        _ = await listening.receive()
     }
 
     /// Messages waiting on the subscription behind the one being taken.
@@ -153,64 +159,61 @@ public final class Receiver: Sendable {
         return slots.inUse == 0
     }
 
-    /// Takes one message: a run slot (waiting for one when all are taken), then ``admit(_:admitted:runs:batch:release:)``.
-    private func take(_ inbound: NATSMessage, admitted: TrustPolicy.Admission? = nil, runs: RunTasks, batch: ReceiveBatch) {
+    /// Takes one message: a run slot (waiting for one when all are taken), then
+    /// ``admit(_:signatureChecked:runs:batch:release:)``.
+    private func take(_ inbound: NATSMessage, signatureChecked: Bool = false, runs: RunTasks, batch: ReceiveBatch) {
         if !slots.tryAcquire() {
             // What is gathered holds slots until committed and answered: commit it before waiting for one.
             batch.commit()
             slots.acquireBlocking()
         }
-        if !admit(inbound, admitted: admitted, runs: runs, batch: batch, release: slots.release) { slots.release() }
+        if !admit(inbound, signatureChecked: signatureChecked, runs: runs, batch: batch, release: slots.release) {
+            slots.release()
+        }
     }
 
-    /// The messages of a batch (``MessageBatch``), each as it would have come alone, and the admission of the
-    /// signature that covers them all, checked once over the batch's bytes; nil when the batch is refused. A refused
-    /// batch is counted but not answered: its sender, finding no ACKs, sends its messages again one by one, and those
-    /// are answered.
-    private func unpack(_ inbound: NATSMessage) -> ([NATSMessage], TrustPolicy.Admission)? {
+    /// The messages of a batch (``MessageBatch``), each as it would have come alone, with the batch's signature;
+    /// none when the batch is refused. The signature is checked once, over the batch's bytes, before anything is
+    /// decoded; who made it is judged for each message as for a single one (a key this node does not trust may still
+    /// ping it). A batch refused whole is counted but not answered: its sender, finding no ACKs, sends its messages
+    /// again one by one, and those are answered.
+    private func unpack(_ inbound: NATSMessage) -> [NATSMessage] {
         var unanswered = inbound
         unanswered.replyTo = nil
-        // Judged as a message of a method that is not open: it must be signed by a key this node takes.
-        let subject = Subject(node: context.node, method: Method(rawValue: MessageBatch.subjectToken), messageType: .eventACK)
-        let admission: TrustPolicy.Admission
-        switch checkSignature(of: inbound, on: subject) {
-        case .failure(let refusal):
-            refuse(unanswered, id: "", refusal, fromNode: nil)
-            return nil
-        case .success(let admitted):
-            admission = admitted
+        guard inbound.payload.count <= MessageLimits.messageBytes else {
+            refuse(unanswered, id: "", TrustPolicy.Refusal(kind: .tooLarge,
+                reason: "a batch of \(inbound.payload.count) bytes; the limit is \(MessageLimits.messageBytes)"), fromNode: nil)
+            return []
+        }
+        if let signature = inbound.signature, !signature.verifies(subject: inbound.subject, payload: inbound.payload) {
+            refuse(unanswered, id: "", TrustPolicy.badSignature, fromNode: nil)
+            return []
         }
         do {
-            let batch = try MessageBatch.decode(inbound.payload)
-            let messages = batch.items.map { item in
+            return try MessageBatch.decode(inbound.payload).items.map { item in
                 NATSMessage(subject: item.subject, replyTo: MessageBatch.replySubject(of: item, batchReplyTo: inbound.replyTo),
                     payload: item.payload, signature: inbound.signature)
             }
-            return (messages, admission)
         } catch {
             refuse(unanswered, id: "", TrustPolicy.Refusal(kind: .malformed, reason: "malformed batch: \(error)"), fromNode: nil)
-            return nil
+            return []
         }
-    }
-
-    /// The trust policy's verdict on `inbound`'s signature (``TrustPolicy/admit(_:subject:node:owners:)``), with the
-    /// registry's records of the signing key.
-    private func checkSignature(of inbound: NATSMessage, on subject: Subject) -> Result<TrustPolicy.Admission, TrustPolicy.Refusal> {
-        trust.admit(inbound, subject: subject, node: context.node) { [store] in (try? store.keyRecords(publicKey: $0)) ?? [] }
     }
 
     /// Checks a message and gathers its record into `batch`; releases the work to run, if any, into `runs` once the
     /// record is durable. Returns whether it took charge of `release` (called once the message is answered); false
-    /// when it is done with the message already. `admitted`: the admission of the batch that brought it, whose
-    /// signature covers it.
+    /// when it is done with the message already. `signatureChecked`: it came in a batch whose one signature, checked
+    /// already, covers it.
     private func admit(
-        _ inbound: NATSMessage, admitted: TrustPolicy.Admission?, runs: RunTasks, batch: ReceiveBatch,
+        _ inbound: NATSMessage, signatureChecked: Bool, runs: RunTasks, batch: ReceiveBatch,
         release: @escaping @Sendable () -> Void
     ) -> Bool {
         guard let subject = Subject(parsing: inbound.subject) else { return false }
         // The signature first, over the bytes as they came: what is refused here is never decoded.
         let admission: TrustPolicy.Admission
-        switch admitted.map({ .success($0) }) ?? checkSignature(of: inbound, on: subject) {
+        switch trust.admit(inbound, subject: subject, node: context.node, signatureChecked: signatureChecked, owners: { [store] in
+            (try? store.keyRecords(publicKey: $0)) ?? []
+        }) {
         case .failure(let refusal):
             refuse(inbound, id: "", refusal, fromNode: nil)
             return false

@@ -239,6 +239,10 @@ public final class NodeRuntime: Service, Sendable {
         if let interval = configuration.helloInterval {
             parts.append(supervisor.service("hello", essential: false) { try await self.helloLoop(every: interval) })
         }
+        if configuration.node == configuration.centralNode {
+            let greeting = PartService("greeting") { await self.greetNodes() }
+            parts.append(.init(service: greeting, successTerminationBehavior: .ignore, serviceName: "\(greeting)"))
+        }
         let events = PartService("NATS events") {
             for await event in self.connection.events {
                 self.logger.notice("NATS: \(event)")
@@ -292,8 +296,24 @@ public final class NodeRuntime: Service, Sendable {
             hello.previousKey = rotation.previousKey
             hello.rotationSignature = rotation.signature
         }
-        let draft = Message(
-            toNode: configuration.centralNode, method: method, data: String(decoding: hello.encoded(), as: UTF8.self))
+        publishOnce(Message(
+            toNode: configuration.centralNode, method: method, data: String(decoding: hello.encoded(), as: UTF8.self)))
+    }
+
+    /// The central node, once it takes messages again, pings every node it knows that the operator has not rejected
+    /// (EventNACK: once, no outbox, no answer). A node's outbox, which may have been waiting out a long backoff since
+    /// the central node went away, hears from it and sends what it queued at once.
+    private func greetNodes() async {
+        await receiver.waitUntilListening()
+        guard let nodes = try? store.nodes() else { return }
+        for node in nodes where node.keyState != .rejected && node.name != configuration.node {
+            publishOnce(Message(toNode: node.name, messageType: .eventNACK, method: .ping))
+        }
+        if !nodes.isEmpty { logger.info("told the nodes this node is back", metadata: ["nodes": "\(nodes.count)"]) }
+    }
+
+    /// Publishes `draft`, signed, once and without the outbox: what is lost is not sent again.
+    private func publishOnce(_ draft: Message) {
         guard let message = try? draft.accepted(from: configuration.node, defaults: configuration.defaults).first,
             let subject = message.subject?.description
         else { return }

@@ -61,9 +61,10 @@ public struct TrustPolicy: Sendable, Equatable {
 
     /// Checks a message's signature from its headers against the exact bytes, before decoding anything: a
     /// refused payload costs a lookup and, at most, one signature check. `owners` gives the registry's records of
-    /// a key (the central node's).
+    /// a key (the central node's). `signatureChecked`: the signature is known to be valid already (a message of a
+    /// ``MessageBatch``, whose one signature covers it), so only who made it is judged.
     public func admit(
-        _ inbound: NATSMessage, subject: Subject, node: String,
+        _ inbound: NATSMessage, subject: Subject, node: String, signatureChecked: Bool = false,
         owners: (String) -> [Store.KeyRecord] = { _ in [] }
     ) -> Result<Admission, Refusal> {
         guard inbound.payload.count <= MessageLimits.messageBytes else {
@@ -92,12 +93,15 @@ public struct TrustPolicy: Sendable, Equatable {
                 return .failure(Refusal(kind: .rejectedNode, reason: "node \(record.node) was rejected by the operator"))
             }
         }
-        guard signature.verifies(subject: inbound.subject, payload: inbound.payload) else {
-            return .failure(Refusal(kind: .badSignature,
-                reason: "the signature does not match the message (altered in flight, or forged)"))
+        guard signatureChecked || signature.verifies(subject: inbound.subject, payload: inbound.payload) else {
+            return .failure(Self.badSignature)
         }
         return .success(Admission(signer: signature.key, owners: records))
     }
+
+    /// A signature that does not match what it signs.
+    public static let badSignature = Refusal(kind: .badSignature,
+        reason: "the signature does not match the message (altered in flight, or forged)")
 
     /// Why a decoded message must still be refused, or nil when it may run: a node's key used under another
     /// name, or a message past its ttl.

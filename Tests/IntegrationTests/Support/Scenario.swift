@@ -13,4 +13,10 @@ extension AgentProcess {
         "[" + range.map { #"{"toNode":"central","method":"log","methodArgs":["app"],"data":"line \#($0)\n"}"# }
             .joined(separator: ",") + "]"
     }
+
+    /// The lines of log `name` that `node` sent this central node, as written so far.
+    func logLines(from node: String, name: String = "app") -> [Substring] {
+        let path = dataDirectory + "/logs/\(node)/\(name).log"
+        return ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n")
+    }
 }
