@@ -89,9 +89,16 @@ public final class Receiver: Sendable {
         let listener = try connection.listen(subject, deliver: { inbound in
             guard !runs.isCancelled else { return }
             if MessageBatch.isBatch(inbound.subject, for: self.context.node) {
-                // A batch of messages: its signature checked once, then each message taken as if it came alone.
+                // A batch of messages: its signature checked once, then each message taken as if it came alone (the
+                // registry asked once about the key that signed them all).
+                var owners: [Store.KeyRecord]?
                 for message in self.unpack(inbound) {
-                    self.take(message, signatureChecked: true, runs: runs, batch: batch)
+                    self.take(message, signatureChecked: true, runs: runs, batch: batch) { key in
+                        if let owners { return owners }
+                        let found = self.owners(of: key)
+                        owners = found
+                        return found
+                    }
                     if batch.count >= ReceiveBatch.limit { batch.commit() }
                 }
             } else {
@@ -125,6 +132,11 @@ public final class Receiver: Sendable {
         while stopped.load(ordering: .relaxed), !Task.isCancelled {
             try? await Task.sleep(for: .seconds(3600))
         }
+    }
+
+    /// The registry's records of `key` (on the central node: the nodes that key belongs to).
+    private func owners(of key: String) -> [Store.KeyRecord] {
+        (try? store.keyRecords(publicKey: key)) ?? []
     }
 
     /// Returns once this node takes messages: its subscription is in place on the server.
@@ -161,13 +173,16 @@ public final class Receiver: Sendable {
 
     /// Takes one message: a run slot (waiting for one when all are taken), then
     /// ``admit(_:signatureChecked:runs:batch:release:)``.
-    private func take(_ inbound: NATSMessage, signatureChecked: Bool = false, runs: RunTasks, batch: ReceiveBatch) {
+    private func take(
+        _ inbound: NATSMessage, signatureChecked: Bool = false, runs: RunTasks, batch: ReceiveBatch,
+        owners: (String) -> [Store.KeyRecord]? = { _ in nil }
+    ) {
         if !slots.tryAcquire() {
             // What is gathered holds slots until committed and answered: commit it before waiting for one.
             batch.commit()
             slots.acquireBlocking()
         }
-        if !admit(inbound, signatureChecked: signatureChecked, runs: runs, batch: batch, release: slots.release) {
+        if !admit(inbound, signatureChecked: signatureChecked, runs: runs, batch: batch, owners: owners, release: slots.release) {
             slots.release()
         }
     }
@@ -206,13 +221,13 @@ public final class Receiver: Sendable {
     /// already, covers it.
     private func admit(
         _ inbound: NATSMessage, signatureChecked: Bool, runs: RunTasks, batch: ReceiveBatch,
-        release: @escaping @Sendable () -> Void
+        owners: (String) -> [Store.KeyRecord]?, release: @escaping @Sendable () -> Void
     ) -> Bool {
         guard let subject = Subject(parsing: inbound.subject) else { return false }
         // The signature first, over the bytes as they came: what is refused here is never decoded.
         let admission: TrustPolicy.Admission
-        switch trust.admit(inbound, subject: subject, node: context.node, signatureChecked: signatureChecked, owners: { [store] in
-            (try? store.keyRecords(publicKey: $0)) ?? []
+        switch trust.admit(inbound, subject: subject, node: context.node, signatureChecked: signatureChecked, owners: {
+            owners($0) ?? self.owners(of: $0)
         }) {
         case .failure(let refusal):
             refuse(inbound, id: "", refusal, fromNode: nil)
