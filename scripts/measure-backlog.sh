@@ -6,6 +6,9 @@
 # first resend after a restart, then how fast the backlog drains once the other side is up, and whether it arrived in
 # order.
 # BIN is the folder with bosun and bosun-agent (default .build/release), so two builds can be compared.
+# KNOWN=1 (agent mode): the central node meets the agent before it goes down, as a central node that comes back knows
+# its nodes (it tells them it is back, and they send at once); without it the central node is new to the agent, which
+# finds it at its next probe.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-agent}
@@ -51,7 +54,19 @@ batch() { # FROM TO
 
 accepted() { local n; n=$(grep -c '"event":"accepted"' "$work/sender/journal.jsonl" 2>/dev/null) || true; echo "${n:-0}"; }
 
+start_receiver() {
+    "$bin/bosun" --headless --node central --server "$server" --data-dir "$work/receiver" --auto-approve >>"$work/receiver.log" 2>&1 &
+    receiver=$!
+    pids+=("$receiver")
+}
+
 start_sender
+if [[ $mode == agent && ${KNOWN:-0} == 1 ]]; then
+    start_receiver
+    wait_for 'grep -q "\"edge\"" <("$bin/bosun" nodes --json --data-dir "$work/receiver" 2>/dev/null)'
+    kill "$receiver"
+    wait "$receiver" 2>/dev/null || true
+fi
 # Past the moment (5 s after the start) when a node gives back the pages only its start-up used.
 sleep 7
 idle=$(rss "$sender")
@@ -88,8 +103,7 @@ echo "restarted and waiting: RSS $(rss "$sender") kB (anonymous $(anon "$sender"
 # The other side comes up; the backlog drains.
 t0=$(now)
 if [[ $mode == agent ]]; then
-    "$bin/bosun" --headless --node central --server "$server" --data-dir "$work/receiver" --auto-approve >"$work/receiver.log" 2>&1 &
-    pids+=("$!")
+    start_receiver
     # From the first line written: the drain itself, without the receiver's start and the sender's next probe.
     wait_for '[[ -s $work/receiver/logs/edge/app.log ]]'
     t1=$(now)

@@ -56,8 +56,8 @@ final class LaneCarrier {
     private var finalSequences: [Int64] = []
     private var finalLines: [Journal.Entry] = []
     /// The node answered with a batch of ACKs, or said it takes batches in a single ACK (header `Bosun-Ack-Batch`), so
-    /// it takes batches of messages (``MessageBatch``). Forgotten when
-    /// an ACK does not come in time or the node goes away: it may have been replaced by an older version.
+    /// it takes batches of messages (``MessageBatch``). Forgotten when an ACK does not come in time or the node goes
+    /// away: it may have been replaced by an older version.
     private var takesBatches = false
     /// Messages published by this fill that go out together when it ends (``sendGathered(now:)``).
     private var gathered: [OutgoingMessage] = []

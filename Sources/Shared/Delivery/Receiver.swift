@@ -172,7 +172,7 @@ public final class Receiver: Sendable {
     }
 
     /// Takes one message: a run slot (waiting for one when all are taken), then
-    /// ``admit(_:signatureChecked:runs:batch:release:)``.
+    /// ``admit(_:signatureChecked:runs:batch:owners:release:)``.
     private func take(
         _ inbound: NATSMessage, signatureChecked: Bool = false, runs: RunTasks, batch: ReceiveBatch,
         owners: (String) -> [Store.KeyRecord]? = { _ in nil }
