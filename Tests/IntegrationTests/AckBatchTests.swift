@@ -115,11 +115,25 @@ struct AckBatchTests {
                     payload: message.encoded())
             }
             let strangersPayload = MessageBatch(items: strangers).encoded()
+            let strangerKey = NodeKey()
             try stranger.publish(subject, payload: strangersPayload, replyTo: "_INBOX.batchtest.0.1",
-                signature: NodeKey().signature(subject: subject, payload: strangersPayload))
+                signature: strangerKey.signature(subject: subject, payload: strangersPayload))
+            // Every answer comes on the batch's reply subject, the one a NATS user may answer on: the ping's alone
+            // and signed (the stranger offered no MAC), the refusal in a batch of ACKs naming its message, under a
+            // MAC for the stranger's key.
+            let agentKey = try NodeKey.load(path: agent.dataDirectory + "/node.key")
+            let pair = try #require(strangerKey.pairKey(with: agentKey.publicKey))
             var judged: [String: Reply] = [:]
             for await answer in answers {
-                judged[String(answer.subject.split(separator: ".").last ?? "")] = try Reply.decode(answer.payload)
+                #expect(answer.subject == "_INBOX.batchtest.0.1")
+                if let authentication = answer.batchAuthentication {
+                    #expect(ReplyBatch.hasValidMAC(authentication.mac, subject: answer.subject, payload: answer.payload, key: pair))
+                    for entry in try ReplyBatch.decode(answer.payload).entries { judged[entry.to] = entry.reply }
+                } else {
+                    let reply = try Reply.decode(answer.payload)
+                    #expect(reply.hasValidSignature)
+                    judged[reply.id == ping.id ? "1" : "?"] = reply
+                }
                 if judged.count == 2 { break }
             }
             #expect(judged["1"]?.status == .ok && judged["1"]?.id == ping.id)
@@ -138,24 +152,26 @@ struct AckBatchTests {
             #expect(await central.errorLog().contains(subject))
             #expect(!FileManager.default.fileExists(atPath: marker))
 
-            // Whole: each runs once (concurrently, as live commands do) and is answered on its own reply subject,
+            // Whole: each runs once (concurrently, as live commands do) and is answered on the batch's reply subject,
             // signed by the agent.
             try stranger.publish(subject, payload: payload, replyTo: "_INBOX.batchtest.1", signature: signature)
             var replies: [String: Reply] = [:]
             for await answer in answers {
+                #expect(answer.subject == "_INBOX.batchtest.1")
                 let reply = try Reply.decode(answer.payload)
                 #expect(reply.hasValidSignature && reply.status == .ok, "\(reply)")
-                replies[String(answer.subject.split(separator: ".").last ?? "")] = reply
+                replies[reply.id] = reply
                 if replies.count == commands.count { break }
             }
-            #expect(replies.mapValues(\.id) == ["1": commands[0].id ?? "", "2": commands[1].id ?? "", "3": commands[2].id ?? ""])
+            #expect(Set(replies.keys) == Set(commands.compactMap(\.id)))
             #expect(try String(contentsOfFile: marker, encoding: .utf8).split(separator: "\n").sorted() == ["one", "three", "two"])
             await stranger.close()
         }
     }
 
     /// Commands are answered one by one (each when it has run), but a single ACK says the node takes batches: the
-    /// central's next commands to it go out in batches, and every one runs once and is answered with its output.
+    /// central's next commands to it go out in batches, and every one runs once and is answered with its output,
+    /// on its first attempt, a long output too.
     @Test func commandsGoInBatchesOnceANodeSaysItTakesThem() async throws {
         try await withCentralAndEdge { server, _, central, _ in
             let watcher = try await NATSConnection.connect(NATSConfiguration(servers: [server.url]))
@@ -166,8 +182,15 @@ struct AckBatchTests {
                 for await batch in sent { batches.withLock { $0.append(batch) } }
             }
             defer { watching.cancel() }
+            // Every tenth prints about 9 KB: too big for a batch of ACKs, its answer goes alone on the batch's reply
+            // subject and is found by its id.
             func command(_ index: Int) -> String {
-                #"{"toNode":"edge","method":"cliCommand","methodArgs":["echo","command \#(index)"]}"#
+                index % 10 == 5
+                    ? #"{"toNode":"edge","method":"cliCommand","methodArgs":["seq","\#(index)","\#(index + 2000)"]}"#
+                    : #"{"toNode":"edge","method":"cliCommand","methodArgs":["echo","command \#(index)"]}"#
+            }
+            func output(_ index: Int) -> String {
+                index % 10 == 5 ? (index...(index + 2000)).map(String.init).joined(separator: "\n") + "\n" : "command \(index)\n"
             }
             try central.write(inmsg: "[" + command(0) + "]")
             #expect(await eventually(timeout: .seconds(30)) { central.journalIDs("acked").count == 1 })
@@ -177,7 +200,7 @@ struct AckBatchTests {
             let messages = try await central.messages()
             #expect(messages.count == 61)
             let outputs = Set(messages.compactMap { ($0["reply"] as? [String: Any])?["stdout"] as? String })
-            #expect(outputs == Set((0...60).map { "command \($0)\n" }))
+            #expect(outputs == Set((0...60).map(output)))
             #expect(central.journalIDs("attempt").count == 61)
             let carried = batches.withLock { $0 }
             #expect(!carried.isEmpty)

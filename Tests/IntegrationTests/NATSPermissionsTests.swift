@@ -108,6 +108,20 @@ struct NATSPermissionsTests {
                 }
                 #expect(acked, "no metrics of \(agent.node) acked:\n\(agent.log)")
             }
+            // A burst of commands, which goes to beta in batches once beta has answered one: under beta's
+            // permissions every answer still reaches the central node, each command on its first attempt.
+            func commands(_ range: Range<Int>) -> String {
+                "[" + range.map { #"{"toNode":"beta","method":"cliCommand","methodArgs":["echo","burst \#($0)"]}"# }
+                    .joined(separator: ",") + "]"
+            }
+            let before = Set(central.journalIDs("accepted"))
+            try central.write(inmsg: commands(0..<1))
+            #expect(await eventually(timeout: .seconds(30)) { Set(central.journalIDs("acked")).subtracting(before).count == 1 })
+            try central.write(inmsg: commands(1..<41))
+            #expect(await eventually(timeout: .seconds(60)) { Set(central.journalIDs("acked")).subtracting(before).count == 41 })
+            let burst = Set(central.journalIDs("accepted")).subtracting(before)
+            #expect(burst.count == 41)
+            #expect(central.journalIDs("attempt").filter(burst.contains).count == 41)
             let seen = try alpha.roundTrip()
             #expect(!seen.contains("beta-secret"), "\(seen)")
             #expect(!fleet.server.log.contains("Violation"), "the real nodes stayed within their permissions:\n\(fleet.server.log)")

@@ -106,9 +106,6 @@ struct MessageBatchTests {
         #expect(try MessageBatch.decode(batch.encoded()) == batch)
         #expect(MessageBatch.subject(for: "edge") == "bosun.edge.batch")
         #expect(MessageBatch.isBatch("bosun.edge.batch", for: "edge") && !MessageBatch.isBatch("bosun.edge.batch", for: "edg"))
-        // Each message is answered on the batch's reply subject with its own last token.
-        #expect(MessageBatch.replySubject(of: batch.items[1], batchReplyTo: "_INBOX.x.3.7") == "_INBOX.x.3.8")
-        #expect(MessageBatch.replySubject(of: batch.items[1], batchReplyTo: nil) == nil)
     }
 
     @Test func aDamagedBatchIsRefusedSayingWhereAndCostsNoMoreThanItsBytes() {

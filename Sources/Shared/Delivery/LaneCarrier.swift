@@ -346,23 +346,31 @@ final class LaneCarrier {
     private func reply(_ answer: NATSMessage, now: Timestamp) {
         if answer.batchAuthentication != nil { return replies(answer, now: now) }
         guard let dot = answer.subject.lastIndex(of: "."),
-            let sequence = Int64(answer.subject[answer.subject.index(after: dot)...])
+            var sequence = Int64(answer.subject[answer.subject.index(after: dot)...])
         else { return }
         if answer.isNoResponders { return notConnected(sequence, now: now) }
         // An answer to an attempt the lane has forgotten (it found the node gone since, and dropped its window)
         // still counts, as long as the message is unfinished.
-        guard let flight = flights[sequence] ?? forgottenFlight(sequence) else { return }
+        var found = flights[sequence] ?? forgottenFlight(sequence)
+        // An answer on the reply subject of a batch of messages (the first one's) may be another message's of that
+        // batch, too big for a batch of ACKs: found by its id.
+        func answering(_ id: String) -> Flight? {
+            if let found, found.message.id == id { return found }
+            guard let other = flights.first(where: { $0.value.message.id == id }) else { return nil }
+            (sequence, found) = (other.key, other.value)
+            return other.value
+        }
         let whole: Reply?
         if let chunk = ReplyChunk.decode(answer.payload) {
-            whole = chunk.chunkOf == flight.message.id ? flight.assembly.add(chunk) : nil
+            whole = answering(chunk.chunkOf)?.assembly.add(chunk)
         } else {
             whole = try? Reply.decode(answer.payload)
         }
         // A refusal made before the message was decoded (unsigned, untrusted) cannot name its id: the subject
         // says which message it answers.
-        guard let reply = whole, reply.id == flight.message.id || (reply.id.isEmpty && reply.status == .rejected) else {
-            return
-        }
+        guard let reply = whole,
+            let flight = answering(reply.id) ?? (reply.id.isEmpty && reply.status == .rejected ? found : nil)
+        else { return }
         if let reason = refusal(of: reply, to: flight.message) {
             context.logger.warning("ignored: \(reason)")
             // Not believed, but answered: someone takes the node's messages, so it is connected. A blocked lane

@@ -12,8 +12,8 @@ final class ReceiveBatch: Sendable {
     struct HeldAnswer: Sendable {
         var reply: Reply
         var replyTo: String
-        /// The key the message was signed with, whose pair key authenticates the batch.
-        var asker: String
+        /// Who asked: the key the message was signed with, whose pair key authenticates the batch.
+        var asker: Asker
     }
 
     /// Past this many writes a batch is committed even while more messages wait.

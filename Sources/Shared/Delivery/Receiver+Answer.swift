@@ -1,10 +1,12 @@
 import Logging
 
-/// Who asks for an answer with a MAC (``WireSignature/offersMACAnswer``): the key that signed the message, and whether
-/// it takes batches of ACKs (``ReplyBatch``).
+/// Who asks for an answer with a MAC (``WireSignature/offersMACAnswer``): the key that signed the message, whether
+/// it takes batches of ACKs (``ReplyBatch``), and the message's token in the ``MessageBatch`` that brought it, if one
+/// did: its answers then go in a batch of ACKs (of one, if need be) that names it.
 struct Asker: Sendable {
     var key: String
     var takesBatches: Bool
+    var batchToken: String? = nil
 }
 
 /// Answering: the ACK journaled, audited, reported when it is an error, and sent signed or with a MAC.
@@ -29,7 +31,7 @@ extension Receiver {
         let retried = retriedWhileRunning.withLock { $0.remove(id) != nil }
         let latest = retried ? ((try? store.receivedReplyTo(id: id)) ?? replyTo) : replyTo
         if let gather, let latest, let asker {
-            return gather.hold(ReceiveBatch.HeldAnswer(reply: reply, replyTo: latest, asker: asker.key))
+            return gather.hold(ReceiveBatch.HeldAnswer(reply: reply, replyTo: latest, asker: asker))
         }
         send(reply, to: latest, asker: asker)
     }
@@ -42,7 +44,7 @@ extension Receiver {
         var order: [Substring] = []
         for answer in answers {
             guard answer.reply.fitsBatch, let dot = answer.replyTo.lastIndex(of: ".") else {
-                send(answer.reply, to: answer.replyTo, asker: Asker(key: answer.asker, takesBatches: true))
+                send(answer.reply, to: answer.replyTo, asker: answer.asker)
                 continue
             }
             let lane = answer.replyTo[..<dot]
@@ -53,27 +55,29 @@ extension Receiver {
         for lane in order {
             // By asking key, which is the same for a lane but after a key rotation.
             var rest = groups[lane] ?? []
-            while let asker = rest.first?.asker {
-                let same = rest.prefix(while: { $0.asker == asker }).prefix(most)
+            while let asker = rest.first?.asker.key {
+                let same = rest.prefix(while: { $0.asker.key == asker }).prefix(most)
                 rest.removeFirst(same.count)
                 publishBatch(Array(same))
             }
         }
     }
 
-    /// Publishes `answers` (to one lane, one asking key) as one batch; a batch of one, or one this node cannot make
-    /// a MAC for, goes as single ACKs.
+    /// Publishes `answers` (to one lane, one asking key) as one batch, on the reply subject of the first (one the
+    /// sender gave this node); a batch of one goes as a single ACK unless it answers a message of a ``MessageBatch``,
+    /// and answers this node cannot make a MAC for go as single ACKs.
     private func publishBatch(_ answers: [ReceiveBatch.HeldAnswer]) {
-        guard let first = answers.first, answers.count > 1, let current = key?.current else {
-            return answers.forEach { send($0.reply, to: $0.replyTo, asker: Asker(key: $0.asker, takesBatches: true)) }
-        }
-        let batch = ReplyBatch(entries: answers.map { answer in
-            let token = answer.replyTo.lastIndex(of: ".").map { answer.replyTo[answer.replyTo.index(after: $0)...] }
-            return ReplyBatch.Entry(to: String(token ?? ""), reply: answer.reply)
-        })
-        let payload = batch.encoded()
-        guard let mac = current.batchMAC(subject: first.replyTo, payload: payload, for: first.asker) else {
-            return answers.forEach { send($0.reply, to: $0.replyTo, asker: Asker(key: $0.asker, takesBatches: true)) }
+        guard let first = answers.first, answers.count > 1 || first.asker.batchToken != nil,
+            let current = key?.current,
+            case let batch = ReplyBatch(entries: answers.map { answer in
+                let token = answer.asker.batchToken
+                    ?? answer.replyTo.lastIndex(of: ".").map { String(answer.replyTo[answer.replyTo.index(after: $0)...]) }
+                return ReplyBatch.Entry(to: token ?? "", reply: answer.reply)
+            }),
+            case let payload = batch.encoded(),
+            let mac = current.batchMAC(subject: first.replyTo, payload: payload, for: first.asker.key)
+        else {
+            return answers.forEach { sendAlone($0.reply, to: $0.replyTo, asker: $0.asker) }
         }
         do {
             try connection.publish(first.replyTo, payload: payload, replyTo: nil,
@@ -92,13 +96,27 @@ extension Receiver {
             ?? inbound.signature.map { "key \(NodeKey.fingerprint(of: $0.key) ?? "(not a key)")" } ?? "an unsigned sender"
         refusals.refused(sender: sender, subject: inbound.subject, refusal)
         guard !trust.pinsNodes else { return }
-        send(Reply(id: id, fromNode: context.node, status: .rejected, error: refusal.reason), to: inbound.replyTo)
+        // A message of a batch is answered in a batch of ACKs naming it, under a MAC for the batch's (valid) key.
+        let asker = inbound.batchToken.flatMap { token in
+            inbound.signature.map { Asker(key: $0.key, takesBatches: true, batchToken: token) }
+        }
+        send(Reply(id: id, fromNode: context.node, status: .rejected, error: refusal.reason), to: inbound.replyTo, asker: asker)
     }
 
     /// Sends `reply`, signed, or with a MAC for `asker` (the key that signed the message, when it offers that); to
     /// an asker that takes batches of ACKs, saying that this node takes batches of messages.
     func send(_ reply: Reply, to replyTo: String?, asker: Asker? = nil) {
         guard let replyTo else { return }
+        // An answer to a message of a batch goes on the batch's reply subject, naming the message: in a batch of
+        // ACKs, or, too big for one, alone (the sender finds its message by id).
+        if let asker, asker.batchToken != nil, reply.fitsBatch {
+            return publishBatch([ReceiveBatch.HeldAnswer(reply: reply, replyTo: replyTo, asker: asker)])
+        }
+        sendAlone(reply, to: replyTo, asker: asker)
+    }
+
+    /// Sends `reply` as a single ACK.
+    private func sendAlone(_ reply: Reply, to replyTo: String, asker: Asker?) {
         let current = key?.current
         let reply = asker.flatMap { current?.authenticate(reply, for: $0.key) } ?? current?.sign(reply) ?? reply
         do {

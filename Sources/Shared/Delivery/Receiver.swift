@@ -206,8 +206,10 @@ public final class Receiver: Sendable {
         }
         do {
             return try MessageBatch.decode(inbound.payload).items.map { item in
-                NATSMessage(subject: item.subject, replyTo: MessageBatch.replySubject(of: item, batchReplyTo: inbound.replyTo),
-                    payload: item.payload, signature: inbound.signature)
+                var message = NATSMessage(subject: item.subject, replyTo: inbound.replyTo, payload: item.payload,
+                    signature: inbound.signature)
+                message.batchToken = item.token
+                return message
             }
         } catch {
             refuse(unanswered, id: "", TrustPolicy.Refusal(kind: .malformed, reason: "malformed batch: \(error)"), fromNode: nil)
@@ -264,7 +266,9 @@ public final class Receiver: Sendable {
         heard(fromNode)
         // The sender takes a MAC'd ACK (cheaper than a signed one) under the key it signed with.
         let asker = inbound.signature?.offersMACAnswer == true
-            ? admission.signer.map { Asker(key: $0, takesBatches: inbound.signature?.offersBatchAnswer == true) } : nil
+            ? admission.signer.map {
+                Asker(key: $0, takesBatches: inbound.signature?.offersBatchAnswer == true, batchToken: inbound.batchToken)
+            } : nil
         // An answer made in this commit goes out with the others, when the sender takes them so (``ReplyBatch``).
         let gather = asker?.takesBatches == true ? batch : nil
         guard let handler = handlers[message.method] else {

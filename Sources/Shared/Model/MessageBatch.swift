@@ -4,18 +4,19 @@
 /// A signature check costs the receiving node more than the rest of a small message (ed25519, about 75 µs here);
 /// a batch costs it one check for all. Each message is carried as stored at accept, byte for byte, with its own
 /// subject; the signature covers the batch's subject and every byte of the payload (``WireSignature``), so nothing
-/// in it can be changed, dropped or moved to another node. A lane sends batches only to a node that has answered it
-/// with a ``ReplyBatch`` (the same version of the protocol), and only messages that may go concurrently: what must
-/// wait for the answer before it (a drained backlog's commands, `sequential` ones) and retries go one by one.
+/// in it can be changed, dropped or moved to another node. A lane sends batches only to a node that has shown it
+/// takes them (the same version of the protocol), and only messages that may go concurrently: what must wait for the
+/// answer before it (a drained backlog's commands, `sequential` ones) and retries go one by one.
 ///
-/// On the wire: subject `bosun.<node>.batch`; reply subject that of the first message, each message answered on it
-/// with its `token` in place of the last token (``replySubject(of:batchReplyTo:)``); headers as a single message's (`Bosun-Key`, `Bosun-Sig`, `Bosun-Ack`,
-/// `Bosun-Ack-Batch`); the payload is the line `bosun-batch-v1`, then for each message a line
-/// `<subject> <token> <length>` and its `length` bytes.
+/// On the wire: subject `bosun.<node>.batch`; reply subject that of the first message; headers as a single
+/// message's (`Bosun-Key`, `Bosun-Sig`, `Bosun-Ack`, `Bosun-Ack-Batch`); the payload is the line `bosun-batch-v1`,
+/// then for each message a line `<subject> <token> <length>` and its `length` bytes. Every answer goes on the batch's
+/// reply subject, the one subject a NATS user with `allow_responses` may answer on: in a ``ReplyBatch`` whose entries
+/// name their message's token, or, too big for one, alone (the sender finds its message by id).
 public struct MessageBatch: Sendable, Equatable {
     public struct Item: Sendable, Equatable {
         public var subject: String
-        /// Appended to the batch's reply subject (after a dot) to answer this message.
+        /// Names the message in the answers (the last token of the reply subject it would have had alone).
         public var token: String
         public var payload: [UInt8]
 
@@ -41,12 +42,6 @@ public struct MessageBatch: Sendable, Equatable {
 
     /// The subject of a batch to `node`.
     public static func subject(for node: String) -> String { "\(Wire.subjectPrefix).\(node).\(subjectToken)" }
-
-    /// The reply subject of `item` of a batch whose reply subject is `replyTo`: its last token replaced by the item's.
-    public static func replySubject(of item: Item, batchReplyTo replyTo: String?) -> String? {
-        guard let replyTo, let dot = replyTo.lastIndex(of: ".") else { return nil }
-        return replyTo[...dot] + item.token
-    }
 
     /// Whether `subject` is that of a batch to `node`.
     public static func isBatch(_ subject: String, for node: String) -> Bool { subject == self.subject(for: node) }

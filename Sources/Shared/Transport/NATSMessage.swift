@@ -20,6 +20,10 @@ public struct NATSMessage: Sendable {
     /// Header `Bosun-Ack-Batch: yes`: on a message, its sender takes batches of ACKs; on an ACK, the answering node
     /// takes batches of messages (``MessageBatch``).
     public var speaksBatches = false
+    /// For a message that came in a ``MessageBatch``: its token there. Its `replyTo` is the batch's, the one subject
+    /// the receiver may answer on (a NATS user's `allow_responses`), and its answers go there in a ``ReplyBatch``
+    /// that names this token.
+    public var batchToken: String?
 
     public init(
         subject: String, replyTo: String? = nil, payload: [UInt8], isNoResponders: Bool = false,
