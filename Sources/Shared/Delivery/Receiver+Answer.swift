@@ -37,8 +37,8 @@ extension Receiver {
     }
 
     /// Sends the answers held in one commit: those to the same sender's lane (the same reply subject but for its
-    /// last token, and the same asking key) in one ``ReplyBatch`` with one MAC; a lone one, or one with output,
-    /// as a single ACK.
+    /// last token, and the same asking key) in one ``ReplyBatch`` with one MAC; one with output, or a lone one (but
+    /// for a message of a ``MessageBatch``), as a single ACK.
     func sendTogether(_ answers: [ReceiveBatch.HeldAnswer]) {
         var groups: [Substring: [ReceiveBatch.HeldAnswer]] = [:]
         var order: [Substring] = []
