@@ -69,10 +69,27 @@ final class NATSServer: @unchecked Sendable {
 /// Runs `body` with a started nats-server, stopped afterwards on every path.
 func withNATSServer<T>(_ body: (NATSServer) async throws -> T) async throws -> T {
     try await withTemporaryDirectory { directory in
-        let server = NATSServer(directory: directory + "/nats")
-        try await server.start()
+        let server = try await startedServer(directory: directory + "/nats")
         defer { server.stop() }
         return try await body(server)
+    }
+}
+
+/// A started server. A start that fails is tried again on a new free port, twice at most: the port was free when it
+/// was picked, and another process may take it before the server binds it (a full run on a busy machine once saw a
+/// server that never said it was ready).
+private func startedServer(directory: String) async throws -> NATSServer {
+    var attempts = 0
+    while true {
+        let server = NATSServer(directory: directory)
+        do {
+            try await server.start()
+            return server
+        } catch {
+            server.stop()
+            attempts += 1
+            if attempts == 3 { throw error }
+        }
     }
 }
 
