@@ -287,12 +287,13 @@ final class LaneCarrier {
             gathered.removeAll(keepingCapacity: true)
             gatheredBytes = 0
         }
-        let batch = MessageBatch(items: gathered.map {
-            MessageBatch.Item(subject: $0.subject, token: String($0.sequence), payload: $0.payload)
-        })
         let subject = MessageBatch.subject(for: node)
-        let payload = batch.encoded()
-        guard gathered.count > 1, var signature = context.signer?.current.signature(subject: subject, payload: payload) else {
+        // A lone message is not encoded as a batch only to go alone.
+        let payload = gathered.count > 1
+            ? MessageBatch(items: gathered.map {
+                MessageBatch.Item(subject: $0.subject, token: String($0.sequence), payload: $0.payload)
+            }).encoded() : nil
+        guard let payload, var signature = context.signer?.current.signature(subject: subject, payload: payload) else {
             for message in gathered where !transmit(message) { flights[message.sequence]?.deadline = now }
             return
         }
