@@ -33,22 +33,29 @@ struct CopyTests {
 
         // Some chunks are in place when the receiving agent dies, and not all. A copy takes well under a second here,
         // less than a busy machine may leave this test between two looks: the receiving agent runs in slices of
-        // 20 ms, stopped (SIGSTOP) while the test counts its chunks, so it cannot finish unseen.
+        // 20 ms, stopped (SIGSTOP) while the test counts its chunks, so it cannot finish unseen. The slices are timed
+        // on a thread of their own: a sleeping task waits for a free thread of the pool, which a full test run keeps
+        // busy, and its 20 ms once stretched past the whole copy.
         let pid = try #require(receiver.child?.pid)
         kill(pid, SIGSTOP)
         // On every way out, before the stop above (a stopped process does not end on SIGTERM).
         defer { kill(pid, SIGCONT) }
         try central.write(inmsg: #"{"toNode":"edge-a","method":"copy","methodArgs":["--to=edge-b","\#(from)/image.bin","\#(to)/image.bin"]}"#)
         let chunks = to + "/image.bin.bosun-copy.chunks"
-        func written() -> Int {
+        @Sendable func written() -> Int {
             ((try? String(contentsOfFile: chunks, encoding: .utf8)) ?? "").split(separator: "\n").count
         }
-        let deadline = ContinuousClock.now + .seconds(60)
-        while written() < 10, ContinuousClock.now < deadline {
-            kill(pid, SIGCONT)
-            try await Task.sleep(for: .milliseconds(20))
-            kill(pid, SIGSTOP)
-            try await Task.sleep(for: .milliseconds(5))
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                let deadline = ContinuousClock.now + .seconds(60)
+                while written() < 10, ContinuousClock.now < deadline {
+                    kill(pid, SIGCONT)
+                    usleep(20_000)
+                    kill(pid, SIGSTOP)
+                    usleep(5_000)
+                }
+                continuation.resume()
+            }
         }
         #expect(written() >= 10)
         receiver.stop(signal: SIGKILL)

@@ -188,7 +188,9 @@ public final class NodeRuntime: Service, Sendable {
     /// Accepts messages into the outbox; `*` expands to every node the registry knows.
     @discardableResult
     public func accept(_ messages: [Message]) throws -> [OutboxRecord] {
-        let known = (try? store.nodes().map(\.name)) ?? []
+        // `*` names every known node: the registry is read only for a message that says it.
+        let everyNode = messages.contains { $0.destinations.contains(NodeName.everyNode) }
+        let known = everyNode ? (try? store.nodes().map(\.name)) ?? [] : []
         defer {
             // A large batch (an input file) is parsed whole; once it is in the store, the memory that took goes back
             // to the system instead of staying with the process (the backlog itself lives on disk).

@@ -7,17 +7,31 @@ import Synchronization
 /// The first write finds no batch in progress and starts a drain task; writes that come while it commits wait
 /// for the next batch. Under load a batch holds everything that arrived during the previous commit, so a
 /// thousand concurrent writers cost a few commits rather than a thousand. Writes commit, and their `done`
-/// runs, in submission order.
+/// runs, in submission order (but for the lingering ones an accept takes along, below).
+///
+/// A write nobody waits for (``Write/canWait``: a lane's final states, shown to observers before they are written)
+/// that finds the store idle lingers a moment for company: the next write, or an accept committed here
+/// (``commitNow(_:)``), takes it along in its transaction. A node answering one request at a time (a sequential
+/// ping) then makes one commit per message instead of two, and its next accept does not wait behind the last
+/// message's final state.
 final class GroupCommit: Sendable {
     struct Write: Sendable {
         var body: @Sendable (Connection) throws(StoreError) -> Void
         var done: @Sendable (StoreError?) -> Void
+        /// Whether the write may wait up to ``GroupCommit/linger`` for another to commit with.
+        var canWait = false
     }
 
     private struct Pending {
         var writes: [Write] = []
         var draining = false
+        /// Every write pending can wait, and waits for a drain scheduled after ``GroupCommit/linger``: no drain has
+        /// taken a batch it has not committed yet.
+        var lingering = false
     }
+
+    /// How long a write that can wait stays for company when it finds the store idle.
+    static let linger: DispatchTimeInterval = .milliseconds(2)
 
     private let database: Database
     private let pending = Mutex(Pending())
@@ -31,14 +45,43 @@ final class GroupCommit: Sendable {
 
     func submit(_ write: Write) {
         submitted.add(1, ordering: .relaxed)
-        let startDrain = pending.withLock { pending -> Bool in
+        enum Start { case none, now, later }
+        let start = pending.withLock { pending -> Start in
             pending.writes.append(write)
-            guard !pending.draining else { return false }
+            if pending.draining {
+                // A write that cannot wait ends the lingering of those before it.
+                guard pending.lingering, !write.canWait else { return .none }
+                pending.lingering = false
+                return .now
+            }
             pending.draining = true
-            return true
+            pending.lingering = write.canWait
+            return write.canWait ? .later : .now
         }
-        // Commits block on the disk: on a queue of their own, never on the cooperative pool.
-        if startDrain { queue.async { self.drain() } }
+        // Commits block on the disk: on a queue of their own, never on the cooperative pool. (A lingering drain
+        // hurried by a later write runs twice: the second finds nothing left.)
+        switch start {
+        case .none: break
+        case .now: queue.async { self.drain() }
+        case .later: queue.asyncAfter(deadline: .now() + Self.linger) { self.drain() }
+        }
+    }
+
+    /// Commits `write` on the calling thread, now, and returns once its `done` has run. For an accept, which its
+    /// caller waits for: the writes lingering for company go first in the same transaction, instead of a commit of
+    /// their own that the accept would wait behind. (Only lingering ones: all can wait, and no drain has taken an
+    /// earlier batch it could commit after them. They are final states, each of its own message, written once.)
+    func commitNow(_ write: Write) {
+        submitted.add(1, ordering: .relaxed)
+        let lingering = pending.withLock { pending -> [Write] in
+            guard pending.lingering else { return [] }
+            let taken = pending.writes
+            pending.writes = []
+            // The scheduled drain finds nothing, or what came since, and ends the drain.
+            pending.lingering = false
+            return taken
+        }
+        commit(lingering + [write])
     }
 
     /// Commits `batch` on the calling thread, now, as one batch (the same way a drain commits one), and runs each
@@ -56,6 +99,7 @@ final class GroupCommit: Sendable {
             let batch = pending.withLock { pending -> [Write] in
                 let batch = pending.writes
                 pending.writes = []
+                pending.lingering = false
                 if batch.isEmpty { pending.draining = false }
                 return batch
             }
@@ -134,9 +178,28 @@ extension Store {
     }
 
     /// Runs `body` in the next group commit; `done` runs once it is durable (or failed), in submission order.
+    /// `canWait`: nobody waits for it, and it may linger for company (``GroupCommit/Write/canWait``).
     func grouped(
-        _ body: @escaping @Sendable (Connection) throws(StoreError) -> Void, done: @escaping @Sendable (StoreError?) -> Void
+        _ body: @escaping @Sendable (Connection) throws(StoreError) -> Void, canWait: Bool = false,
+        done: @escaping @Sendable (StoreError?) -> Void
     ) {
-        groupCommit.submit(GroupCommit.Write(body: body, done: done))
+        groupCommit.submit(GroupCommit.Write(body: body, done: done, canWait: canWait))
+    }
+
+    /// Runs `body` now on the calling thread, in one transaction with the writes lingering for company
+    /// (``GroupCommit/commitNow(_:)``), and returns what it returned.
+    func committedNow<R: Sendable>(_ body: @escaping @Sendable (Connection) throws(StoreError) -> R) throws(StoreError) -> R {
+        let outcome = Mutex<Result<R, StoreError>?>(nil)
+        groupCommit.commitNow(GroupCommit.Write(
+            // The body may run twice (a batch that failed whole is run again write by write): the last run counts.
+            body: { connection throws(StoreError) in
+                let value = try body(connection)
+                outcome.withLock { $0 = .success(value) }
+            },
+            done: { error in if let error { outcome.withLock { $0 = .failure(error) } } }))
+        guard let result = outcome.withLock({ $0 }) else {
+            throw StoreError(.failed, path: path, "a write committed now was neither done nor failed")
+        }
+        return try result.get()
     }
 }

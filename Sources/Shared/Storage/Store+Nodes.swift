@@ -41,7 +41,7 @@ extension Store {
 
     /// Every known node, by name.
     public func nodes() throws(StoreError) -> [NodeRecord] {
-        try database.withConnection { connection throws(StoreError) in
+        try database.read { connection throws(StoreError) in
             try connection.query("SELECT \(Store.nodeColumns) ORDER BY n.name") { row in
                 Store.nodeRecord(from: row)
             }
@@ -50,7 +50,7 @@ extension Store {
 
     /// The node called `name`, if known.
     public func node(named name: String) throws(StoreError) -> NodeRecord? {
-        try database.withConnection { connection throws(StoreError) in
+        try database.read { connection throws(StoreError) in
             try connection.query("SELECT \(Store.nodeColumns) WHERE n.name = ?", [name]) { row in
                 Store.nodeRecord(from: row)
             }.first

@@ -26,7 +26,9 @@ extension Store {
             }
         }
         let rows = AcceptedRow.make(messages, sign: sign)
-        return try database.transaction { connection throws(StoreError) in
+        // Committed here, with the final states lingering for company: a sequential sender's next message does not
+        // wait behind the last one's final state (``GroupCommit/commitNow(_:)``).
+        return try committedNow { [path] connection throws(StoreError) in
             var records: [OutboxRecord] = []
             records.reserveCapacity(messages.count)
             for (message, row) in zip(messages, rows) {
@@ -99,6 +101,8 @@ extension Store {
     /// naming any message that was not in the outbox (the others are recorded all the same).
     func finishOutboxSoon(_ finals: [OutboxFinal], now: Timestamp, done: @escaping @Sendable (StoreError?) -> Void) {
         let absent = Absent()
+        // Nobody waits for it: the lane showed these states already, and a lost one means a message sent again and
+        // deduplicated. It may wait a moment for the next write, or accept, to join.
         grouped({ connection throws(StoreError) in
             var missing: [String] = []
             for final in finals {
@@ -109,7 +113,7 @@ extension Store {
                 if changed == 0 { missing.append(final.id) }
             }
             absent.ids.withLock { $0 = missing }
-        }, done: { [path] error in
+        }, canWait: true, done: { [path] error in
             let missing = absent.ids.withLock { $0 }
             done(error ?? (missing.isEmpty ? nil
                 : StoreError(.notFound, path: path, "update outbox: no message \(missing.joined(separator: ", ")) in the outbox")))
@@ -157,7 +161,7 @@ extension Store {
 
     /// The highest sequence accepted so far (0 when the outbox is empty).
     public func lastOutboxSequence() throws(StoreError) -> Int64 {
-        try database.withConnection { connection throws(StoreError) in
+        try database.read { connection throws(StoreError) in
             try connection.query("SELECT COALESCE(MAX(sequence), 0) FROM outbox") { row in row.int64(0) }.first ?? 0
         }
     }
@@ -190,7 +194,7 @@ extension Store {
 
     /// How many records are in each state; every state is present, zero when it has none.
     public func outboxCounts() throws(StoreError) -> [OutboxState: Int] {
-        let rows = try database.withConnection { connection throws(StoreError) in
+        let rows = try database.read { connection throws(StoreError) in
             try connection.query("SELECT state, COUNT(*) FROM outbox GROUP BY state") { row in
                 (row.text(0), row.int(1))
             }

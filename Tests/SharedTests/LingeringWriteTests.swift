@@ -1,0 +1,65 @@
+@testable import Shared
+import Synchronization
+import Testing
+
+/// A lane's final states linger a moment for company (``GroupCommit/Write/canWait``): an accept commits them in its
+/// own transaction instead of waiting behind a commit of theirs; alone, they are committed all the same.
+struct LingeringWriteTests {
+    private func message(_ id: String) throws -> Message {
+        try Message(id: id, toNode: "edge", method: .ping).accepted(from: "central", defaults: .standard)[0]
+    }
+
+    private func final(_ id: String) -> Store.OutboxFinal {
+        Store.OutboxFinal(id: id, state: .acked, attempts: 1, lastError: nil, reply: nil)
+    }
+
+    @Test func anAcceptTakesTheLingeringFinalStatesIntoItsCommit() throws {
+        try withTemporaryDirectory { directory in
+            let store = try Store(path: directory + "/state.db")
+            _ = try store.accept([try message("first")], now: Timestamp(millisecondsSinceEpoch: 1))
+            let recorded = Atomic(false)
+            store.finishOutboxSoon([final("first")], now: Timestamp(millisecondsSinceEpoch: 2)) { error in
+                #expect(error == nil)
+                recorded.store(true, ordering: .sequentiallyConsistent)
+            }
+            // The final state lingers (nothing else is being written); the accept commits it first, in its own
+            // transaction, and its completion has run by the time the accept returns.
+            let recordedBefore = recorded.load(ordering: .sequentiallyConsistent)
+            #expect(!recordedBefore)
+            _ = try store.accept([try message("second")], now: Timestamp(millisecondsSinceEpoch: 3))
+            let recordedAfter = recorded.load(ordering: .sequentiallyConsistent)
+            #expect(recordedAfter)
+            #expect(try store.outboxRecord(id: "first")?.state == .acked)
+            #expect(try store.outboxRecord(id: "second")?.state == .queued)
+        }
+    }
+
+    @Test func aLingeringFinalStateAloneIsCommittedAllTheSame() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try Store(path: directory + "/state.db")
+            _ = try store.accept([try message("only")], now: Timestamp(millisecondsSinceEpoch: 1))
+            let error: StoreError? = await withCheckedContinuation { continuation in
+                store.finishOutboxSoon([final("only")], now: Timestamp(millisecondsSinceEpoch: 2)) { continuation.resume(returning: $0) }
+            }
+            #expect(error == nil)
+            #expect(try store.outboxRecord(id: "only")?.state == .acked)
+        }
+    }
+
+    @Test func aDuplicateAcceptFailsAloneAndTheLingeringStateItTookIsStored() throws {
+        try withTemporaryDirectory { directory in
+            let store = try Store(path: directory + "/state.db")
+            _ = try store.accept([try message("first")], now: Timestamp(millisecondsSinceEpoch: 1))
+            let recorded = Mutex<StoreError??>(nil)
+            store.finishOutboxSoon([final("first")], now: Timestamp(millisecondsSinceEpoch: 2)) { error in
+                recorded.withLock { $0 = .some(error) }
+            }
+            let again = try message("first")
+            let error = #expect(throws: StoreError.self) { try store.accept([again], now: Timestamp(millisecondsSinceEpoch: 3)) }
+            #expect(error?.code == .duplicateID)
+            #expect(error?.description.contains("message first is already in the outbox") == true)
+            #expect(recorded.withLock { $0 } == .some(nil))
+            #expect(try store.outboxRecord(id: "first")?.state == .acked)
+        }
+    }
+}
