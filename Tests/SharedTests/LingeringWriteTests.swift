@@ -15,7 +15,8 @@ struct LingeringWriteTests {
 
     @Test func anAcceptTakesTheLingeringFinalStatesIntoItsCommit() throws {
         try withTemporaryDirectory { directory in
-            let store = try Store(path: directory + "/state.db")
+            // Lingering for a minute: only the accept can have committed it when the test looks.
+            let store = try Store(path: directory + "/state.db", linger: .seconds(60))
             _ = try store.accept([try message("first")], now: Timestamp(millisecondsSinceEpoch: 1))
             let recorded = Atomic(false)
             store.finishOutboxSoon([final("first")], now: Timestamp(millisecondsSinceEpoch: 2)) { error in
@@ -48,7 +49,7 @@ struct LingeringWriteTests {
 
     @Test func aDuplicateAcceptFailsAloneAndTheLingeringStateItTookIsStored() throws {
         try withTemporaryDirectory { directory in
-            let store = try Store(path: directory + "/state.db")
+            let store = try Store(path: directory + "/state.db", linger: .seconds(60))
             _ = try store.accept([try message("first")], now: Timestamp(millisecondsSinceEpoch: 1))
             let recorded = Mutex<StoreError??>(nil)
             store.finishOutboxSoon([final("first")], now: Timestamp(millisecondsSinceEpoch: 2)) { error in

@@ -32,6 +32,7 @@ final class GroupCommit: Sendable {
 
     /// How long a write that can wait stays for company when it finds the store idle.
     static let linger: DispatchTimeInterval = .milliseconds(2)
+    private let linger: DispatchTimeInterval
 
     private let database: Database
     private let pending = Mutex(Pending())
@@ -39,8 +40,9 @@ final class GroupCommit: Sendable {
     /// Writes submitted so far: what a test counts to see that work does not grow with a backlog.
     let submitted = Atomic<Int>(0)
 
-    init(database: Database) {
+    init(database: Database, linger: DispatchTimeInterval = GroupCommit.linger) {
         self.database = database
+        self.linger = linger
     }
 
     func submit(_ write: Write) {
@@ -63,7 +65,7 @@ final class GroupCommit: Sendable {
         switch start {
         case .none: break
         case .now: queue.async { self.drain() }
-        case .later: queue.asyncAfter(deadline: .now() + Self.linger) { self.drain() }
+        case .later: queue.asyncAfter(deadline: .now() + linger) { self.drain() }
         }
     }
 

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// A node's durable state in one SQLite file: the outbox, the receiver's dedup records and, on the central node,
 /// the node registry.
 ///
@@ -13,11 +15,16 @@ public final class Store: Sendable {
     /// Opens the store at `path`, creating the file and bringing its schema up to date.
     ///
     /// The directory must already exist.
-    public init(path: String) throws(StoreError) {
+    public convenience init(path: String) throws(StoreError) {
+        try self.init(path: path, linger: GroupCommit.linger)
+    }
+
+    /// The same, with writes that can wait lingering for `linger` (a test that must see one linger).
+    init(path: String, linger: DispatchTimeInterval) throws(StoreError) {
         self.path = path
         database = try Database(path: path)
         try database.migrate(Schema.migrations)
-        groupCommit = GroupCommit(database: database)
+        groupCommit = GroupCommit(database: database, linger: linger)
     }
 
     /// The error for a stored value that cannot be read back.
