@@ -90,12 +90,16 @@ final class Harness: @unchecked Sendable {
     }
 
     /// A central node's engine in this process, its data in `<directory>/<name>`.
-    func runtime(node: String = "central", directory name: String = "central") async throws -> NodeRuntime {
+    /// `signs: false` signs nothing and takes unsigned answers (`--insecure-sign-nothing`): the engine without
+    /// cryptography.
+    func runtime(node: String = "central", directory name: String = "central", signs: Bool = true) async throws -> NodeRuntime {
         var configuration = NodeRuntime.Configuration(
             node: node, dataDirectory: directory + "/" + name, nats: NATSConfiguration(servers: [serverURL]))
         configuration.watchInputs = false
         configuration.nats.sendAsap = true
         configuration.trust.autoApprove = true
+        configuration.signs = signs
+        configuration.trust.acceptUnsigned = !signs
         let trust = configuration.trust
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         var logger = Logger(label: "bench")

@@ -7,11 +7,13 @@ enum Scenarios {
     /// Answered by the raw responder: the sender's engine against a receiver that stores nothing.
     static let rawNode = "bench-raw"
 
-    /// A nats-server, an agent for ``agentNode`` and the raw responder, all started.
-    private static func agentAndRawResponder() async throws -> (Harness, agent: Process) {
+    /// A nats-server, an agent for ``agentNode`` and the raw responder, all started. `signs: false`: the agent signs
+    /// nothing and takes unsigned messages.
+    private static func agentAndRawResponder(signs: Bool = true) async throws -> (Harness, agent: Process) {
         let harness = try Harness()
         try await harness.startServer()
-        let agent = try await harness.startAgent(node: agentNode)
+        let agent = try await harness.startAgent(
+            node: agentNode, extra: signs ? [] : ["--insecure-accept-unsigned", "--insecure-sign-nothing"])
         try await harness.startRawResponder()
         return (harness, agent)
     }
@@ -57,9 +59,12 @@ enum Scenarios {
     /// each from the raw responder. Messages per second until the last is ACKed, and the CPU time each message
     /// cost the sender (this process, where the central's engine runs) and the receiving agent: on a busy machine
     /// the rate swings with the load, the CPU time per message much less.
-    static func events(count: Int) async throws -> [String: Double] {
+    ///
+    /// `signed: false` measures the engine without cryptography: nothing is signed, no signature or MAC checked
+    /// (`--insecure-sign-nothing` on both sides), so nothing goes in batches either (a batch is signed once).
+    static func events(count: Int, signed: Bool = true) async throws -> [String: Double] {
         guard count > 0 else { return [:] }
-        let (harness, agent) = try await agentAndRawResponder()
+        let (harness, agent) = try await agentAndRawResponder(signs: signed)
 
         let raw = try await harness.connection()
         let inbox = try raw.makeInbox()
@@ -74,7 +79,7 @@ enum Scenarios {
         inbox.close()
         await raw.close()
 
-        let runtime = try await harness.runtime()
+        let runtime = try await harness.runtime(signs: signed)
         let finals = Finals(runtime.outbox)
         let running = Task { try await runtime.run() }
         defer { running.cancel() }

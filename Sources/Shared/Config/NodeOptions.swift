@@ -91,6 +91,11 @@ public struct NodeOptions: ParsableArguments, Sendable {
     @Flag(help: "INSECURE, for a lab: run unsigned messages, and messages signed by any key, from anyone who can reach the NATS server. Logged at every start, shown in status, hellos and the console.")
     public var insecureAcceptUnsigned = false
 
+    /// Signs no message and no answer (hellos stay signed): the engine without cryptography, which `bosun-bench`
+    /// measures. Needs `--insecure-accept-unsigned`; hidden, as nothing but measuring wants it.
+    @Flag(help: .hidden)
+    public var insecureSignNothing = false
+
     @Flag(help: "Central node: let in every new node at its first signed hello, without `bosun nodes approve` (labs, the demo).")
     public var autoApprove = false
 
@@ -131,6 +136,7 @@ public struct NodeOptions: ParsableArguments, Sendable {
         configuration.centralNode = central
         configuration.defaults = deliveryDefaults
         configuration.trust = try trustPolicy()
+        configuration.signs = !insecureSignNothing
         if let refusalInterval { configuration.refusalInterval = max(0.1, refusalInterval) }
         configuration.keyPath = key
         configuration.accessListPath = acl

@@ -29,6 +29,9 @@ public final class NodeRuntime: Service, Sendable {
         public var labels: [String: String] = [:]
         /// `jetstream`: accepted messages also go to the servers' mailbox stream, and this node reads its own.
         public var mailbox = MailboxMode.outbox
+        /// Whether messages and answers are signed (or answered with a MAC). false only with `trust.acceptUnsigned`:
+        /// the engine without cryptography, for `bosun-bench` (`--insecure-sign-nothing`, hidden). Hellos stay signed.
+        public var signs = true
 
         public init(node: String, dataDirectory: String, nats: NATSConfiguration) {
             self.node = node
@@ -104,6 +107,12 @@ public final class NodeRuntime: Service, Sendable {
         // What this node sent itself (its own socket, its own inputs) is its own.
         trust.ownKey = key.publicKey
         self.trust = trust
+        guard configuration.signs || trust.acceptUnsigned else {
+            throw NodeError("--insecure-sign-nothing needs --insecure-accept-unsigned: a node that signs nothing is for a lab whose nodes take unsigned messages")
+        }
+        if !configuration.signs {
+            logger.warning("INSECURE: --insecure-sign-nothing: \(configuration.node) signs no message and no answer")
+        }
         logger.notice("signing key \(key.publicKey) (\(NodeKey.fingerprint(of: key.publicKey) ?? "?"))")
         Self.warn(about: trust, node: configuration.node, dataDirectory: directory, logger: logger)
         journal = try Journal(path: directory + "/journal.jsonl")
@@ -114,7 +123,7 @@ public final class NodeRuntime: Service, Sendable {
         errors = ErrorReporter(
             node: configuration.node, centralNode: configuration.centralNode, dataDirectory: directory, logger: logger)
         var outboxConfiguration = Outbox.Configuration(node: configuration.node, defaults: configuration.defaults)
-        outboxConfiguration.key = keys
+        outboxConfiguration.key = configuration.signs ? keys : nil
         outboxConfiguration.trust = trust
         outbox = Outbox(
             configuration: outboxConfiguration,
@@ -137,7 +146,7 @@ public final class NodeRuntime: Service, Sendable {
         receiver = Receiver(
             connection: connection, context: context, handlers: handlers, store: store,
             journal: journal, errors: errors, logger: logger, maxConcurrentRuns: configuration.defaults.maxConcurrentRuns,
-            trust: trust, key: keys, audit: AuditLog(path: directory + "/audit.jsonl"),
+            trust: trust, key: configuration.signs ? keys : nil, audit: AuditLog(path: directory + "/audit.jsonl"),
             refusalInterval: configuration.refusalInterval,
             heard: { [outbox] in outbox.heard(from: $0) })
         receiver.replaceAccessList(accessList)
