@@ -82,6 +82,25 @@ import Testing
         }
     }
 
+    /// A burst carried to its end gives back the memory it took, once the lane has nothing left to do: not while
+    /// one message of it is still out.
+    @Test func aLaneThatCarriedABurstGivesItsMemoryBackOnceItIsDone() async throws {
+        try await withHarness(window: 256) { harness in
+            let ids = try harness.accept(Outbox.trimAfter + 1)
+            for index in 0..<(ids.count - 1) {
+                #expect(await harness.waitForPublishes(index + 1))
+                harness.transport.ack(harness.published[index])
+            }
+            #expect(await poll { ids.dropLast().allSatisfy { harness.state($0) == .acked } })
+            await settle()
+            #expect(harness.outbox.trims.load(ordering: .relaxed) == 0)
+            #expect(await harness.waitForPublishes(ids.count))
+            harness.transport.ack(harness.published[ids.count - 1])
+            #expect(await poll { harness.outbox.trims.load(ordering: .relaxed) == 1 })
+            #expect(await poll { harness.state(ids[ids.count - 1]) == .acked })
+        }
+    }
+
     /// A lane's events are handled by whichever thread brings them, unless another holds the lane: that one takes
     /// them before it lets go. Accepts and ACKs from several threads at once, the lane's own task keeping its
     /// deadlines meanwhile: every message is sent once, in order, and acknowledged.

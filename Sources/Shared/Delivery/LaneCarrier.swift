@@ -110,13 +110,16 @@ final class LaneCarrier {
         case .blocked:
             break
         }
-        recordFinals(now: now)
+        let recorded = recordFinals(now: now)
+        if recorded > 0 { context.finished(recorded, idleGeneration != nil) }
     }
 
     /// Writes the final states made since the last call, in one group-commit write; the lane hears once they are
-    /// durable. (The lane calls ``pump()`` after every event it handles, so none waits longer than that.)
-    private func recordFinals(now: Timestamp) {
-        guard !finals.isEmpty else { return }
+    /// durable. (The lane calls ``pump()`` after every event it handles, so none waits longer than that.) Returns
+    /// how many it wrote.
+    private func recordFinals(now: Timestamp) -> Int {
+        guard !finals.isEmpty else { return 0 }
+        let count = finals.count
         let (lane, sequences) = (self.lane, finalSequences)
         store.finishOutboxSoon(finals, now: now) { [logger = context.logger] error in
             if let error { logger.error("cannot record the final state of \(sequences.count) messages: \(error)") }
@@ -126,6 +129,7 @@ final class LaneCarrier {
         finals.removeAll(keepingCapacity: true)
         finalSequences.removeAll(keepingCapacity: true)
         finalLines.removeAll(keepingCapacity: true)
+        return count
     }
 
     func handle(_ event: Lane.Event) {

@@ -27,4 +27,6 @@ struct LaneContext: Sendable {
     var clock: any DeliveryClock
     /// Tells the outbox's observers of a change to a message.
     var changed: @Sendable (OutboxChange) -> Void
+    /// A lane recorded `count` final states and, with `idle`, has nothing left to do (``Outbox/finished(_:idle:)``).
+    var finished: @Sendable (_ count: Int, _ idle: Bool) -> Void = { _, _ in }
 }
