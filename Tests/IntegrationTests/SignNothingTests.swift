@@ -8,7 +8,9 @@ import Testing
 struct SignNothingTests {
     @Test func signingNothingNeedsTakingUnsignedMessages() async throws {
         try await withServerAndDirectory { server, directory in
-            let result = try await runProgram(Binaries.agent, [
+            // Under `timeout`: an agent that started after all would keep running.
+            let result = try await runProgram("/usr/bin/timeout", [
+                "20", Binaries.agent,
                 "--node", "edge", "--server", server, "--data-dir", directory + "/edge", "--insecure-sign-nothing",
             ])
             #expect(result.status != 0)

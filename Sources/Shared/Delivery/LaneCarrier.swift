@@ -50,6 +50,8 @@ final class LaneCarrier {
     private var dropped: Set<Int64> = []
     /// The node's key on record, read once (and again when an ACK is refused).
     private var keyRecord: Store.KeyRecord??
+    /// Messages this lane carried to their end since it last had nothing to do.
+    private var finishedInBurst = 0
     /// Final states made since the pump began, written together when it ends (``recordFinals(now:)``): one write
     /// and one journal append for a batch of ACKs, not one each.
     private var finals: [Store.OutboxFinal] = []
@@ -110,8 +112,11 @@ final class LaneCarrier {
         case .blocked:
             break
         }
-        let recorded = recordFinals(now: now)
-        if recorded > 0 { context.finished(recorded, idleGeneration != nil) }
+        finishedInBurst += recordFinals(now: now)
+        if finishedInBurst > 0, idleGeneration != nil {
+            if finishedInBurst >= Outbox.trimAfter { context.burstEnded() }
+            finishedInBurst = 0
+        }
     }
 
     /// Writes the final states made since the last call, in one group-commit write; the lane hears once they are

@@ -27,6 +27,6 @@ struct LaneContext: Sendable {
     var clock: any DeliveryClock
     /// Tells the outbox's observers of a change to a message.
     var changed: @Sendable (OutboxChange) -> Void
-    /// A lane recorded `count` final states and, with `idle`, has nothing left to do (``Outbox/finished(_:idle:)``).
-    var finished: @Sendable (_ count: Int, _ idle: Bool) -> Void = { _, _ in }
+    /// A lane carried a burst of messages to their end and has nothing left to do (``Outbox/burstEnded()``).
+    var burstEnded: @Sendable () -> Void = {}
 }

@@ -1,3 +1,4 @@
+import Dispatch
 import Logging
 import Synchronization
 
@@ -84,23 +85,25 @@ public final class Outbox: Sendable {
         return records
     }
 
-    /// Final states recorded since memory was last given back.
-    private let finishedSinceTrim = Atomic<Int>(0)
+    /// A trim is under way (``burstEnded()``): one at a time.
+    private let trimming = Atomic<Bool>(false)
     /// Times memory was given back: what a test counts.
     let trims = Atomic<Int>(0)
 
-    /// Messages carried to their end past which a lane that runs out of work gives back the memory they took.
+    /// Messages a lane carries to their end in one burst past which, once it has nothing left, memory is given back.
     static let trimAfter = 1000
 
-    /// A lane recorded `count` final states; `idle`: it has nothing left to carry. Once a burst of messages (a
-    /// thousand commands from one input, say) is over, the heap they grew is handed back to the system (glibc keeps
-    /// freed memory otherwise: a central node stayed a megabyte above what it needs after one).
-    func finished(_ count: Int, idle: Bool) {
-        let total = finishedSinceTrim.add(count, ordering: .relaxed).newValue
-        guard idle, total >= Self.trimAfter else { return }
-        finishedSinceTrim.store(0, ordering: .relaxed)
-        trims.add(1, ordering: .relaxed)
-        MallocTuning.trim()
+    /// A lane carried a burst of ``trimAfter`` messages or more (a thousand commands from one input, say) and has
+    /// nothing left to do: the heap they grew is handed back to the system (glibc keeps freed memory otherwise: a
+    /// central node stayed a megabyte above what it needs after one). On a utility thread, not the lane's, and one
+    /// at a time: `malloc_trim` takes every arena's lock in turn.
+    func burstEnded() {
+        guard !trimming.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        DispatchQueue.global(qos: .utility).async { [self] in
+            MallocTuning.trim()
+            trims.add(1, ordering: .relaxed)
+            trimming.store(false, ordering: .releasing)
+        }
     }
 
     /// A batch for this many destinations or more (a fan-out) reads their key records at once for their lanes.
@@ -132,7 +135,7 @@ public final class Outbox: Sendable {
             retryWaitCap: configuration.defaults.retryWaitCap, probeWait: configuration.defaults.retryWait,
             idleTimeout: configuration.laneIdleTimeout, trust: configuration.trust, signer: configuration.key, errors: errors, logger: logger,
             clock: configuration.clock, changed: { [weak self] in self?.changed($0) },
-            finished: { [weak self] in self?.finished($0, idle: $1) })
+            burstEnded: { [weak self] in self?.burstEnded() })
         laneContext.withLock { $0 = context }
         let destinations = try store.unfinishedDestinations()
         for node in destinations { lane(for: node).wake() }

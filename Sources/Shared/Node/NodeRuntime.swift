@@ -70,6 +70,10 @@ public final class NodeRuntime: Service, Sendable {
         handlers: @Sendable (Store, ErrorReporter) -> [Method: any MethodHandler]
     ) async throws {
         let directory = configuration.dataDirectory
+        // Before anything is opened, locked or rotated.
+        guard configuration.signs || configuration.trust.acceptUnsigned else {
+            throw NodeError("--insecure-sign-nothing needs --insecure-accept-unsigned: a node that signs nothing is for a lab whose nodes take unsigned messages")
+        }
         // Payloads of 128 KiB and more get pages of their own, given back when freed. glibc otherwise raises
         // this threshold to the size of the largest block freed, so after one large message every later one
         // comes from the heap, and a flood of large refused payloads would stay as resident memory.
@@ -107,9 +111,6 @@ public final class NodeRuntime: Service, Sendable {
         // What this node sent itself (its own socket, its own inputs) is its own.
         trust.ownKey = key.publicKey
         self.trust = trust
-        guard configuration.signs || trust.acceptUnsigned else {
-            throw NodeError("--insecure-sign-nothing needs --insecure-accept-unsigned: a node that signs nothing is for a lab whose nodes take unsigned messages")
-        }
         if !configuration.signs {
             logger.warning("INSECURE: --insecure-sign-nothing: \(configuration.node) signs no message and no answer")
         }

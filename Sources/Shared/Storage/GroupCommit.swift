@@ -6,8 +6,8 @@ import Synchronization
 ///
 /// The first write finds no batch in progress and starts a drain task; writes that come while it commits wait
 /// for the next batch. Under load a batch holds everything that arrived during the previous commit, so a
-/// thousand concurrent writers cost a few commits rather than a thousand. Writes commit, and their `done`
-/// runs, in submission order (but for the lingering ones an accept takes along, below).
+/// thousand concurrent writers cost a few commits rather than a thousand. Writes commit in submission order; each
+/// batch's `done`s run in order once it is committed (those of an accept's batch on the accept's thread).
 ///
 /// A write nobody waits for (``Write/canWait``: a lane's final states, shown to observers before they are written)
 /// that finds the store idle lingers a moment for company: the next write, or an accept committed here
@@ -36,6 +36,9 @@ final class GroupCommit: Sendable {
 
     private let database: Database
     private let pending = Mutex(Pending())
+    /// Held from taking a batch until it is committed (its `done`s run after): batches commit in the order they were
+    /// taken, whichever thread commits them (the drain, or an accept that took lingering writes along).
+    private let order = Mutex(())
     private let queue = DispatchQueue(label: "bosun.store.commit")
     /// Writes submitted so far: what a test counts to see that work does not grow with a backlog.
     let submitted = Atomic<Int>(0)
@@ -72,18 +75,25 @@ final class GroupCommit: Sendable {
     /// Commits `write` on the calling thread, now, and returns once its `done` has run. For an accept, which its
     /// caller waits for: the writes lingering for company go first in the same transaction, instead of a commit of
     /// their own that the accept would wait behind. (Only lingering ones: all can wait, and no drain has taken an
-    /// earlier batch it could commit after them. They are final states, each of its own message, written once.)
+    /// earlier batch. What is submitted after them commits after them: `order`.)
     func commitNow(_ write: Write) {
         submitted.add(1, ordering: .relaxed)
-        let lingering = pending.withLock { pending -> [Write] in
-            guard pending.lingering else { return [] }
-            let taken = pending.writes
-            pending.writes = []
-            // The scheduled drain finds nothing, or what came since, and ends the drain.
-            pending.lingering = false
-            return taken
+        let (batch, errors) = order.withLock { _ -> ([Write], [StoreError?]) in
+            let lingering = pending.withLock { pending -> [Write] in
+                guard pending.lingering else { return [] }
+                let taken = pending.writes
+                pending.writes = []
+                // No drain has started (one that had would have ended the lingering): the next write starts its own
+                // at once instead of waiting for the scheduled one, which then finds nothing, or what came since
+                // (committed after these: `order`).
+                pending.lingering = false
+                pending.draining = false
+                return taken
+            }
+            let batch = lingering + [write]
+            return (batch, execute(batch))
         }
-        commit(lingering + [write])
+        for (write, error) in zip(batch, errors) { write.done(error) }
     }
 
     /// Commits `batch` on the calling thread, now, as one batch (the same way a drain commits one), and runs each
@@ -98,27 +108,35 @@ final class GroupCommit: Sendable {
 
     private func drain() {
         while true {
-            let batch = pending.withLock { pending -> [Write] in
-                let batch = pending.writes
-                pending.writes = []
-                pending.lingering = false
-                if batch.isEmpty { pending.draining = false }
-                return batch
+            // Taken and committed under `order`: nothing submitted later commits before what an accept took along.
+            let (batch, errors) = order.withLock { _ -> ([Write], [StoreError?]) in
+                let batch = pending.withLock { pending -> [Write] in
+                    let batch = pending.writes
+                    pending.writes = []
+                    pending.lingering = false
+                    if batch.isEmpty { pending.draining = false }
+                    return batch
+                }
+                return (batch, batch.isEmpty ? [] : execute(batch))
             }
             if batch.isEmpty { return }
-            commit(batch)
+            // Outside `order`: a `done` may accept again (an error reported to the central node, say).
+            for (write, error) in zip(batch, errors) { write.done(error) }
         }
     }
 
     private func commit(_ batch: [Write]) {
+        let errors = execute(batch)
+        for (write, error) in zip(batch, errors) { write.done(error) }
+    }
+
+    /// Runs `batch` in one transaction and returns each write's error; calls no `done`.
+    private func execute(_ batch: [Write]) -> [StoreError?] {
         // Writes rarely fail: the batch is tried as one transaction first, without a savepoint per write (two
         // statements each, and SQLite journals the pages a savepoint's write changes). Should one fail, the
         // whole is rolled back and run again write by write, each in its own savepoint. (A write's body only
         // touches the store and what it captured to answer with, so it may run twice.)
-        if batch.count > 1, commitWhole(batch) {
-            for write in batch { write.done(nil) }
-            return
-        }
+        if batch.count > 1, commitWhole(batch) { return Array(repeating: nil, count: batch.count) }
         var errors = [StoreError?](repeating: nil, count: batch.count)
         do throws(StoreError) {
             try database.transaction { connection throws(StoreError) in
@@ -139,7 +157,7 @@ final class GroupCommit: Sendable {
         } catch {
             errors = Array(repeating: error, count: batch.count)
         }
-        for (write, error) in zip(batch, errors) { write.done(error) }
+        return errors
     }
 
     /// Commits the batch as one transaction; false (and nothing stored) if any write failed.
