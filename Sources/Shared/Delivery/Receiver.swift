@@ -195,9 +195,8 @@ public final class Receiver: Sendable {
     private func unpack(_ inbound: NATSMessage) -> [NATSMessage] {
         var unanswered = inbound
         unanswered.replyTo = nil
-        guard inbound.payload.count <= MessageLimits.messageBytes else {
-            refuse(unanswered, id: "", TrustPolicy.Refusal(kind: .tooLarge,
-                reason: "a batch of \(inbound.payload.count) bytes; the limit is \(MessageLimits.messageBytes)"), fromNode: nil)
+        if let tooLarge = TrustPolicy.sizeRefusal(inbound.payload.count, of: "a batch") {
+            refuse(unanswered, id: "", tooLarge, fromNode: nil)
             return []
         }
         if let signature = inbound.signature, !signature.verifies(subject: inbound.subject, payload: inbound.payload) {

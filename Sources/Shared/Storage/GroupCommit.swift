@@ -43,7 +43,7 @@ final class GroupCommit: Sendable {
     /// Writes submitted so far: what a test counts to see that work does not grow with a backlog.
     let submitted = Atomic<Int>(0)
 
-    init(database: Database, linger: DispatchTimeInterval = GroupCommit.linger) {
+    init(database: Database, linger: DispatchTimeInterval) {
         self.database = database
         self.linger = linger
     }

@@ -67,10 +67,7 @@ public struct TrustPolicy: Sendable, Equatable {
         _ inbound: NATSMessage, subject: Subject, node: String, signatureChecked: Bool = false,
         owners: (String) -> [Store.KeyRecord] = { _ in [] }
     ) -> Result<Admission, Refusal> {
-        guard inbound.payload.count <= MessageLimits.messageBytes else {
-            return .failure(Refusal(kind: .tooLarge,
-                reason: "a payload of \(inbound.payload.count) bytes; the limit is \(MessageLimits.messageBytes)"))
-        }
+        if let tooLarge = Self.sizeRefusal(inbound.payload.count, of: "a payload") { return .failure(tooLarge) }
         let open = Self.openMethods.contains(subject.method)
         guard let signature = inbound.signature else {
             guard open || acceptUnsigned else { return .failure(unsigned(subject.method, node: node)) }
@@ -97,6 +94,12 @@ public struct TrustPolicy: Sendable, Equatable {
             return .failure(Self.badSignature)
         }
         return .success(Admission(signer: signature.key, owners: records))
+    }
+
+    /// The refusal of `what` (a payload, a batch) of `bytes` bytes, past the limit of one message; nil within it.
+    static func sizeRefusal(_ bytes: Int, of what: String) -> Refusal? {
+        guard bytes > MessageLimits.messageBytes else { return nil }
+        return Refusal(kind: .tooLarge, reason: "\(what) of \(bytes) bytes; the limit is \(MessageLimits.messageBytes)")
     }
 
     /// A signature that does not match what it signs.
