@@ -41,7 +41,9 @@ struct BacklogTests {
             try await agent.start(extraArguments: ["--retry-wait", "60"])
             func lines() -> Int { central.logLines(from: "edge").count }
             try agent.write(inmsg: AgentProcess.logEvents(0..<1))
-            #expect(await eventually(timeout: .seconds(30)) { lines() == 1 })
+            // Past one probe wait: on a loaded machine the first attempt can miss (twice in full runs, under load),
+            // and the next comes a minute later. This step only lets the central node meet the agent.
+            #expect(await eventually(timeout: .seconds(90)) { lines() == 1 })
 
             central.stop()
             try agent.drop(inbox: AgentProcess.logEvents(1..<101), name: "while-away.json")
