@@ -21,7 +21,8 @@ let package = Package(
         // Long-lived parts as Services in one ServiceGroup, graceful shutdown on SIGTERM/SIGINT (Foundation-free).
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         // The central's Prometheus metrics (bosun --metrics ADDR): swift-metrics' API, swift-prometheus' format,
-        // FlyingFox serving them over HTTP. The console only: the agent stays without them.
+        // FlyingFox's sockets (FlyingSocks, without its HTTP server, which links FoundationNetworking and libcurl)
+        // serving them. The console only: the agent stays without them.
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
@@ -86,7 +87,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSwift

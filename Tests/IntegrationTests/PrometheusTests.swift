@@ -42,6 +42,30 @@ struct PrometheusTests {
             }
             #expect(served, "metrics:\n\(text)")
             #expect(text.contains("# TYPE bosun_ack_latency_seconds histogram"), "\(text)")
+
+            // What is not a scrape is refused with its reason; a client that never finishes its request does not
+            // hold up the next one.
+            let stalled = try BackgroundProgram(
+                "/usr/bin/python3",
+                ["-c", "import socket, time; s = socket.create_connection(('127.0.0.1', \(port)));"
+                    + " s.sendall(b'GET /metrics HTTP/1.1\\r\\n'); time.sleep(30)"],
+                environment: [:], directory: directory)
+            try await Task.sleep(for: .milliseconds(300))
+            let url = "http://127.0.0.1:\(port)"
+            for (arguments, expected) in [
+                ([url + "/nope"], "not found: /nope (metrics are at /metrics)\n\n404"),
+                (["-X", "DELETE", url + "/metrics"], "DELETE /metrics: use GET\n\n405"),
+            ] {
+                let answer = try await runProgram("/usr/bin/curl", ["-sS", "-w", "\n%{http_code}"] + arguments)
+                #expect(answer.stdout == expected, "\(arguments): \(answer.stdout) \(answer.stderr)")
+            }
+            let head = try await runProgram("/usr/bin/curl", ["-sS", "-I", url + "/metrics"]).stdout
+            #expect(head.hasPrefix("HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4"), "\(head)")
+            withExtendedLifetime(stalled) {}
+            // The endpoint's HTTP is its own on FlyingSocks: the central loads no FoundationNetworking for it, nor the
+            // 28 libraries that brings (libcurl among them).
+            let maps = try String(contentsOfFile: "/proc/\(try #require(central.child?.pid))/maps", encoding: .utf8)
+            #expect(!maps.contains("libcurl") && !maps.contains("FoundationNetworking"))
         }
     }
 

@@ -1,0 +1,65 @@
+import Testing
+
+@testable import Console
+
+/// The `/metrics` endpoint's HTTP: what each request head is answered with (the sockets are FlyingSocks').
+@Suite struct MetricsEndpointTests {
+    private func answer(_ head: String) -> MetricsEndpoint.Answer {
+        MetricsEndpoint.Answer(head: Array(head.utf8))
+    }
+
+    private func text(_ answer: MetricsEndpoint.Answer, body: String = "") -> String {
+        String(decoding: answer.bytes(body: Array(body.utf8)), as: UTF8.self)
+    }
+
+    @Test func getAndHeadOfTheRouteAreServedWithTheExpositionsContentType() {
+        let get = answer("GET /metrics HTTP/1.1\r\nHost: central\r\nAccept: */*\r\n\r\n")
+        #expect(get.status == 200)
+        #expect(text(get, body: "up 1\n") == """
+            HTTP/1.1 200 OK\r
+            Content-Type: text/plain; version=0.0.4; charset=utf-8\r
+            Content-Length: 5\r
+            Connection: close\r
+            \r
+            up 1
+
+            """)
+        #expect(answer("GET /metrics?name[]=up HTTP/1.0\r\n\r\n").status == 200)
+        let head = answer("HEAD /metrics HTTP/1.1\r\n\r\n")
+        #expect(head.status == 200)
+        #expect(text(head, body: "up 1\n").hasSuffix("Content-Length: 5\r\nConnection: close\r\n\r\n"))
+    }
+
+    @Test func anotherPathIsNotFoundAndNamesTheRoute() {
+        let other = answer("GET / HTTP/1.1\r\n\r\n")
+        #expect(other.status == 404)
+        #expect(text(other, body: String(decoding: other.body, as: UTF8.self)).hasSuffix(
+            "\r\n\r\nnot found: / (metrics are at /metrics)\n"))
+        #expect(answer("GET /metricsx HTTP/1.1\r\n\r\n").status == 404)
+    }
+
+    @Test func anotherMethodIsNotAllowedAndSaysWhichAre() {
+        let post = answer("POST /metrics HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
+        #expect(post.status == 405)
+        #expect(post.allow == "GET, HEAD")
+        #expect(text(post, body: "").contains("\r\nAllow: GET, HEAD\r\n"))
+        #expect(String(decoding: post.body, as: UTF8.self) == "POST /metrics: use GET\n")
+    }
+
+    @Test func aHeadThatIsNotARequestLineIsABadRequest() {
+        for head in ["garbage\r\n\r\n", "GET /metrics\r\n\r\n", "GET metrics HTTP/1.1\r\n\r\n",
+            "PRI * HTTP/2.0\r\n\r\n", " /metrics HTTP/1.1\r\n\r\n"] {
+            let bad = answer(head)
+            #expect(bad.status == 400, "\(head.debugDescription)")
+            #expect(String(decoding: bad.body, as: UTF8.self) == "expected a request line: METHOD /path HTTP/1.x\n")
+        }
+    }
+
+    @Test func aHeadWithoutItsEndWithinTheLimitIsRefusedAsTooLarge() {
+        let large = answer("GET /metrics HTTP/1.1\r\nX: " + String(repeating: "a", count: MetricsEndpoint.largestHead))
+        #expect(large.status == 431)
+        #expect(String(decoding: large.body, as: UTF8.self) == "request head larger than 8192 bytes\n")
+        #expect(MetricsEndpoint.Answer.hasEnd(Array("GET / HTTP/1.1\r\n\r\n".utf8)))
+        #expect(!MetricsEndpoint.Answer.hasEnd(Array("GET / HTTP/1.1\r\n\r".utf8)))
+    }
+}
