@@ -102,7 +102,7 @@ struct BenchCommand: AsyncParsableCommand {
             print("EventACK pipelined, nothing signed or checked (--insecure-sign-nothing): \(Int(value("events.unsigned", "perSecond"))) msg/s; CPU per message: sender \(Int(value("events.unsigned", "senderMicrosecondsPerMessage"))) µs, agent \(Int(value("events.unsigned", "agentMicrosecondsPerMessage"))) µs")
             for key in report.keys.sorted() where key.hasPrefix("fanOut.") {
                 let figures = report[key] ?? [:]
-                print("\(key): all up ACKed in \(Int(figures["allUpAckedMs"] ?? 0)) ms, \(Int(figures["acked"] ?? 0)) acked, \(Int(figures["pending"] ?? 0)) pending (CPU: central \(Int(figures["senderCPUMs"] ?? 0)) ms, swarm \(Int(figures["swarmCPUMs"] ?? 0)) ms); again \(Int(figures["againAckedMs"] ?? 0)) ms")
+                print("\(key): all up ACKed in \(Int(figures["allUpAckedMs"] ?? 0)) ms, \(Int(figures["acked"] ?? 0)) acked, \(Int(figures["pending"] ?? 0)) pending (CPU: central \(Int(figures["senderCPUMs"] ?? 0)) ms, swarm \(Int(figures["swarmCPUMs"] ?? 0)) ms); again \(Int(figures["againAckedMs"] ?? 0)) ms (CPU: central \(Int(figures["againSenderCPUMs"] ?? 0)) ms, swarm \(Int(figures["againSwarmCPUMs"] ?? 0)) ms)")
             }
             if let figures = report["reference"] { print(ReferenceCommand.summary(figures, count: reference)) }
             print("restart \(restart): first resend \(Int(value("restart", "firstResendMs"))) ms, first window (\(Int(value("restart", "window")))) resent \(Int(value("restart", "windowResentMs"))) ms")

@@ -157,15 +157,19 @@ enum Scenarios {
         let elapsed = ContinuousClock.now - start
         let (senderAfter, swarmAfter) = (try ProcessFigures(pid: getpid()), try ProcessFigures(pid: swarm.processIdentifier))
         let counts = try await countsOnceWritten(runtime, acked: up)
+        let (againSenderBefore, againSwarmBefore) = (try ProcessFigures(pid: getpid()), try ProcessFigures(pid: swarm.processIdentifier))
         let again = ContinuousClock.now
         try runtime.accept([Message(toNodes: names, method: .ping, ackTimeout: 30)])
         await finals.total(reaching: 2 * up)
         let againElapsed = ContinuousClock.now - again
+        let (againSenderAfter, againSwarmAfter) = (try ProcessFigures(pid: getpid()), try ProcessFigures(pid: swarm.processIdentifier))
         return [
             "allUpAckedMs": elapsed.milliseconds, "acked": Double(counts[.acked] ?? 0),
             "pending": Double((counts[.queued] ?? 0) + (counts[.sending] ?? 0)), "againAckedMs": againElapsed.milliseconds,
             "senderCPUMs": senderAfter.cpuMilliseconds - senderBefore.cpuMilliseconds,
             "swarmCPUMs": swarmAfter.cpuMilliseconds - swarmBefore.cpuMilliseconds,
+            "againSenderCPUMs": againSenderAfter.cpuMilliseconds - againSenderBefore.cpuMilliseconds,
+            "againSwarmCPUMs": againSwarmAfter.cpuMilliseconds - againSwarmBefore.cpuMilliseconds,
         ]
     }
 

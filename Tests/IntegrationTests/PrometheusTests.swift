@@ -107,6 +107,38 @@ struct PrometheusTests {
         }
     }
 
+    /// Connections beyond the endpoint's limit are closed as soon as they come (a flood costs no memory); once the
+    /// flood goes, a scrape is served.
+    @Test func connectionsBeyondTheLimitAreClosedAndTheEndpointServesOnceTheyGo() async throws {
+        let port = freePort()
+        try await withCentral(arguments: ["--metrics", "127.0.0.1:\(port)"]) { _, _, _ in
+            let flood = """
+                import socket, select, time
+                held = []
+                for _ in range(40):
+                    s = socket.create_connection(('127.0.0.1', \(port)))
+                    s.sendall(b'GET /metrics HTTP/1.1\\r\\n')
+                    held.append(s)
+                time.sleep(1)
+                closed = 0
+                for s in held:
+                    if select.select([s], [], [], 0)[0]:
+                        try:
+                            closed += s.recv(16) == b''
+                        except ConnectionResetError:
+                            closed += 1
+                print(closed)
+                """
+            let result = try await runProgram("/usr/bin/python3", ["-c", flood])
+            #expect(result.stdout == "8\n", "\(result.stdout) \(result.stderr)")
+            let served = await eventually(timeout: .seconds(10), interval: .milliseconds(100)) {
+                let scrape = try? await runProgram("/usr/bin/curl", ["-sS", "http://127.0.0.1:\(port)/metrics"])
+                return scrape?.stdout.contains("# TYPE bosun_ack_latency_seconds histogram") ?? false
+            }
+            #expect(served)
+        }
+    }
+
     @Test func aBadMetricsAddressIsRefusedNamingTheOption() async throws {
         let result = try await runProgram(Binaries.bosun, ["serve", "--metrics", "nowhere"])
         #expect(result.status == 64)

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Glibc
 #endif
 import Shared
+import Synchronization
 
 /// `GET /metrics` on `--metrics ADDR` for the central engine (console or --headless), until cancelled.
 ///
@@ -16,6 +17,13 @@ enum MetricsEndpoint {
     static let largestHead = 8 * 1024
     /// A client that has not sent its whole request head by then is disconnected.
     static let readTimeout: Duration = .seconds(10)
+    /// Connections served at once; one more is closed as soon as it is accepted, so a flood of them costs no memory.
+    static let mostConnections = 32
+
+    /// The connections being served.
+    private final class OpenConnections: Sendable {
+        let count = Atomic<Int>(0)
+    }
 
     static func run(_ address: MetricsAddress, runtime: NodeRuntime) async throws {
         let metrics = CentralMetrics(store: runtime.store, dataDirectory: runtime.configuration.dataDirectory)
@@ -30,9 +38,18 @@ enum MetricsEndpoint {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await pool.run() }
                 group.addTask {
+                    let open = OpenConnections()
                     try await withThrowingDiscardingTaskGroup { connections in
                         for try await client in listener.sockets {
-                            connections.addTask { await serve(client) { metrics.exposition() } }
+                            guard open.count.add(1, ordering: .relaxed).newValue <= mostConnections else {
+                                open.count.subtract(1, ordering: .relaxed)
+                                try? client.close()
+                                continue
+                            }
+                            connections.addTask {
+                                await serve(client) { metrics.exposition() }
+                                open.count.subtract(1, ordering: .relaxed)
+                            }
                         }
                     }
                 }
