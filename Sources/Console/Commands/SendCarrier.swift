@@ -88,9 +88,9 @@ enum SendCarrier: Sendable {
                     try await runtime.run()
                     return nil
                 }
-            case .running(let store, _):
+            case .running(let store, let directory):
                 group.addTask {
-                    try await Self.poll(store, ids: ids, into: events)
+                    try await Self.poll(store, dataDirectory: directory, ids: ids, into: events)
                     return nil
                 }
             }
@@ -115,18 +115,32 @@ enum SendCarrier: Sendable {
         }
     }
 
-    /// Reads the records another engine changes, delivering the ones that changed: every 50 ms for a few
-    /// messages, less often for a large fan-out (one read per message each round, at most ~2,000 reads a second).
-    private static func poll(_ store: Store, ids: [String], into events: Mailbox<SendWait.Event>) async throws {
-        let pause = Duration.milliseconds(max(50, ids.count / 2))
+    /// Reads the records another engine changes, delivering the ones that changed: again each time the engine
+    /// commits (its store's WAL file is written; inotify says so), or every second should nothing be heard. A large
+    /// fan-out is read at most every `ids.count / 2` ms (one read per message each round, at most ~2,000 reads a
+    /// second).
+    private static func poll(
+        _ store: Store, dataDirectory: String, ids: [String], into events: Mailbox<SendWait.Event>
+    ) async throws {
+        let commits = FileChanges(directory: dataDirectory, names: ["state.db-wal"])
+        let spacing = Duration.milliseconds(ids.count / 2)
+        let fallback = commits.isWatching ? Duration.seconds(1) : .milliseconds(50)
         var seen: [String: OutboxRecord] = [:]
+        // A commit's frames are written before its WAL index says it is there: a read woken by the write may come
+        // too early to see it, so a wake that finds nothing new is followed by a second look, then a third.
+        var looks: [Duration] = []
         while !Task.isCancelled {
+            var found = false
             for id in ids {
                 guard let record = try store.outboxRecord(id: id), record != seen[id] else { continue }
                 seen[id] = record
+                found = true
                 events.deliver(.record(record))
             }
-            try? await Task.sleep(for: pause)
+            if found { looks = [] }
+            if spacing > .zero { try? await Task.sleep(for: spacing) }
+            let wait = looks.isEmpty ? fallback : looks.removeFirst()
+            if await commits.next(orAfter: wait) { looks = [.milliseconds(5), .milliseconds(50)] }
         }
     }
 }

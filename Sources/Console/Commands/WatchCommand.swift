@@ -22,6 +22,11 @@ struct WatchCommand: AsyncParsableCommand {
     func run() async throws {
         var watcher = FleetWatcher(dataDirectory: options.path, openStore: options.openStore)
         let offset = TimeZone.current.secondsFromGMT()
+        // Read again as soon as the engine writes its journal, error log or store, and at least every second (a
+        // node's liveness changes with time alone).
+        let changes = FileChanges(
+            directory: options.path, names: ["journal.jsonl", "errors.jsonl", "state.db-wal"])
+        let fallback = changes.isWatching ? Duration.seconds(1) : .milliseconds(200)
         while !Task.isCancelled {
             for event in watcher.poll() {
                 let line =
@@ -31,7 +36,7 @@ struct WatchCommand: AsyncParsableCommand {
                 // Unbuffered: a script reading the pipe sees each event when it happens.
                 FileHandle.standardOutput.write(line + "\n")
             }
-            try? await Task.sleep(for: .milliseconds(200))
+            await changes.next(orAfter: fallback)
         }
     }
 }
