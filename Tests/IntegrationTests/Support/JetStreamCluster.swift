@@ -97,6 +97,27 @@ final class JetStreamCluster: @unchecked Sendable {
     func start() async throws {
         for server in servers { try await server.start() }
         try await waitForMetaLeader()
+        try await waitForCurrentPeers()
+    }
+
+    /// Waits until the metadata leader sees every other server as current (its monitoring endpoint's `/jsz`): a
+    /// stream of three replicas is placed only then ("no suitable peers for placement" before). A loaded machine
+    /// has taken longer than a stream's creation retries.
+    func waitForCurrentPeers() async throws {
+        var seen = ""
+        let current = await eventually(timeout: .seconds(60), interval: .milliseconds(200)) {
+            for server in servers {
+                let jsz = (try? await runProgram("/usr/bin/curl", ["-sS", "http://127.0.0.1:\(server.monitorPort)/jsz"]))?.stdout ?? ""
+                guard let object = try? JSONSerialization.jsonObject(with: Data(jsz.utf8)) as? [String: Any],
+                    let meta = object["meta_cluster"] as? [String: Any], meta["leader"] as? String == server.name
+                else { continue }
+                seen = jsz
+                let replicas = meta["replicas"] as? [[String: Any]] ?? []
+                return replicas.count == servers.count - 1 && replicas.allSatisfy { $0["current"] as? Bool == true }
+            }
+            return false
+        }
+        guard current else { throw TestFailure("the JetStream cluster's peers are not all current: \(seen)") }
     }
 
     /// Waits until every running server answers JetStream API calls (after a start, or a server's loss): a
