@@ -29,4 +29,13 @@ import Testing
             #expect(await changes.next(orAfter: .milliseconds(300)) == false)
         }
     }
+
+    @Test func withoutNamesAWriteToAnyFileOfTheDirectoryEndsTheWait() async throws {
+        try await withTemporaryDirectory { directory in
+            let changes = FileChanges(directory: directory, names: nil)
+            #expect(await changes.next(orAfter: .milliseconds(300)) == false)
+            try Data("booted\n".utf8).write(to: URL(fileURLWithPath: directory + "/app.log"))
+            #expect(await changes.next(orAfter: .seconds(60)) == true)
+        }
+    }
 }

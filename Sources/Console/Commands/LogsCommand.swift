@@ -36,9 +36,14 @@ struct LogsCommand: AsyncParsableCommand {
             throw ValidationError(
                 name.map { "no log \($0) from \(node) (\(directory)/\($0).log)" } ?? "no logs from \(node) in \(directory)")
         }
+        // Followed as the central writes the files (inotify; at least every second), or every 250 ms where the
+        // directory cannot be watched (it does not exist yet, say).
+        let changes = follow ? FileChanges(directory: directory, names: name.map { [$0 + ".log"] }) : nil
+        let fallback = changes?.isWatching == true ? Duration.seconds(1) : .milliseconds(250)
         for (file, lines) in reader.readNew(since: cutoff) { print(lines, file: file) }
         while follow {
-            try await Task.sleep(for: .milliseconds(250))
+            if let changes { await changes.next(orAfter: fallback) }
+            try Task.checkCancellation()
             for (file, lines) in reader.readNew(since: nil) { print(lines, file: file) }
         }
     }

@@ -11,13 +11,15 @@ public final class FileChanges: Sendable {
     private let changed = Mailbox<Void>()
     private let forwarding: Task<Void, Never>?
 
-    /// Watches `names` in `directory` (writes, closes after writing, renames into it).
-    public init(directory: String, names: Set<String>) {
+    /// Watches `names` in `directory` (nil: every file of it) for writes, closes after writing and renames into it.
+    public init(directory: String, names: Set<String>?) {
         let watch = DirectoryWatch(
             directories: [directory], events: UInt32(IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO))
         forwarding = watch.map { [changed] watch in
             Task {
-                for await files in watch.changes where !files.isDisjoint(with: names) { changed.deliver(()) }
+                for await files in watch.changes where names.map({ !files.isDisjoint(with: $0) }) ?? true {
+                    changed.deliver(())
+                }
             }
         }
     }
