@@ -25,6 +25,11 @@ import Testing
 
             """)
         #expect(answer("GET /metrics?name[]=up HTTP/1.0\r\n\r\n").status == 200)
+        // A bare LF ends lines too; an empty line before the request line is skipped; an absolute target is read
+        // for its path.
+        #expect(answer("GET /metrics HTTP/1.0\n\n").status == 200)
+        #expect(answer("\r\nGET /metrics HTTP/1.1\r\n\r\n").status == 200)
+        #expect(answer("GET http://central:9464/metrics HTTP/1.1\r\n\r\n").status == 200)
         let head = answer("HEAD /metrics HTTP/1.1\r\n\r\n")
         #expect(head.status == 200)
         #expect(text(head, body: "up 1\n").hasSuffix("Content-Length: 5\r\nConnection: close\r\n\r\n"))
@@ -36,6 +41,11 @@ import Testing
         #expect(text(other, body: String(decoding: other.body, as: UTF8.self)).hasSuffix(
             "\r\n\r\nnot found: / (metrics are at /metrics)\n"))
         #expect(answer("GET /metricsx HTTP/1.1\r\n\r\n").status == 404)
+        #expect(answer("GET http://central:9464 HTTP/1.1\r\n\r\n").status == 404)
+        // HEAD has no body, whatever the status.
+        let head = answer("HEAD /nope HTTP/1.1\r\n\r\n")
+        #expect(head.status == 404)
+        #expect(text(head, body: String(decoding: head.body, as: UTF8.self)).hasSuffix("Connection: close\r\n\r\n"))
     }
 
     @Test func anotherMethodIsNotAllowedAndSaysWhichAre() {
@@ -48,7 +58,7 @@ import Testing
 
     @Test func aHeadThatIsNotARequestLineIsABadRequest() {
         for head in ["garbage\r\n\r\n", "GET /metrics\r\n\r\n", "GET metrics HTTP/1.1\r\n\r\n",
-            "PRI * HTTP/2.0\r\n\r\n", " /metrics HTTP/1.1\r\n\r\n"] {
+            "PRI * HTTP/2.0\r\n\r\n", " /metrics HTTP/1.1\r\n\r\n", "GET ftp://central/metrics HTTP/1.1\r\n\r\n"] {
             let bad = answer(head)
             #expect(bad.status == 400, "\(head.debugDescription)")
             #expect(String(decoding: bad.body, as: UTF8.self) == "expected a request line: METHOD /path HTTP/1.x\n")
@@ -59,7 +69,10 @@ import Testing
         let large = answer("GET /metrics HTTP/1.1\r\nX: " + String(repeating: "a", count: MetricsEndpoint.largestHead))
         #expect(large.status == 431)
         #expect(String(decoding: large.body, as: UTF8.self) == "request head larger than 8192 bytes\n")
-        #expect(MetricsEndpoint.Answer.hasEnd(Array("GET / HTTP/1.1\r\n\r\n".utf8)))
-        #expect(!MetricsEndpoint.Answer.hasEnd(Array("GET / HTTP/1.1\r\n\r".utf8)))
+        #expect(MetricsEndpoint.Answer.endOfHead(in: Array("GET / HTTP/1.1\r\n\r\nbody".utf8)) == 18)
+        #expect(MetricsEndpoint.Answer.endOfHead(in: Array("GET / HTTP/1.1\r\n\r".utf8)) == nil)
+        #expect(MetricsEndpoint.Answer.endOfHead(in: Array("\r\n\r\n".utf8)) == nil)
+        // A search resumed where the last read ended finds an end split across the two reads.
+        #expect(MetricsEndpoint.Answer.endOfHead(in: Array("GET / HTTP/1.1\r\n\r\n".utf8), from: 14) == 18)
     }
 }

@@ -58,7 +58,8 @@ enum ConsoleSession {
                             try await MetricsEndpoint.run(metrics, runtime: runtime)
                         } catch is CancellationError {
                         } catch {
-                            app.post(.flashError("--metrics \(metrics): \(error)"))
+                            // A listening error names the option itself.
+                            app.post(.flashError((error as? TargetError)?.description ?? "--metrics \(metrics): \(error)"))
                         }
                     }
                 }

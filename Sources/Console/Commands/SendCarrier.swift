@@ -127,17 +127,15 @@ enum SendCarrier: Sendable {
         let fallback = commits.isWatching ? Duration.seconds(1) : .milliseconds(50)
         var seen: [String: OutboxRecord] = [:]
         // A commit's frames are written before its WAL index says it is there: a read woken by the write may come
-        // too early to see it, so a wake that finds nothing new is followed by a second look, then a third.
+        // too early to see it (or see the commit before it, both writes making one wake), so every wake is followed
+        // by a second look, then a third.
         var looks: [Duration] = []
         while !Task.isCancelled {
-            var found = false
             for id in ids {
                 guard let record = try store.outboxRecord(id: id), record != seen[id] else { continue }
                 seen[id] = record
-                found = true
                 events.deliver(.record(record))
             }
-            if found { looks = [] }
             if spacing > .zero { try? await Task.sleep(for: spacing) }
             let wait = looks.isEmpty ? fallback : looks.removeFirst()
             if await commits.next(orAfter: wait) { looks = [.milliseconds(5), .milliseconds(50)] }

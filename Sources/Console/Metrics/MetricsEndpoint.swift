@@ -29,31 +29,16 @@ enum MetricsEndpoint {
         let metrics = CentralMetrics(store: runtime.store, dataDirectory: runtime.configuration.dataDirectory)
         let token = runtime.outbox.addObserver { metrics.observe($0) }
         defer { runtime.outbox.removeObserver(token) }
-        let pool: some AsyncSocketPool = .ePoll()
-        try await pool.prepare()
         let socket = try listening(on: address)
         defer { try? socket.close() }
+        let pool: some AsyncSocketPool = .ePoll()
+        try await pool.prepare()
         let listener = try AsyncSocket(socket: socket, pool: pool)
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await pool.run() }
-                group.addTask {
-                    let open = OpenConnections()
-                    try await withThrowingDiscardingTaskGroup { connections in
-                        for try await client in listener.sockets {
-                            guard open.count.add(1, ordering: .relaxed).newValue <= mostConnections else {
-                                open.count.subtract(1, ordering: .relaxed)
-                                try? client.close()
-                                continue
-                            }
-                            connections.addTask {
-                                await serve(client) { metrics.exposition() }
-                                open.count.subtract(1, ordering: .relaxed)
-                            }
-                        }
-                    }
-                }
-                // Either ending ends both: the pool without its listener, or the listener without its pool.
+                group.addTask { await accept(on: listener) { metrics.exposition() } }
+                // Either ending ends both: the pool without its listener, or the listener (cancelled) without its pool.
                 try await group.next()
                 group.cancelAll()
             }
@@ -62,12 +47,41 @@ enum MetricsEndpoint {
         }
     }
 
-    /// The listening socket; the error names the option (`--metrics 127.0.0.1:9464: cannot listen: …`).
+    /// Serves each connection `listener` accepts, at most ``mostConnections`` at once, until cancelled. A failed
+    /// accept (a client gone before it was taken, no descriptor left) is not the end: it tries again shortly.
+    private static func accept(on listener: AsyncSocket, exposition: @escaping @Sendable () -> String) async {
+        let open = OpenConnections()
+        await withDiscardingTaskGroup { connections in
+            while !Task.isCancelled {
+                let client: AsyncSocket
+                do {
+                    client = try await listener.accept()
+                } catch {
+                    try? await Task.sleep(for: .milliseconds(100))
+                    continue
+                }
+                guard open.count.add(1, ordering: .relaxed).newValue <= mostConnections else {
+                    open.count.subtract(1, ordering: .relaxed)
+                    try? client.close()
+                    continue
+                }
+                connections.addTask {
+                    await serve(client, exposition: exposition)
+                    open.count.subtract(1, ordering: .relaxed)
+                }
+            }
+        }
+    }
+
+    /// The listening socket; the error names the option (`--metrics 127.0.0.1:9464: cannot listen: Address already
+    /// in use`).
     private static func listening(on address: MetricsAddress) throws(TargetError) -> Socket {
         do {
             return address.isIPv6
                 ? try listening(on: sockaddr_in6.inet6(ip6: address.host, port: address.port))
                 : try listening(on: sockaddr_in.inet(ip4: address.host, port: address.port))
+        } catch SocketError.failed(_, _, let message) {
+            throw TargetError("--metrics \(address): cannot listen: \(message)")
         } catch {
             throw TargetError("--metrics \(address): cannot listen: \(error)")
         }
@@ -86,36 +100,32 @@ enum MetricsEndpoint {
         return socket
     }
 
-    /// Answers one request on `client`, then closes it. A client that sends nothing whole in time, or goes away,
-    /// is closed without an answer.
+    /// Answers one request on `client`, then closes it; all within ``readTimeout``, so a client that sends nothing
+    /// whole in time, or does not read its answer, is closed without one.
     private static func serve(_ client: AsyncSocket, exposition: @escaping @Sendable () -> String) async {
         defer { try? client.close() }
-        do {
-            let head = try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
-                group.addTask { try await readHead(client) }
-                group.addTask {
-                    try await Task.sleep(for: readTimeout)
-                    return nil
-                }
-                let first = try await group.next() ?? nil
-                group.cancelAll()
-                return first
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                guard let head = try? await readHead(client) else { return }
+                let answer = Answer(head: head)
+                let body = answer.status == 200 ? Array(exposition().utf8) : answer.body
+                try? await client.write(Data(answer.bytes(body: body)))
             }
-            guard let head else { return }
-            let answer = Answer(head: head)
-            let body = answer.status == 200 ? Array(exposition().utf8) : answer.body
-            try await client.write(Data(answer.bytes(body: body)))
-        } catch {
-            // The client went away, or the engine stopped: nothing to answer.
+            group.addTask { try? await Task.sleep(for: readTimeout) }
+            await group.next()
+            group.cancelAll()
         }
     }
 
-    /// Bytes up to the end of the request head (`\r\n\r\n`), or the first ``largestHead`` + 1 if there is no end
+    /// Bytes up to the end of the request head (a blank line), or the first ``largestHead`` + 1 if there is no end
     /// by then (refused as too large).
     private static func readHead(_ client: AsyncSocket) async throws -> [UInt8] {
         var head: [UInt8] = []
-        while !Answer.hasEnd(head), head.count <= largestHead {
+        var searched = 0
+        while head.count <= largestHead {
             head += try await client.read(atMost: largestHead + 1 - head.count)
+            if Answer.endOfHead(in: head, from: searched) != nil { break }
+            searched = max(0, head.count - 3)
         }
         return head
     }
@@ -133,10 +143,19 @@ enum MetricsEndpoint {
         static let route = "/metrics"
         static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
-        static func hasEnd(_ head: [UInt8]) -> Bool {
-            head.count >= 4 && head.indices.dropLast(3).contains { index in
-                head[index] == 13 && head[index + 1] == 10 && head[index + 2] == 13 && head[index + 3] == 10
+        /// Where the request head in `bytes` ends (the index after its blank line), searching from `start`. Lines may
+        /// end in CRLF or a bare LF; empty lines before the request line, which a server should skip, do not end it.
+        static func endOfHead(in bytes: [UInt8], from start: Int = 0) -> Int? {
+            var index = max(start, bytes.firstIndex { $0 != 13 && $0 != 10 } ?? bytes.endIndex)
+            while index < bytes.count {
+                if bytes[index] == 10 {
+                    var next = index + 1
+                    if next < bytes.count, bytes[next] == 13 { next += 1 }
+                    if next < bytes.count, bytes[next] == 10 { return next + 1 }
+                }
+                index += 1
             }
+            return nil
         }
 
         init(status: Int, reason: String, body: String = "", headersOnly: Bool = false, allow: String? = nil) {
@@ -147,31 +166,45 @@ enum MetricsEndpoint {
             self.allow = allow
         }
 
-        /// The answer to `head`, the bytes of a request up to its blank line.
+        /// The answer to `head`, the bytes of a request up to its blank line. HEAD is answered without a body,
+        /// whatever the status.
         init(head: [UInt8]) {
-            guard Self.hasEnd(head), head.count <= MetricsEndpoint.largestHead + 4 else {
+            guard let end = Self.endOfHead(in: head), end <= MetricsEndpoint.largestHead else {
                 self.init(status: 431, reason: "Request Header Fields Too Large",
                     body: "request head larger than \(MetricsEndpoint.largestHead) bytes\n")
                 return
             }
-            let firstLine = head.prefix { $0 != 13 && $0 != 10 }
+            let firstLine = head[..<end].drop { $0 == 13 || $0 == 10 }.prefix { $0 != 13 && $0 != 10 }
             let parts = firstLine.split(separator: 32, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
-            guard parts.count == 3, parts[2].hasPrefix("HTTP/1."), !parts[0].isEmpty, parts[1].hasPrefix("/") else {
+            guard parts.count == 3, parts[2].hasPrefix("HTTP/1."), !parts[0].isEmpty, let path = Self.path(of: parts[1])
+            else {
                 self.init(status: 400, reason: "Bad Request", body: "expected a request line: METHOD /path HTTP/1.x\n")
                 return
             }
-            let path = parts[1].prefix { $0 != "?" }
+            let isHead = parts[0] == "HEAD"
             guard path == Self.route else {
-                self.init(status: 404, reason: "Not Found", body: "not found: \(path) (metrics are at \(Self.route))\n")
+                self.init(status: 404, reason: "Not Found", body: "not found: \(path) (metrics are at \(Self.route))\n",
+                    headersOnly: isHead)
                 return
             }
             switch parts[0] {
-            case "GET": self.init(status: 200, reason: "OK")
-            case "HEAD": self.init(status: 200, reason: "OK", headersOnly: true)
+            case "GET", "HEAD": self.init(status: 200, reason: "OK", headersOnly: isHead)
             default:
                 self.init(status: 405, reason: "Method Not Allowed", body: "\(parts[0]) \(Self.route): use GET\n",
                     allow: "GET, HEAD")
             }
+        }
+
+        /// The path of a request target, origin form (`/metrics?x=1`) or absolute (`http://host:9464/metrics`); nil
+        /// for anything else.
+        static func path(of target: String) -> Substring? {
+            var rest = Substring(target)
+            if let scheme = rest.range(of: "://"), ["http", "https"].contains(rest[..<scheme.lowerBound].lowercased()) {
+                rest = rest[scheme.upperBound...]
+                rest = rest.firstIndex(of: "/").map { rest[$0...] } ?? "/"
+            }
+            guard rest.hasPrefix("/") else { return nil }
+            return rest.prefix { $0 != "?" }
         }
 
         /// The whole response with `body`, for a connection closed after it.
