@@ -64,6 +64,24 @@ import Testing
         }
     }
 
+    /// The journal's copy of an accepted message is the JSON the outbox stored, written as it is: the same line an
+    /// encoder writes for the entry, with the message's bytes those of the store.
+    @Test func anAcceptedMessagesJournalLineCarriesTheStoredJSON() async throws {
+        try await withHarness { harness in
+            let id = try harness.accept(1, method: .cliCommand)[0]
+            let record = try #require(try harness.store.outboxRecord(id: id))
+            let journal = harness.outbox.journal
+            journal.flush()
+            let accepted = try #require(journal.entries().first { $0.event == .accepted && $0.id == id })
+            let line = try #require(try FileSystem.read(harness.directory + "/journal.jsonl")
+                .split(separator: UInt8(ascii: "\n")).first { String(decoding: $0, as: UTF8.self).contains(#""event":"accepted""#) })
+            #expect(Array(line) == Array(try JSONLines.encoder.encode(accepted)))
+            let stored = try #require(try harness.store.outgoing(to: "edge", after: 0, limit: 1).first)
+            #expect(String(decoding: line, as: UTF8.self).contains(String(decoding: stored.payload, as: UTF8.self)))
+            #expect(accepted.message == record.message)
+        }
+    }
+
     @Test func aLaneStreamsItsBacklogAWindowAtATimeInAcceptanceOrder() async throws {
         try await withHarness(window: 16) { harness in
             let ids = try harness.accept(100)

@@ -8,7 +8,10 @@ extension Journal.Entry {
         writer.string(event.rawValue)
         writer.key("id")
         writer.string(id)
-        if let message {
+        if let encodedMessage {
+            writer.key("message")
+            writer.raw(encodedMessage)
+        } else if let message {
             writer.key("message")
             message.write(to: &writer)
         }

@@ -36,6 +36,20 @@ public final class Journal: Sendable {
         public var message: Message?
         public var reply: Reply?
         public var reason: String?
+        /// `message` as the outbox stored it (its JSON, encoded once at accept): written as it is, not encoded again.
+        /// Not a field of its own.
+        var encodedMessage: [UInt8]?
+
+        private enum CodingKeys: String, CodingKey {
+            case time, event, id, node, method, attempt, message, reply, reason
+        }
+
+        /// Equal as lines: the same fields (`encodedMessage` is `message`'s JSON, not a field).
+        public static func == (lhs: Entry, rhs: Entry) -> Bool {
+            (lhs.time, lhs.event, lhs.id, lhs.node, lhs.method) == (rhs.time, rhs.event, rhs.id, rhs.node, rhs.method)
+                && (lhs.attempt, lhs.reason) == (rhs.attempt, rhs.reason)
+                && lhs.message == rhs.message && lhs.reply == rhs.reply
+        }
 
         public init(
             time: Timestamp = .now, event: Event, id: String, node: String? = nil, method: String? = nil,

@@ -70,9 +70,15 @@ public final class Outbox: Sendable {
                 from: configuration.node, defaults: configuration.defaults, knownNodes: knownNodes, now: now)
         }
         let key = signer ?? configuration.key?.current
-        let records = try store.accept(messages, now: now) { key?.signature(subject: $0, payload: $1) }
-        journal.append(records.map { Journal.Entry(time: now, event: .accepted, id: $0.id, node: $0.message.toNode,
-            method: $0.message.method.rawValue, message: $0.message) })
+        let accepted = try store.acceptEncoded(messages, now: now) { key?.signature(subject: $0, payload: $1) }
+        let records = accepted.map(\.record)
+        // The journal's copy of each message is the JSON just stored, not a second encoding of it.
+        journal.append(accepted.map { record, payload in
+            var entry = Journal.Entry(time: now, event: .accepted, id: record.id, node: record.message.toNode,
+                method: record.message.method.rawValue, message: record.message)
+            entry.encodedMessage = payload
+            return entry
+        })
         var woken: [Lane] = []
         var nodes = Set<String>()
         for record in records {

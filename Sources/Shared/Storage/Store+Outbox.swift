@@ -15,6 +15,14 @@ extension Store {
         _ messages: [Message], now: Timestamp,
         sign: @escaping @Sendable (_ subject: String, _ payload: [UInt8]) -> WireSignature? = { _, _ in nil }
     ) throws(StoreError) -> [OutboxRecord] {
+        try acceptEncoded(messages, now: now, sign: sign).map(\.record)
+    }
+
+    /// ``accept(_:now:sign:)``, with the bytes stored for each message: its JSON, encoded once.
+    func acceptEncoded(
+        _ messages: [Message], now: Timestamp,
+        sign: @escaping @Sendable (_ subject: String, _ payload: [UInt8]) -> WireSignature? = { _, _ in nil }
+    ) throws(StoreError) -> [(record: OutboxRecord, payload: [UInt8])] {
         for message in messages {
             guard let id = message.id else {
                 throw StoreError(
@@ -29,7 +37,7 @@ extension Store {
         // Committed here, with the final states lingering for company: a sequential sender's next message does not
         // wait behind the last one's final state (``GroupCommit/commitNow(_:)``).
         return try committedNow { [path] connection throws(StoreError) in
-            var records: [OutboxRecord] = []
+            var records: [(record: OutboxRecord, payload: [UInt8])] = []
             records.reserveCapacity(messages.count)
             for (message, row) in zip(messages, rows) {
                 // The id's unique index finds a duplicate (stored before, or earlier in this batch): no lookup first.
@@ -49,9 +57,10 @@ extension Store {
                 guard inserted > 0 else {
                     throw StoreError(.duplicateID, path: path, "accept: message \(message.id ?? "") is already in the outbox")
                 }
-                records.append(
-                    OutboxRecord(sequence: connection.lastInsertRowID, message: message, state: .queued, updatedAt: now)
-                )
+                records.append((
+                    OutboxRecord(sequence: connection.lastInsertRowID, message: message, state: .queued, updatedAt: now),
+                    row.payload
+                ))
             }
             return records
         }
