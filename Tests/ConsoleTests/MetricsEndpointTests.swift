@@ -69,6 +69,17 @@ import Testing
         let large = answer("GET /metrics HTTP/1.1\r\nX: " + String(repeating: "a", count: MetricsEndpoint.largestHead))
         #expect(large.status == 431)
         #expect(String(decoding: large.body, as: UTF8.self) == "request head larger than 8192 bytes\n")
+        // The limit is the head's own length, its blank line included: 8,192 bytes are taken, 8,193 refused.
+        func head(length: Int) -> String {
+            let start = "GET /metrics HTTP/1.1\r\nX: "
+            return start + String(repeating: "a", count: length - start.utf8.count - 4) + "\r\n\r\n"
+        }
+        #expect(answer(head(length: 8192)).status == 200)
+        #expect(answer(head(length: 8193)).status == 431)
+        // HEAD has no body, whatever the status.
+        let bad = answer("HEAD metrics HTTP/1.1\r\n\r\n")
+        #expect(bad.status == 400)
+        #expect(text(bad, body: String(decoding: bad.body, as: UTF8.self)).hasSuffix("Connection: close\r\n\r\n"))
         #expect(MetricsEndpoint.Answer.endOfHead(in: Array("GET / HTTP/1.1\r\n\r\nbody".utf8)) == 18)
         #expect(MetricsEndpoint.Answer.endOfHead(in: Array("GET / HTTP/1.1\r\n\r".utf8)) == nil)
         #expect(MetricsEndpoint.Answer.endOfHead(in: Array("\r\n\r\n".utf8)) == nil)

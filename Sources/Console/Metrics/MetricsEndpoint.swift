@@ -92,11 +92,12 @@ enum MetricsEndpoint {
         do {
             try socket.setValue(true, for: .localAddressReuse)
             try socket.bind(to: address)
-            try socket.listen()
         } catch {
             try? socket.close()
             throw error
         }
+        // A failed listen closes the socket itself: closing it again could close a descriptor opened since.
+        try socket.listen()
         return socket
     }
 
@@ -169,19 +170,20 @@ enum MetricsEndpoint {
         /// The answer to `head`, the bytes of a request up to its blank line. HEAD is answered without a body,
         /// whatever the status.
         init(head: [UInt8]) {
+            let firstLine = head.drop { $0 == 13 || $0 == 10 }.prefix { $0 != 13 && $0 != 10 }
+            let parts = firstLine.split(separator: 32, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+            let isHead = parts.first == "HEAD"
             guard let end = Self.endOfHead(in: head), end <= MetricsEndpoint.largestHead else {
                 self.init(status: 431, reason: "Request Header Fields Too Large",
-                    body: "request head larger than \(MetricsEndpoint.largestHead) bytes\n")
+                    body: "request head larger than \(MetricsEndpoint.largestHead) bytes\n", headersOnly: isHead)
                 return
             }
-            let firstLine = head[..<end].drop { $0 == 13 || $0 == 10 }.prefix { $0 != 13 && $0 != 10 }
-            let parts = firstLine.split(separator: 32, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
             guard parts.count == 3, parts[2].hasPrefix("HTTP/1."), !parts[0].isEmpty, let path = Self.path(of: parts[1])
             else {
-                self.init(status: 400, reason: "Bad Request", body: "expected a request line: METHOD /path HTTP/1.x\n")
+                self.init(status: 400, reason: "Bad Request", body: "expected a request line: METHOD /path HTTP/1.x\n",
+                    headersOnly: isHead)
                 return
             }
-            let isHead = parts[0] == "HEAD"
             guard path == Self.route else {
                 self.init(status: 404, reason: "Not Found", body: "not found: \(path) (metrics are at \(Self.route))\n",
                     headersOnly: isHead)
