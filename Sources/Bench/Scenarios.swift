@@ -149,27 +149,26 @@ enum Scenarios {
         let running = Task { try await runtime.run() }
         defer { running.cancel() }
         let names = (0..<count).map { "sim-\($0)" }
-        // The CPU time each side spent, which on a busy machine says more than the wall time.
-        let (senderBefore, swarmBefore) = (try ProcessFigures(pid: getpid()), try ProcessFigures(pid: swarm.processIdentifier))
-        let start = ContinuousClock.now
-        try runtime.accept([Message(toNodes: names, method: .ping, ackTimeout: 30)])
-        await finals.total(reaching: up)
-        let elapsed = ContinuousClock.now - start
-        let (senderAfter, swarmAfter) = (try ProcessFigures(pid: getpid()), try ProcessFigures(pid: swarm.processIdentifier))
+        /// One ping to every node, until `acked` messages in all are ACKed: its wall time, and the CPU time each side
+        /// spent, which on a busy machine says more than the wall time.
+        func ping(untilAcked acked: Int) async throws -> (milliseconds: Double, central: Double, swarm: Double) {
+            let (centralBefore, swarmBefore) = (try ProcessFigures(pid: getpid()), try ProcessFigures(pid: swarm.processIdentifier))
+            let start = ContinuousClock.now
+            try runtime.accept([Message(toNodes: names, method: .ping, ackTimeout: 30)])
+            await finals.total(reaching: acked)
+            let elapsed = ContinuousClock.now - start
+            let (centralAfter, swarmAfter) = (try ProcessFigures(pid: getpid()), try ProcessFigures(pid: swarm.processIdentifier))
+            return (elapsed.milliseconds, centralAfter.cpuMilliseconds - centralBefore.cpuMilliseconds,
+                swarmAfter.cpuMilliseconds - swarmBefore.cpuMilliseconds)
+        }
+        let first = try await ping(untilAcked: up)
         let counts = try await countsOnceWritten(runtime, acked: up)
-        let (againSenderBefore, againSwarmBefore) = (try ProcessFigures(pid: getpid()), try ProcessFigures(pid: swarm.processIdentifier))
-        let again = ContinuousClock.now
-        try runtime.accept([Message(toNodes: names, method: .ping, ackTimeout: 30)])
-        await finals.total(reaching: 2 * up)
-        let againElapsed = ContinuousClock.now - again
-        let (againSenderAfter, againSwarmAfter) = (try ProcessFigures(pid: getpid()), try ProcessFigures(pid: swarm.processIdentifier))
+        let again = try await ping(untilAcked: 2 * up)
         return [
-            "allUpAckedMs": elapsed.milliseconds, "acked": Double(counts[.acked] ?? 0),
-            "pending": Double((counts[.queued] ?? 0) + (counts[.sending] ?? 0)), "againAckedMs": againElapsed.milliseconds,
-            "senderCPUMs": senderAfter.cpuMilliseconds - senderBefore.cpuMilliseconds,
-            "swarmCPUMs": swarmAfter.cpuMilliseconds - swarmBefore.cpuMilliseconds,
-            "againSenderCPUMs": againSenderAfter.cpuMilliseconds - againSenderBefore.cpuMilliseconds,
-            "againSwarmCPUMs": againSwarmAfter.cpuMilliseconds - againSwarmBefore.cpuMilliseconds,
+            "allUpAckedMs": first.milliseconds, "acked": Double(counts[.acked] ?? 0),
+            "pending": Double((counts[.queued] ?? 0) + (counts[.sending] ?? 0)), "againAckedMs": again.milliseconds,
+            "senderCPUMs": first.central, "swarmCPUMs": first.swarm,
+            "againSenderCPUMs": again.central, "againSwarmCPUMs": again.swarm,
         ]
     }
 

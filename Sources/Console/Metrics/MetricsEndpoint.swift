@@ -15,7 +15,8 @@ import Synchronization
 enum MetricsEndpoint {
     /// A request head larger than this is refused (431): a scraper's is a few hundred bytes.
     static let largestHead = 8 * 1024
-    /// A client that has not sent its whole request head by then is disconnected.
+    /// A connection is closed this long after it was accepted, answered or not: a client that has not sent its whole
+    /// request head by then, or not read its answer, holds no slot for longer.
     static let readTimeout: Duration = .seconds(10)
     /// Connections served at once; one more is closed as soon as it is accepted, so a flood of them costs no memory.
     static let mostConnections = 32
@@ -108,9 +109,7 @@ enum MetricsEndpoint {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 guard let head = try? await readHead(client) else { return }
-                let answer = Answer(head: head)
-                let body = answer.status == 200 ? Array(exposition().utf8) : answer.body
-                try? await client.write(Data(answer.bytes(body: body)))
+                try? await client.write(Data(Answer(head: head).bytes(exposition: exposition)))
             }
             group.addTask { try? await Task.sleep(for: readTimeout) }
             await group.next()
@@ -135,7 +134,7 @@ enum MetricsEndpoint {
     struct Answer: Equatable {
         var status: Int
         var reason: String
-        /// The body for anything but 200 (whose body is the exposition, made only then).
+        /// The body for anything but 200 (whose body is the exposition, made only then: ``bytes(exposition:)``).
         var body: [UInt8]
         /// HEAD: the headers only.
         var headersOnly = false
@@ -159,11 +158,10 @@ enum MetricsEndpoint {
             return nil
         }
 
-        init(status: Int, reason: String, body: String = "", headersOnly: Bool = false, allow: String? = nil) {
+        init(status: Int, reason: String, body: String = "", allow: String? = nil) {
             self.status = status
             self.reason = reason
             self.body = Array(body.utf8)
-            self.headersOnly = headersOnly
             self.allow = allow
         }
 
@@ -172,27 +170,25 @@ enum MetricsEndpoint {
         init(head: [UInt8]) {
             let firstLine = head.drop { $0 == 13 || $0 == 10 }.prefix { $0 != 13 && $0 != 10 }
             let parts = firstLine.split(separator: 32, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
-            let isHead = parts.first == "HEAD"
-            guard let end = Self.endOfHead(in: head), end <= MetricsEndpoint.largestHead else {
-                self.init(status: 431, reason: "Request Header Fields Too Large",
-                    body: "request head larger than \(MetricsEndpoint.largestHead) bytes\n", headersOnly: isHead)
-                return
+            self = Self.answer(head: head, requestLine: parts)
+            headersOnly = parts.first == "HEAD"
+        }
+
+        private static func answer(head: [UInt8], requestLine parts: [String]) -> Answer {
+            guard let end = endOfHead(in: head), end <= MetricsEndpoint.largestHead else {
+                return Answer(status: 431, reason: "Request Header Fields Too Large",
+                    body: "request head larger than \(MetricsEndpoint.largestHead) bytes\n")
             }
-            guard parts.count == 3, parts[2].hasPrefix("HTTP/1."), !parts[0].isEmpty, let path = Self.path(of: parts[1])
-            else {
-                self.init(status: 400, reason: "Bad Request", body: "expected a request line: METHOD /path HTTP/1.x\n",
-                    headersOnly: isHead)
-                return
+            guard parts.count == 3, parts[2].hasPrefix("HTTP/1."), !parts[0].isEmpty, let path = path(of: parts[1]) else {
+                return Answer(status: 400, reason: "Bad Request", body: "expected a request line: METHOD /path HTTP/1.x\n")
             }
-            guard path == Self.route else {
-                self.init(status: 404, reason: "Not Found", body: "not found: \(path) (metrics are at \(Self.route))\n",
-                    headersOnly: isHead)
-                return
+            guard path == route else {
+                return Answer(status: 404, reason: "Not Found", body: "not found: \(path) (metrics are at \(route))\n")
             }
             switch parts[0] {
-            case "GET", "HEAD": self.init(status: 200, reason: "OK", headersOnly: isHead)
+            case "GET", "HEAD": return Answer(status: 200, reason: "OK")
             default:
-                self.init(status: 405, reason: "Method Not Allowed", body: "\(parts[0]) \(Self.route): use GET\n",
+                return Answer(status: 405, reason: "Method Not Allowed", body: "\(parts[0]) \(route): use GET\n",
                     allow: "GET, HEAD")
             }
         }
@@ -209,8 +205,9 @@ enum MetricsEndpoint {
             return rest.prefix { $0 != "?" }
         }
 
-        /// The whole response with `body`, for a connection closed after it.
-        func bytes(body: [UInt8]) -> [UInt8] {
+        /// The whole response, for a connection closed after it: a 200's body is `exposition`, made only then.
+        func bytes(exposition: () -> String) -> [UInt8] {
+            let body = status == 200 ? Array(exposition().utf8) : self.body
             var lines = [
                 "HTTP/1.1 \(status) \(reason)",
                 "Content-Type: \(status == 200 ? Self.contentType : "text/plain; charset=utf-8")",

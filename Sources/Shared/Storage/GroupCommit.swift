@@ -93,7 +93,7 @@ final class GroupCommit: Sendable {
             let batch = lingering + [write]
             return (batch, execute(batch))
         }
-        for (write, error) in zip(batch, errors) { write.done(error) }
+        Self.finish(batch, errors)
     }
 
     /// Commits `batch` on the calling thread, now, as one batch (the same way a drain commits one), and runs each
@@ -121,12 +121,16 @@ final class GroupCommit: Sendable {
             }
             if batch.isEmpty { return }
             // Outside `order`: a `done` may accept again (an error reported to the central node, say).
-            for (write, error) in zip(batch, errors) { write.done(error) }
+            Self.finish(batch, errors)
         }
     }
 
     private func commit(_ batch: [Write]) {
-        let errors = execute(batch)
+        Self.finish(batch, execute(batch))
+    }
+
+    /// Runs each write's `done` with its error, in order.
+    private static func finish(_ batch: [Write], _ errors: [StoreError?]) {
         for (write, error) in zip(batch, errors) { write.done(error) }
     }
 
