@@ -40,7 +40,7 @@ let package = Package(
         ),
         .target(
             name: "CCrypto",
-            linkerSettings: [.linkedLibrary("sodium")]
+            linkerSettings: [.linkedLibrary("sodium"), .linkedLibrary("crypto")]
         ),
         // libcurl for the agent's httpGet, loaded on first use (dlopen): typed wrappers over its variadic
         // curl_easy_setopt and curl_easy_getinfo. Headers from libcurl4-openssl-dev; at run time libcurl4.

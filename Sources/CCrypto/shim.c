@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
+#include <openssl/bn.h>
 
 static pthread_once_t initialised = PTHREAD_ONCE_INIT;
 static int ready = 0;
@@ -64,8 +65,43 @@ int bosun_ed25519_verify_with(void *key, const uint8_t *message, size_t length, 
     return key != NULL && sodium_ready() && crypto_sign_verify_detached(signature, message, length, key) == 0;
 }
 
+// p = 2^255 - 19, made once.
+static pthread_once_t prime_made = PTHREAD_ONCE_INIT;
+static BIGNUM *prime = NULL;
+
+static void make_prime(void) {
+    BIGNUM *p = BN_new();
+    if (p != NULL && BN_set_bit(p, 255) && BN_sub_word(p, 19)) prime = p;
+    else BN_free(p);
+}
+
 int bosun_x25519_public_key(const uint8_t public_key[32], uint8_t x25519_public_key[32]) {
-    return sodium_ready() && crypto_sign_ed25519_pk_to_curve25519(x25519_public_key, public_key) == 0;
+    // u = (1 + y) / (1 - y) mod p (RFC 7748, section 4.1), y being the Edwards point's encoding without the sign
+    // of x. libsodium's conversion also checks that the point is in the main subgroup, a scalar multiplication
+    // that costs three times this; X25519 does not need it: its clamped scalar is a multiple of the cofactor, so
+    // a small-order part of the point drops out, and a key made of small order alone gives an all-zero secret,
+    // which bosun_pair_key refuses.
+    pthread_once(&prime_made, make_prime);
+    if (prime == NULL) return 0;
+    uint8_t y_bytes[32];
+    memcpy(y_bytes, public_key, 32);
+    y_bytes[31] &= 0x7f;
+    BN_CTX *context = BN_CTX_new();
+    if (context == NULL) return 0;
+    BN_CTX_start(context);
+    BIGNUM *y = BN_CTX_get(context), *numerator = BN_CTX_get(context), *denominator = BN_CTX_get(context);
+    BIGNUM *u = BN_CTX_get(context);
+    int ok = u != NULL && BN_lebin2bn(y_bytes, 32, y) != NULL
+        && BN_cmp(y, prime) < 0  // a canonical encoding only
+        && BN_mod_add(numerator, BN_value_one(), y, prime, context)
+        && BN_mod_sub(denominator, BN_value_one(), y, prime, context)
+        && !BN_is_zero(denominator)  // y = 1: the neutral point
+        && BN_mod_inverse(denominator, denominator, prime, context) != NULL
+        && BN_mod_mul(u, numerator, denominator, prime, context)
+        && BN_bn2lebinpad(u, x25519_public_key, 32) == 32;
+    BN_CTX_end(context);
+    BN_CTX_free(context);
+    return ok;
 }
 
 int bosun_pair_key(void *private_key, const uint8_t peer_public_key[32], const uint8_t peer_x25519_key[32],

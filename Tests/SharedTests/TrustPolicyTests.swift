@@ -183,6 +183,42 @@ struct TrustPolicyTests {
         #expect(nodes.map { $0.pairKey(with: central.publicKey) } == fromNodes)
     }
 
+    @Test func noKeyIsAgreedWithAKeyOfSmallOrderOrANonCanonicalOne() {
+        let central = NodeKey()
+        func key(_ bytes: [UInt8]) -> String { Data(bytes).base64EncodedString() }
+        let zeros = [UInt8](repeating: 0, count: 32)
+        // y = 1, the neutral point (no X25519 form at all); y = 0 and y = -1, points of order 4 and 2 (the secret
+        // would be zero); the same y = 1 with the sign bit of x set.
+        let one = [1] + zeros.dropFirst()
+        let minusOne = [0xec] + [UInt8](repeating: 0xff, count: 30) + [0x7f]
+        var signedOne = one
+        signedOne[31] |= 0x80
+        // y = p and y = p + 2: encodings of 0 and 2 that are not canonical (0 as y = 0 above; 2 would agree a key).
+        let p = [0xed] + [UInt8](repeating: 0xff, count: 30) + [0x7f]
+        let pPlusTwo = [0xef] + [UInt8](repeating: 0xff, count: 30) + [0x7f]
+        #expect(central.pairKey(with: key([2] + zeros.dropFirst())) != nil)
+        for bytes in [one, zeros, minusOne, signedOne, p, pPlusTwo] {
+            #expect(central.pairKey(with: key(bytes)) == nil, "\(bytes.prefix(2))…\(bytes.suffix(1))")
+        }
+        // A real key still agrees both ways.
+        let node = NodeKey()
+        #expect(central.pairKey(with: node.publicKey) != nil)
+        #expect(central.pairKey(with: node.publicKey) == node.pairKey(with: central.publicKey))
+    }
+
+    @Test func aRotatedKeyRingStillHoldsTheReplacedKeyUntilItIsRetired() {
+        let (old, new) = (NodeKey(), NodeKey())
+        let ring = KeyRing(old)
+        #expect(ring.key(old.publicKey)?.publicKey == old.publicKey && ring.key(new.publicKey) == nil)
+        ring.replace(with: new)
+        // An ACK to a message the old key signed before the rotation is still checked with the old key.
+        #expect(ring.current.publicKey == new.publicKey)
+        #expect(ring.key(old.publicKey)?.publicKey == old.publicKey && ring.key(new.publicKey)?.publicKey == new.publicKey)
+        #expect(ring.all.map(\.publicKey) == [new.publicKey, old.publicKey])
+        ring.retirePrevious()
+        #expect(ring.key(old.publicKey) == nil && ring.all.map(\.publicKey) == [new.publicKey])
+    }
+
     @Test func aReplacedPinIsNotServedTheOldKeysMACKey() {
         let central = NodeKey()
         let (old, new) = (NodeKey(), NodeKey())

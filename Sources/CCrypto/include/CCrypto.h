@@ -5,8 +5,8 @@
 #include <stdint.h>
 
 // Ed25519, X25519, HMAC-SHA-256 and SHA-256 from libsodium (Debian libsodium23): its Ed25519 signs and verifies
-// in about half the time of libcrypto's here (31 µs and 84 µs against 59 µs and 152 µs), and it converts Ed25519
-// keys to X25519 ones, which the ACK's MAC needs. Every function returns 1 on success and 0 on failure.
+// in about half the time of libcrypto's here (31 µs and 84 µs against 59 µs and 152 µs). One conversion uses
+// libcrypto's big numbers (libssl3, which libnats loads anyway). Every function returns 1 on success and 0 on failure.
 
 int bosun_ed25519_generate(uint8_t private_key[32]);
 int bosun_ed25519_public_key(const uint8_t private_key[32], uint8_t public_key[32]);
@@ -19,8 +19,9 @@ int bosun_ed25519_sign_with(void *key, const uint8_t *message, size_t length, ui
 int bosun_ed25519_verify_with(void *key, const uint8_t *message, size_t length, const uint8_t signature[64]);
 void bosun_ed25519_key_free(void *key);
 
-// An Ed25519 public key as an X25519 one: the costly half of agreeing a key with a node (it checks that the key
-// is a valid point of the main subgroup, about a signature check's work), done once per key and kept by the caller.
+// An Ed25519 public key as an X25519 one, for agreeing a key with a node: its Edwards y mapped to the Montgomery u
+// with libcrypto's big numbers (libsodium's own conversion checks the point's subgroup first, which costs three
+// times as much and which X25519 does not need). Fails for a non-canonical y, or y = 1.
 int bosun_x25519_public_key(const uint8_t public_key[32], uint8_t x25519_public_key[32]);
 // The key two nodes share without saying a word: X25519 between the private key (made by
 // bosun_ed25519_private_key_new), turned into an X25519 one, and the other node's key in X25519 form (from

@@ -272,11 +272,11 @@ final class LaneCarrier {
     /// attempt that found no ACK).
     private func transmit(_ message: OutgoingMessage) -> Bool {
         do {
-            let current = context.signer?.current
-            var signature = message.signature ?? current?.signature(subject: message.subject, payload: message.payload)
+            let signer = context.signer
+            var signature = message.signature ?? signer?.current.signature(subject: message.subject, payload: message.payload)
             // An ACK with a MAC is cheaper to make and to check than a signed one; this node can check it only
-            // with the key that signed the message.
-            let offers = message.wantsACK && signature?.key == current?.publicKey
+            // with the key that signed the message (its current one, or the one a rotation replaced).
+            let offers = message.wantsACK && signature.flatMap { signer?.key($0.key) } != nil
             signature?.offersMACAnswer = offers
             signature?.offersBatchAnswer = offers
             try context.publisher.publish(message.subject, payload: message.payload,
@@ -394,8 +394,14 @@ final class LaneCarrier {
 
     /// A batch of ACKs (``ReplyBatch``): its MAC and key checked once, then each answer taken as a single one is.
     private func replies(_ answer: NATSMessage, now: Timestamp) {
-        let current = context.signer?.current
-        if let reason = believing({ context.trust.refusal(ofBatch: answer, from: node, record: $0, asker: current) }) {
+        // Signed by the current key when it went; by the replaced one if a rotation came since.
+        let askers: [NodeKey?] = context.signer?.all ?? [nil]
+        if let reason = believing({ record in
+            let reasons = askers.map {
+                context.trust.refusal(ofBatch: answer, from: node, record: record, asker: $0)
+            }
+            return reasons.contains { $0 == nil } ? nil : reasons[0]
+        }) {
             context.logger.warning("ignored: \(reason)")
             // As for a single ACK not believed: someone takes the node's messages, so it is connected.
             return reopen(now: now)
@@ -457,9 +463,10 @@ final class LaneCarrier {
 
     /// Why an ACK to `message` is not believed, if it is not (see ``TrustPolicy/refusal(ofReply:from:record:asker:)``).
     private func refusal(of reply: Reply, to message: OutgoingMessage) -> String? {
-        // A MAC is checked with the key that signed the message: the current one, which alone offers it.
-        let current = context.signer?.current
-        let asker = (message.signature?.key ?? current?.publicKey) == current?.publicKey ? current : nil
+        // A MAC is checked with the key that signed the message (a message stored unsigned went signed by the
+        // current key).
+        let signer = context.signer
+        let asker = signer.flatMap { $0.key(message.signature?.key ?? $0.current.publicKey) }
         return believing { context.trust.refusal(ofReply: reply, from: node, record: $0, asker: asker) }
     }
 

@@ -76,6 +76,7 @@ extension NodeRuntime {
         let nodes = try store.keyRecords().filter { $0.state == .approved }.map(\.node)
         try accept(nodes.map { Self.keyMessage(to: $0, ["revoke", old]) })
         FileSystem.remove(keyPath + ".previous")
+        keys.retirePrevious()
         return nodes
     }
 

@@ -104,7 +104,7 @@ public final class NodeRuntime: Service, Sendable {
             try store.forgetUnfinishedSignatures()
             logger.notice("rotated the signing key; hellos carry the old key's endorsement of the new one")
         }
-        keys = KeyRing(key)
+        keys = KeyRing(key, previous: configuration.rotateKey ? nil : Self.previousKey(keyPath: keyPath))
         var trust = configuration.trust
         trust.pinsNodes = configuration.node == configuration.centralNode
         trust.learned = LearnedKeys(try TrustedKeys.read(dataDirectory: directory))

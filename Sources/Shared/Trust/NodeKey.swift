@@ -216,13 +216,27 @@ extension Reply {
     }
 }
 
-/// The key a running node signs with, which a key rotation replaces while it runs.
+/// The key a running node signs with, which a key rotation replaces while it runs, and the key it replaced until
+/// that is retired: messages signed by it before the rotation may still be answered with a MAC only it can check.
 public final class KeyRing: Sendable {
-    private let key: Mutex<NodeKey>
+    private let keys: Mutex<(current: NodeKey, previous: NodeKey?)>
 
-    public init(_ key: NodeKey) { self.key = Mutex(key) }
+    public init(_ key: NodeKey, previous: NodeKey? = nil) { keys = Mutex((key, previous)) }
 
-    public var current: NodeKey { key.withLock { $0 } }
+    public var current: NodeKey { keys.withLock { $0.current } }
 
-    public func replace(with new: NodeKey) { key.withLock { $0 = new } }
+    /// The current key, then the one a rotation replaced (if it is not retired yet).
+    public var all: [NodeKey] { keys.withLock { [$0.current] + ($0.previous.map { [$0] } ?? []) } }
+
+    /// This node's key whose public half is `publicKey`, current or replaced; nil if it holds no such key.
+    public func key(_ publicKey: String) -> NodeKey? {
+        keys.withLock { keys in
+            keys.current.publicKey == publicKey ? keys.current : keys.previous?.publicKey == publicKey ? keys.previous : nil
+        }
+    }
+
+    public func replace(with new: NodeKey) { keys.withLock { $0 = (new, $0.current) } }
+
+    /// The replaced key is retired: nothing is checked with it any more.
+    public func retirePrevious() { keys.withLock { $0.previous = nil } }
 }
