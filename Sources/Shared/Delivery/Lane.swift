@@ -43,6 +43,9 @@ final class Lane: Sendable {
     let generation = Atomic<UInt64>(0)
     /// Mirrors the lane's state, for ``Outbox/heard(from:)`` without a hop.
     let isBlocked = Atomic<Bool>(false)
+    /// Mirrors whether the lane sends its node messages with a MAC (the node takes them, its key is approved): an
+    /// accept then stores them unsigned.
+    let takesMACs = Atomic<Bool>(false)
     /// The node's key record, read by the outbox for a whole fan-out at once (`.some(nil)`: it has none), taken by
     /// the lane when it reads what to send: it checks the ACKs against it instead of reading its own.
     let primedKeyRecord = Mutex<Store.KeyRecord??>(nil)

@@ -61,6 +61,11 @@ final class LaneCarrier {
     /// it takes batches of messages (``MessageBatch``). Forgotten when an ACK does not come in time or the node goes
     /// away: it may have been replaced by an older version.
     private var takesBatches = false
+    /// The node said it takes messages with a MAC instead of a signature (header `Bosun-Mac-Messages` on its ACKs):
+    /// it gets them so while its key on record is approved. Forgotten as ``takesBatches`` is.
+    private var takesMACs = false {
+        didSet { lane.takesMACs.store(takesMACs, ordering: .relaxed) }
+    }
     /// Messages published by this fill that go out together when it ends (``sendGathered(now:)``).
     private var gathered: [OutgoingMessage] = []
     private var gatheredBytes = 0
@@ -273,7 +278,8 @@ final class LaneCarrier {
     private func transmit(_ message: OutgoingMessage) -> Bool {
         do {
             let signer = context.signer
-            var signature = message.signature ?? signer?.current.signature(subject: message.subject, payload: message.payload)
+            var signature = macFor(message.subject, message.payload, signedBy: message.signature)
+                ?? message.signature ?? signer?.current.signature(subject: message.subject, payload: message.payload)
             // An ACK with a MAC is cheaper to make and to check than a signed one; this node can check it only
             // with the key that signed the message (its current one, or the one a rotation replaced).
             let offers = message.wantsACK && signature.flatMap { signer?.key($0.key) } != nil
@@ -286,6 +292,16 @@ final class LaneCarrier {
             context.logger.warning("cannot publish \(message.id) to \(node): \(error)")
             return false
         }
+    }
+
+    /// A MAC for `payload` on `subject` to go instead of a signature, when the node takes them and its key on record
+    /// is approved, and the message is not signed by a key other than this node's current one (a key rotation's
+    /// message is signed by the old key, which the node trusts still, not the new one); nil otherwise.
+    private func macFor(_ subject: String, _ payload: [UInt8], signedBy stored: WireSignature?) -> WireSignature? {
+        guard takesMACs, let current = context.signer?.current, stored.map({ $0.key == current.publicKey }) ?? true,
+            let record = keyRecordRead(), record.state == .approved
+        else { return nil }
+        return current.mac(subject: subject, payload: payload, for: record.publicKey)
     }
 
     /// Sends what this fill gathered: one message alone, more as one batch signed by this node's current key (which
@@ -302,7 +318,9 @@ final class LaneCarrier {
             ? MessageBatch(items: gathered.map {
                 MessageBatch.Item(subject: $0.subject, token: String($0.sequence), payload: $0.payload)
             }).encoded() : nil
-        guard let payload, var signature = context.signer?.current.signature(subject: subject, payload: payload) else {
+        guard let payload,
+            var signature = macFor(subject, payload, signedBy: nil) ?? context.signer?.current.signature(subject: subject, payload: payload)
+        else {
             for message in gathered where !transmit(message) { flights[message.sequence]?.deadline = now }
             return
         }
@@ -336,8 +354,9 @@ final class LaneCarrier {
             publish(fresh, attempts: flight.attempts + 1, now: now)
             return
         }
-        // Sent one by one from here: the node may no longer take batches.
+        // Sent one by one, and signed, from here: the node may no longer take batches, or check this node's MACs.
         takesBatches = false
+        takesMACs = false
         // No ACK and no "no responders": a probe that finds the node connected but silent (busy, or not taking
         // this sender's messages yet, as a central node does before it approves a node) stays the probe and is
         // sent again with backoff. Only an answer reopens the lane, so what waited behind it still comes after it.
@@ -389,6 +408,7 @@ final class LaneCarrier {
             return
         }
         if answer.speaksBatches { takesBatches = true }
+        if answer.takesMACMessages { takesMACs = true }
         take(reply, flight: flight, sequence: sequence, now: now)
     }
 
@@ -414,6 +434,7 @@ final class LaneCarrier {
         }
         let signer = answer.batchAuthentication?.key
         takesBatches = true
+        if answer.takesMACMessages { takesMACs = true }
         for entry in batch.entries {
             guard let sequence = Int64(entry.to), let flight = flights[sequence] ?? forgottenFlight(sequence),
                 entry.reply.id == flight.message.id
@@ -429,6 +450,16 @@ final class LaneCarrier {
         var reply = answer
         reply.id = flight.message.id
         reopen(now: now)
+        if reply.status == .rejected, reply.error == TrustPolicy.badMAC.reason {
+            // The node could not check this node's MAC: the key on record here is not its key any more (replaced
+            // since it was read). Read again, and the message sent again at once, signed.
+            takesMACs = false
+            keyRecord = nil
+            flight.retrying = true
+            flight.deadline = now
+            flights[sequence] = flight
+            return
+        }
         guard reply.status == .inProgress else {
             return finish(flight.message, attempts: flight.attempts, reply.status == .rejected ? .rejected : .acked,
                 reason: reply.error, reply: reply, now: now)
@@ -474,12 +505,18 @@ final class LaneCarrier {
     /// once and kept, and read again before an answer is refused: the node may have been approved (or its key
     /// replaced) since.
     private func believing(_ check: (Store.KeyRecord?) -> String?) -> String? {
-        let record = keyRecord ?? (try? store.keyRecord(node: node))
-        keyRecord = .some(record)
+        let record = keyRecordRead()
         guard let reason = check(record) else { return nil }
         let fresh = try? store.keyRecord(node: node)
         keyRecord = .some(fresh)
         return fresh == record ? reason : check(fresh)
+    }
+
+    /// The node's key record, read once and kept.
+    private func keyRecordRead() -> Store.KeyRecord? {
+        let record = keyRecord ?? (try? store.keyRecord(node: node))
+        keyRecord = .some(record)
+        return record
     }
 
     // MARK: a node that is not connected
@@ -498,6 +535,7 @@ final class LaneCarrier {
             waitingForEmptyWindow = false
             exhaustedAt = nil
             takesBatches = false
+            takesMACs = false
             block(failures: 1, now: now)
             context.logger.info("node not connected; probing it", metadata: ["node": "\(node)"])
         case .blocked(let failures, _, sequence?):

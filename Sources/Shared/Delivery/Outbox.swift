@@ -16,6 +16,9 @@ public final class Outbox: Sendable {
         public var laneIdleTimeout: Duration = .seconds(60)
         /// Signs every accepted message (nil: sent unsigned).
         public var key: KeyRing?
+        /// Stores a signature with every message, even one to a node whose lane sends it with a MAC instead: the
+        /// stored copy goes elsewhere too (`--mailbox jetstream`), to a reader that checks signatures.
+        public var signsEveryMessage = false
         /// Which ACKs to believe (``TrustPolicy/refusal(ofReply:from:pinned:)``).
         public var trust = TrustPolicy()
         /// Where time comes from (tests pass their own).
@@ -70,7 +73,14 @@ public final class Outbox: Sendable {
                 from: configuration.node, defaults: configuration.defaults, knownNodes: knownNodes, now: now)
         }
         let key = signer ?? configuration.key?.current
-        let accepted = try store.acceptEncoded(messages, now: now) { key?.signature(subject: $0, payload: $1) }
+        // A message to a node whose lane sends with a MAC (``Lane/takesMACs``) is stored unsigned: the lane
+        // authenticates it when it sends it, for a twentieth of a signature, and signs it then should the node stop
+        // taking MACs. A message signed by a given key (a key rotation's) keeps its signature.
+        let macNodes = signer != nil || configuration.signsEveryMessage ? [] : macTakers(of: messages)
+        let accepted = try store.acceptEncoded(messages, now: now) { subject, payload in
+            if !macNodes.isEmpty, let node = Subject(parsing: subject)?.node, macNodes.contains(node) { return nil }
+            return key?.signature(subject: subject, payload: payload)
+        }
         let records = accepted.map(\.record)
         // The journal's copy of each message is the JSON just stored, not a second encoding of it.
         journal.append(accepted.map { record, payload in
@@ -89,6 +99,17 @@ public final class Outbox: Sendable {
         // A lane that retired meanwhile hands over to the node's new one.
         for lane in woken where !lane.wake() { self.lane(for: lane.node).wake() }
         return records
+    }
+
+    /// The destinations of `messages` whose lanes send with a MAC now.
+    private func macTakers(of messages: [Message]) -> Set<String> {
+        registry.withLock { registry in
+            var nodes = Set<String>()
+            for message in messages {
+                if let node = message.toNode, registry.lanes[node]?.takesMACs.load(ordering: .relaxed) == true { nodes.insert(node) }
+            }
+            return nodes
+        }
     }
 
     /// A trim is under way (``burstEnded()``): one at a time.

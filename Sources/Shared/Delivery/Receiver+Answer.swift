@@ -11,8 +11,11 @@ struct Asker: Sendable {
 
 /// Answering: the ACK journaled, audited, reported when it is an error, and sent signed or with a MAC.
 extension Receiver {
-    /// The header of a single ACK to a sender that takes batches: this node takes batches of messages too.
-    private static let speaksBatches = [ReplyBatch.offerHeader: ReplyBatch.offerValue]
+    /// The headers of a single ACK to a sender that takes batches: this node takes batches of messages too, and
+    /// messages with a MAC instead of a signature (``WireSignature/isMAC``).
+    private static let speaksBatches = [
+        ReplyBatch.offerHeader: ReplyBatch.offerValue, WireSignature.macMessagesHeader: ReplyBatch.offerValue,
+    ]
 
     /// Journals, audits and sends the answer; `received` is the message's `received` line when not journaled yet.
     /// With `gather`, the answer is held to go out with the others of that batch's commit.
@@ -81,7 +84,8 @@ extension Receiver {
         }
         do {
             try connection.publish(first.replyTo, payload: payload, replyTo: nil,
-                carrying: [WireSignature.keyHeader: current.publicKey, ReplyBatch.macHeader: mac])
+                carrying: [WireSignature.keyHeader: current.publicKey, ReplyBatch.macHeader: mac,
+                    WireSignature.macMessagesHeader: ReplyBatch.offerValue])
         } catch {
             logger.warning("could not send \(answers.count) ACKs", metadata: ["first": "\(first.reply.id)", "error": "\(error)"])
         }

@@ -177,14 +177,32 @@ public final class Receiver: Sendable {
         _ inbound: NATSMessage, signatureChecked: Bool = false, runs: RunTasks, batch: ReceiveBatch,
         owners: (String) -> [Store.KeyRecord]? = { _ in nil }
     ) {
+        // A MAC only this node can check: checked here, before the trust policy judges who made it.
+        if !signatureChecked, inbound.signature?.isMAC == true, let refusal = authenticationRefusal(inbound) {
+            return refuse(inbound, id: "", refusal, fromNode: nil)
+        }
         if !slots.tryAcquire() {
             // What is gathered holds slots until committed and answered: commit it before waiting for one.
             batch.commit()
             slots.acquireBlocking()
         }
-        if !admit(inbound, signatureChecked: signatureChecked, runs: runs, batch: batch, owners: owners, release: slots.release) {
+        let checked = signatureChecked || inbound.signature?.isMAC == true
+        if !admit(inbound, signatureChecked: checked, runs: runs, batch: batch, owners: owners, release: slots.release) {
             slots.release()
         }
+    }
+
+    /// Why a message's (or a batch's) signature or MAC is not right, if it is not; nil for an unsigned one (the
+    /// trust policy judges that). A MAC is checked with this node's key, or the one its rotation replaced (a sender
+    /// that has not heard of the rotation yet made it for that one).
+    func authenticationRefusal(_ inbound: NATSMessage) -> TrustPolicy.Refusal? {
+        guard let signature = inbound.signature else { return nil }
+        guard signature.isMAC else {
+            return signature.verifies(subject: inbound.subject, payload: inbound.payload) ? nil : TrustPolicy.badSignature
+        }
+        let keys = key?.all ?? []
+        return keys.contains { $0.verifiesMAC(signature, subject: inbound.subject, payload: inbound.payload) }
+            ? nil : TrustPolicy.badMAC
     }
 
     /// The messages of a batch (``MessageBatch``), each as it would have come alone, with the batch's signature;
@@ -199,8 +217,8 @@ public final class Receiver: Sendable {
             refuse(unanswered, id: "", tooLarge, fromNode: nil)
             return []
         }
-        if let signature = inbound.signature, !signature.verifies(subject: inbound.subject, payload: inbound.payload) {
-            refuse(unanswered, id: "", TrustPolicy.badSignature, fromNode: nil)
+        if let refusal = authenticationRefusal(inbound) {
+            refuse(unanswered, id: "", refusal, fromNode: nil)
             return []
         }
         do {

@@ -126,6 +126,7 @@ public final class NodeRuntime: Service, Sendable {
         var outboxConfiguration = Outbox.Configuration(node: configuration.node, defaults: configuration.defaults)
         outboxConfiguration.key = configuration.signs ? keys : nil
         outboxConfiguration.trust = trust
+        outboxConfiguration.signsEveryMessage = configuration.mailbox == .jetstream
         outbox = Outbox(
             configuration: outboxConfiguration,
             store: store, journal: journal, transport: connection, errors: errors, logger: logger)

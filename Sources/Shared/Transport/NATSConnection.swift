@@ -131,7 +131,10 @@ public final class NATSConnection: Sendable {
         guard status == NATS_OK, let message else { return try check(status, "publishing to \(subject)") }
         defer { natsMsg_Destroy(message) }
         status = natsMsgHeader_Set(message, WireSignature.keyHeader, signature.key)
-        if status == NATS_OK { status = natsMsgHeader_Set(message, WireSignature.valueHeader, signature.value) }
+        if status == NATS_OK {
+            let header = signature.isMAC ? WireSignature.macHeader : WireSignature.valueHeader
+            status = natsMsgHeader_Set(message, header, signature.value)
+        }
         if status == NATS_OK, signature.offersMACAnswer {
             status = natsMsgHeader_Set(message, WireSignature.answerHeader, WireSignature.macAnswer)
         }

@@ -20,6 +20,9 @@ public struct NATSMessage: Sendable {
     /// Header `Bosun-Ack-Batch: yes`: on a message, its sender takes batches of ACKs; on an ACK, the answering node
     /// takes batches of messages (``MessageBatch``).
     public var speaksBatches = false
+    /// Header `Bosun-Mac-Messages: yes` on an ACK: the answering node takes messages with a MAC instead of a
+    /// signature (``WireSignature/isMAC``).
+    public var takesMACMessages = false
     /// For a message that came in a ``MessageBatch``: its token there. Its `replyTo` is the batch's, the one subject
     /// the receiver may answer on (a NATS user's `allow_responses`), and its answers go there in a ``ReplyBatch``
     /// that names this token.
@@ -51,13 +54,17 @@ public struct NATSMessage: Sendable {
         }
         isNoResponders = natsMsg_IsNoResponders(msg)
         speaksBatches = Self.header(msg, ReplyBatch.offerHeader) == ReplyBatch.offerValue
+        takesMACMessages = Self.header(msg, WireSignature.macMessagesHeader) == ReplyBatch.offerValue
         guard let key = Self.header(msg, WireSignature.keyHeader) else { return }
+        let offersMAC = Self.header(msg, WireSignature.answerHeader) == WireSignature.macAnswer
         if let value = Self.header(msg, WireSignature.valueHeader) {
-            let offersMAC = Self.header(msg, WireSignature.answerHeader) == WireSignature.macAnswer
             signature = WireSignature(key: key, value: value, offersMACAnswer: offersMAC,
                 offersBatchAnswer: offersMAC && speaksBatches)
-        } else if let mac = Self.header(msg, ReplyBatch.macHeader) {
+        } else if let mac = Self.header(msg, WireSignature.macHeader) {
+            // A batch of ACKs (to a lane), or a message with a MAC (to a receiver): each reads its own.
             batchAuthentication = ReplyBatch.Authentication(key: key, mac: mac)
+            signature = WireSignature(key: key, value: mac, offersMACAnswer: offersMAC,
+                offersBatchAnswer: offersMAC && speaksBatches, isMAC: true)
         }
     }
 

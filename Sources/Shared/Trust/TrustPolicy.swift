@@ -106,6 +106,11 @@ public struct TrustPolicy: Sendable, Equatable {
     public static let badSignature = Refusal(kind: .badSignature,
         reason: "the signature does not match the message (altered in flight, or forged)")
 
+    /// A MAC that does not match what it covers under this node's key.
+    public static let badMAC = Refusal(kind: .badSignature,
+        reason: "the MAC does not match the message (altered in flight, forged, or made for another key of this node: "
+            + "its sender has an old key of it on record)")
+
     /// Why a decoded message must still be refused, or nil when it may run: a node's key used under another
     /// name, or a message past its ttl.
     public func refusal(of message: Message, admission: Admission, now: Timestamp = .now) -> Refusal? {
