@@ -59,6 +59,7 @@ struct BenchCommand: AsyncParsableCommand {
                 "messageBatches": median(eventRuns.map { $0["messageBatches"] ?? 0 }),
                 "messagesInBatches": median(eventRuns.map { $0["messagesInBatches"] ?? 0 }),
                 "signatureChecksPerMessage": median(eventRuns.map { $0["signatureChecksPerMessage"] ?? 1 }),
+                "macChecksPerMessage": median(eventRuns.map { $0["macChecksPerMessage"] ?? 0 }),
             ]
             report["events.unsigned"] = [
                 "perSecond": median(unsignedRuns.map { $0["engine"] ?? 0 }),
@@ -96,9 +97,11 @@ struct BenchCommand: AsyncParsableCommand {
             let checks = value("events.cpu", "signatureChecksPerMessage")
             let batchSigning = value("authentication", "sign") * value("events.cpu", "messageBatches") / Double(max(events, 1))
             let signing = value("authentication", "sign") + batchSigning + value("authentication", "checkMAC")
-            let checking = value("authentication", "verify") * checks + value("authentication", "macACK")
-            print("  \(Int(value("events.cpu", "messagesInBatches"))) of the \(events) messages went in \(Int(value("events.cpu", "messageBatches"))) batches: \(String(format: "%.3f", checks)) signature checks per message at the agent")
-            print("  of which authentication alone, at most: sender \(Int(signing.rounded())) µs (signing at accept \(Int(value("authentication", "sign").rounded())), the batches' signatures \(Int(batchSigning.rounded())), the ACK's MAC \(Int(value("authentication", "checkMAC").rounded()))), agent \(Int(checking.rounded())) µs (checking signatures \(Int((value("authentication", "verify") * checks).rounded())) (\(Int(value("authentication", "verify").rounded())) each), the ACK's MAC \(Int(value("authentication", "macACK").rounded()))); signed ACKs would cost \(Int(value("authentication", "signACK").rounded())) + \(Int(value("authentication", "checkSignedACK").rounded())) µs")
+            let macChecks = value("events.cpu", "macChecksPerMessage")
+            let checking = value("authentication", "verify") * checks + value("authentication", "checkMAC") * macChecks
+                + value("authentication", "macACK")
+            print("  \(Int(value("events.cpu", "messagesInBatches"))) of the \(events) messages went in \(Int(value("events.cpu", "messageBatches"))) batches: \(String(format: "%.3f", checks)) signature checks and \(String(format: "%.3f", macChecks)) MAC checks per message at the agent")
+            print("  of which authentication alone, at most: sender \(Int(signing.rounded())) µs (signing at accept \(Int(value("authentication", "sign").rounded())), the batches' signatures \(Int(batchSigning.rounded())), the ACK's MAC \(Int(value("authentication", "checkMAC").rounded()))), agent \(Int(checking.rounded())) µs (checking signatures \(Int((value("authentication", "verify") * checks).rounded())) (\(Int(value("authentication", "verify").rounded())) each), the messages' MACs \(Int((value("authentication", "checkMAC") * macChecks).rounded())), the ACK's MAC \(Int(value("authentication", "macACK").rounded()))); signed ACKs would cost \(Int(value("authentication", "signACK").rounded())) + \(Int(value("authentication", "checkSignedACK").rounded())) µs")
             print("EventACK pipelined, nothing signed or checked (--insecure-sign-nothing): \(Int(value("events.unsigned", "perSecond"))) msg/s; CPU per message: sender \(Int(value("events.unsigned", "senderMicrosecondsPerMessage"))) µs, agent \(Int(value("events.unsigned", "agentMicrosecondsPerMessage"))) µs")
             for key in report.keys.sorted() where key.hasPrefix("fanOut.") {
                 let figures = report[key] ?? [:]

@@ -10,6 +10,9 @@ final class Harness: @unchecked Sendable {
     private var children: [Process] = []
     /// The key the central node signs with (in-process or not): every agent started here trusts it.
     let centralKey = NodeKey()
+    /// The agents started here: the central engines started after them have their keys approved, as an operator
+    /// would have (`bosun nodes approve`), so that they are measured as a fleet runs.
+    private var agents: [String] = []
 
     init() throws {
         directory = NSTemporaryDirectory() + "bosun-bench-\(UUID().uuidString.prefix(8))"
@@ -55,6 +58,7 @@ final class Harness: @unchecked Sendable {
              "--trust", centralKey.publicKey] + extra,
             log: log, environment: environment)
         try await waitFor("agent \(node) listening", log: log, text: "listening")
+        agents.append(node)
         return process
     }
 
@@ -102,6 +106,11 @@ final class Harness: @unchecked Sendable {
         configuration.trust.acceptUnsigned = !signs
         let trust = configuration.trust
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+        let store = try Store(path: configuration.dataDirectory + "/state.db")
+        for agent in agents {
+            let key = try NodeKey.load(path: directory + "/" + agent + "/node.key")
+            _ = try store.pinKey(node: agent, key: key.publicKey, at: .now)
+        }
         var logger = Logger(label: "bench")
         logger.logLevel = .error
         return try await NodeRuntime(configuration: configuration, connectFor: .seconds(5), logger: logger) {

@@ -83,18 +83,21 @@ enum Scenarios {
         let finals = Finals(runtime.outbox)
         let running = Task { try await runtime.run() }
         defer { running.cancel() }
-        // The batches of messages the engine sends (``MessageBatch``), counted as they go by: each costs the agent
-        // one signature check for all it carries.
+        // What the engine sends the agent, counted as it goes by: batches of messages (``MessageBatch``), each of
+        // which costs the agent one check for all it carries, and single messages; each check a signature's, or a
+        // MAC's (``WireSignature/isMAC``).
         let watcher = try await harness.connection()
-        let carried = try watcher.subscribe(MessageBatch.subject(for: agentNode))
+        let carried = try watcher.subscribe("bosun.\(agentNode).>")
         try await watcher.flush()
         let counting = Task {
-            var (batches, messages) = (0, 0)
-            for await batch in carried {
+            var (batches, messages, macs) = (0, 0, 0)
+            for await carrier in carried {
+                if carrier.signature?.isMAC == true { macs += 1 }
+                guard MessageBatch.isBatch(carrier.subject, for: agentNode) else { continue }
                 batches += 1
-                messages += (try? MessageBatch.decode(batch.payload).items.count) ?? 0
+                messages += (try? MessageBatch.decode(carrier.payload).items.count) ?? 0
             }
-            return (batches, messages)
+            return (batches, messages, macs)
         }
         let drafts = (0..<count).map { _ in Message(toNode: agentNode, messageType: .eventACK, method: .ping, ackTimeout: 30) }
         let (senderBefore, agentBefore) = (try ProcessFigures(pid: getpid()), try ProcessFigures(pid: agent.processIdentifier))
@@ -104,7 +107,7 @@ enum Scenarios {
         let elapsed = ContinuousClock.now - start
         let (senderAfter, agentAfter) = (try ProcessFigures(pid: getpid()), try ProcessFigures(pid: agent.processIdentifier))
         carried.unsubscribe()
-        let (batches, inBatches) = await counting.value
+        let (batches, inBatches, macs) = await counting.value
         await watcher.close()
         let acked = try await countsOnceWritten(runtime, acked: count)[.acked] ?? 0
         guard acked == count else {
@@ -117,8 +120,9 @@ enum Scenarios {
             "senderCPUMicrosecondsPerMessage": (senderAfter.cpuMilliseconds - senderBefore.cpuMilliseconds) * 1000 / Double(count),
             "agentCPUMicrosecondsPerMessage": (agentAfter.cpuMilliseconds - agentBefore.cpuMilliseconds) * 1000 / Double(count),
             "messageBatches": Double(batches), "messagesInBatches": Double(inBatches),
-            // Signature checks at the agent per message: one per batch, one per message sent alone.
-            "signatureChecksPerMessage": Double(batches + count - inBatches) / Double(count),
+            // Checks at the agent per message: one per batch, one per message sent alone; those of a MAC apart.
+            "signatureChecksPerMessage": Double(batches + count - inBatches - macs) / Double(count),
+            "macChecksPerMessage": Double(macs) / Double(count),
         ]
     }
 

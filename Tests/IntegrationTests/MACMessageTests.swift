@@ -109,6 +109,22 @@ struct MACMessageTests {
             let seen = try watcher.authentication()
             #expect(seen.map(\.word) == ["one", "two", "three", "three", "four"])
             #expect(seen.map(\.isMAC) == [false, true, true, false, true])
+
+            // The old key stays beside the new one on disk. Started again (no rotation this time), edge still takes
+            // no MAC made under its old key: whoever holds that key could make one in the central's name.
+            agent.stop()
+            try await agent.start()
+            let oldKey = try NodeKey.load(path: agent.dataDirectory + "/node.key.previous")
+            let centralKey = try TestFleet.centralKey(dataDirectory: central.dataDirectory)
+            let command = try Message(toNode: "edge", method: .cliCommand, methodArgs: ["echo", "forged"])
+                .accepted(from: "central", defaults: .standard)[0]
+            let subject = try #require(command.subject).description
+            let payload = command.encoded()
+            var forged = try #require(oldKey.mac(subject: subject, payload: payload, for: centralKey.publicKey))
+            forged.key = centralKey.publicKey
+            let refused = try Reply.decode(
+                try await connection.request(subject, payload: payload, signature: forged, timeout: .seconds(10)).payload)
+            #expect(refused.status == .rejected && refused.error == TrustPolicy.badMAC.reason, "\(refused)")
             await connection.close()
         }
     }

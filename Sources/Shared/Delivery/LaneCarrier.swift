@@ -280,9 +280,10 @@ final class LaneCarrier {
             let signer = context.signer
             var signature = macFor(message.subject, message.payload, signedBy: message.signature)
                 ?? message.signature ?? signer?.current.signature(subject: message.subject, payload: message.payload)
-            // An ACK with a MAC is cheaper to make and to check than a signed one; this node can check it only
-            // with the key that signed the message (its current one, or the one a rotation replaced).
-            let offers = message.wantsACK && signature.flatMap { signer?.key($0.key) } != nil
+            // An ACK with a MAC is cheaper to make and to check than a signed one; offered only under this node's
+            // current key (the answer is checked with the key that signed the message, which a rotation may have
+            // replaced by then: ``refusal(of:to:)``).
+            let offers = message.wantsACK && signature?.key == signer?.current.publicKey
             signature?.offersMACAnswer = offers
             signature?.offersBatchAnswer = offers
             try context.publisher.publish(message.subject, payload: message.payload,
@@ -414,14 +415,10 @@ final class LaneCarrier {
 
     /// A batch of ACKs (``ReplyBatch``): its MAC and key checked once, then each answer taken as a single one is.
     private func replies(_ answer: NATSMessage, now: Timestamp) {
-        // Signed by the current key when it went; by the replaced one if a rotation came since.
-        let askers: [NodeKey?] = context.signer?.all ?? [nil]
-        if let reason = believing({ record in
-            let reasons = askers.map {
-                context.trust.refusal(ofBatch: answer, from: node, record: record, asker: $0)
-            }
-            return reasons.contains { $0 == nil } ? nil : reasons[0]
-        }) {
+        // Checked with the current key only: a batch answers messages of several kinds, and one under a replaced
+        // key would be believed for all of them. (A batch sent just before a rotation is then sent again.)
+        let current = context.signer?.current
+        if let reason = believing({ context.trust.refusal(ofBatch: answer, from: node, record: $0, asker: current) }) {
             context.logger.warning("ignored: \(reason)")
             // As for a single ACK not believed: someone takes the node's messages, so it is connected.
             return reopen(now: now)

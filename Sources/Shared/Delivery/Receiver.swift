@@ -193,15 +193,15 @@ public final class Receiver: Sendable {
     }
 
     /// Why a message's (or a batch's) signature or MAC is not right, if it is not; nil for an unsigned one (the
-    /// trust policy judges that). A MAC is checked with this node's key, or the one its rotation replaced (a sender
-    /// that has not heard of the rotation yet made it for that one).
+    /// trust policy judges that). A MAC is checked with this node's current key only: whoever holds a key it
+    /// replaced (leaked, perhaps: why keys are rotated) could make MACs under that one. A sender that has not heard
+    /// of the rotation yet is refused, and sends the message again signed.
     func authenticationRefusal(_ inbound: NATSMessage) -> TrustPolicy.Refusal? {
         guard let signature = inbound.signature else { return nil }
         guard signature.isMAC else {
             return signature.verifies(subject: inbound.subject, payload: inbound.payload) ? nil : TrustPolicy.badSignature
         }
-        let keys = key?.all ?? []
-        return keys.contains { $0.verifiesMAC(signature, subject: inbound.subject, payload: inbound.payload) }
+        return key?.current.verifiesMAC(signature, subject: inbound.subject, payload: inbound.payload) == true
             ? nil : TrustPolicy.badMAC
     }
 

@@ -73,10 +73,15 @@ extension NodeRuntime {
             throw NodeError(
                 "not every node has the new key yet (\(missing.joined(separator: ", "))): retiring the old one now would cut them off; see `bosun keys rotate --status`")
         }
+        // Gone from disk first: a retirement that did not take would bring the old key back at the next start.
+        do {
+            try FileSystem.removeIfPresent(keyPath + ".previous")
+        } catch {
+            throw NodeError("cannot retire \(old): \(error)")
+        }
+        keys.retirePrevious()
         let nodes = try store.keyRecords().filter { $0.state == .approved }.map(\.node)
         try accept(nodes.map { Self.keyMessage(to: $0, ["revoke", old]) })
-        FileSystem.remove(keyPath + ".previous")
-        keys.retirePrevious()
         return nodes
     }
 

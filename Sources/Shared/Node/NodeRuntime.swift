@@ -104,7 +104,10 @@ public final class NodeRuntime: Service, Sendable {
             try store.forgetUnfinishedSignatures()
             logger.notice("rotated the signing key; hellos carry the old key's endorsement of the new one")
         }
-        keys = KeyRing(key, previous: configuration.rotateKey ? nil : Self.previousKey(keyPath: keyPath))
+        // The central node's key being retired, while its rotation is under way (an agent's own rotation leaves its
+        // old key beside the new one too, but nothing is checked with it any more).
+        let isCentral = configuration.node == configuration.centralNode
+        keys = KeyRing(key, previous: isCentral && !configuration.rotateKey ? Self.previousKey(keyPath: keyPath) : nil)
         var trust = configuration.trust
         trust.pinsNodes = configuration.node == configuration.centralNode
         trust.learned = LearnedKeys(try TrustedKeys.read(dataDirectory: directory))

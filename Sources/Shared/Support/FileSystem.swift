@@ -116,6 +116,11 @@ public enum FileSystem {
         unlink(path)
     }
 
+    /// Removes `path`, which may be missing already; fails for any other reason it cannot be removed.
+    public static func removeIfPresent(_ path: String) throws(Failure) {
+        guard unlink(path) == 0 || errno == ENOENT else { throw Failure(path: path, operation: "removing", errno: errno) }
+    }
+
     /// The names in a directory, sorted, without `.` and `..`.
     public static func list(_ path: String) throws(Failure) -> [String] {
         guard let directory = opendir(path) else { throw Failure(path: path, operation: "listing", errno: errno) }

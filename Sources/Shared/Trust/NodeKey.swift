@@ -225,9 +225,6 @@ public final class KeyRing: Sendable {
 
     public var current: NodeKey { keys.withLock { $0.current } }
 
-    /// The current key, then the one a rotation replaced (if it is not retired yet).
-    public var all: [NodeKey] { keys.withLock { [$0.current] + ($0.previous.map { [$0] } ?? []) } }
-
     /// This node's key whose public half is `publicKey`, current or replaced; nil if it holds no such key.
     public func key(_ publicKey: String) -> NodeKey? {
         keys.withLock { keys in
