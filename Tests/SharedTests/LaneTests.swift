@@ -100,6 +100,43 @@ import Testing
         }
     }
 
+    /// A message accepted for a node whose lane knows the outbox up to the node's previous message is sent as the
+    /// accept stored it, without reading it back: one after another, no window read at all.
+    @Test func aLaneSendsWhatAnAcceptHandsItWithoutReadingItBack() async throws {
+        try await withHarness(window: 16) { harness in
+            var ids: [String] = []
+            for index in 0..<5 {
+                ids += try harness.accept(1)
+                #expect(await harness.waitForPublishes(index + 1))
+                harness.transport.ack(harness.published[index])
+                #expect(await poll { harness.state(ids[index]) == .acked })
+            }
+            #expect(harness.published.map(\.id) == ids)
+            #expect(harness.store.windowReads.load(ordering: .relaxed) == 0)
+            // What went is what the store holds, byte for byte.
+            let stored = try ids.map { id in try #require(try harness.store.outboxRecord(id: id)).message.encoded() }
+            #expect(harness.published.map(\.payload) == stored)
+        }
+    }
+
+    /// A handed message that does not follow what the lane knows (here one stored for the node behind the outbox's
+    /// back comes before it) is not sent on its own: the lane reads the store, and both go in acceptance order.
+    @Test func aHandedMessageThatSkipsOneIsReadFromTheStoreWithIt() async throws {
+        try await withHarness(window: 16) { harness in
+            let first = try harness.accept(1)
+            #expect(await harness.waitForPublishes(1))
+            harness.transport.ack(harness.published[0])
+            #expect(await poll { harness.state(first[0]) == .acked })
+            let behind = try harness.store.accept(
+                Message(toNode: "edge", method: .log, methodArgs: ["app"], data: "behind\n")
+                    .accepted(from: "central", defaults: .standard, now: harness.clock.now), now: harness.clock.now).map(\.id)
+            let next = try harness.accept(1)
+            #expect(await harness.waitForPublishes(3))
+            #expect(harness.published.map(\.id) == first + behind + next)
+            #expect(harness.store.windowReads.load(ordering: .relaxed) == 1)
+        }
+    }
+
     /// A burst carried to its end gives back the memory it took, once the lane has nothing left to do: not while
     /// one message of it is still out.
     @Test func aLaneThatCarriedABurstGivesItsMemoryBackOnceItIsDone() async throws {

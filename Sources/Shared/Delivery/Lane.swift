@@ -18,9 +18,16 @@ import Synchronization
 /// for a lane. The lane's own task only wakes for a deadline (an ACK due, a retry, a probe) or to retire the lane
 /// once it has been idle for a while.
 final class Lane: Sendable {
+    /// A message just accepted for this node, handed to the lane as stored, and the highest sequence the node had
+    /// before it: a lane that knows the outbox up to that one takes it without reading the store.
+    struct Handed: Sendable {
+        var message: OutgoingMessage
+        var previous: Int64
+    }
+
     enum Event: Sendable {
-        /// Messages were accepted for this node.
-        case wake
+        /// Messages were accepted for this node (those handed, in acceptance order; none: read the store).
+        case wake([Handed])
         /// An answer on one of this lane's reply subjects.
         case reply(NATSMessage)
         /// The node was heard from, or this node reconnected: probe now if blocked.
@@ -39,7 +46,7 @@ final class Lane: Sendable {
     /// This lane's token in reply subjects (`<inbox>.<token>.<sequence>`).
     let token: String
     /// Bumped by every accept for this node, so an idle lane knows whether the store may hold more than it saw.
-    /// Its top bit marks a retired lane (see ``wake()``).
+    /// Its top bit marks a retired lane (see ``wake(handing:)``).
     let generation = Atomic<UInt64>(0)
     /// Mirrors the lane's state, for ``Outbox/heard(from:)`` without a hop.
     let isBlocked = Atomic<Bool>(false)
@@ -71,10 +78,10 @@ final class Lane: Sendable {
     /// Messages were accepted for this node. False when the lane has retired: the caller must take the node's
     /// new lane (a lane retires only if nothing was accepted since it saw its store empty).
     @discardableResult
-    func wake() -> Bool {
+    func wake(handing handed: [Handed] = []) -> Bool {
         let (old, _) = generation.wrappingAdd(1, ordering: .sequentiallyConsistent)
         guard old & Self.retiredBit == 0 else { return false }
-        deliver(.wake)
+        deliver(.wake(handed))
         return true
     }
 

@@ -37,6 +37,9 @@ final class LaneCarrier {
     private var waitingForEmptyWindow = false
     /// The lane's generation when the store last had nothing after the cursor.
     private var exhaustedAt: UInt64?
+    /// Messages accepted for the node and handed over as stored (at most a window of them): sent without reading
+    /// the store while each continues what the lane knows (``takeHanded(room:)``).
+    private var handed: [Lane.Handed] = []
     private var mode = Mode.open
     /// Waiting messages up to this sequence are already marked as waiting for their node.
     private var markedThrough: Int64 = 0
@@ -117,6 +120,9 @@ final class LaneCarrier {
         case .blocked:
             break
         }
+        // Handed messages count only for the fill right after their accept: one not taken by then (a full window,
+        // a gate, a blocked lane) is read from the store when its turn comes, as the store has it then.
+        handed.removeAll(keepingCapacity: true)
         finishedInBurst += recordFinals(now: now)
         if finishedInBurst > 0, idleGeneration != nil {
             if finishedInBurst >= Outbox.trimAfter { context.burstEnded() }
@@ -145,8 +151,9 @@ final class LaneCarrier {
     func handle(_ event: Lane.Event) {
         let now = context.clock.now
         switch event {
-        case .wake:
-            break
+        case .wake(let messages):
+            // More than a window to take: the store has them, and is read instead.
+            if handed.count + messages.count > context.window { handed.removeAll() } else { handed += messages }
         case .reply(let answer):
             reply(answer, now: now)
         case .probeNow:
@@ -158,10 +165,12 @@ final class LaneCarrier {
                 handle(.probeNow)
             }
         case .cancelled(let id):
+            handed.removeAll()
             if let sequence = flights.first(where: { $0.value.message.id == id })?.key { forget(sequence) }
         case .finished(let sequences):
             for sequence in sequences { finishing.remove(sequence) }
         case .settled(.success(let outcome)):
+            handed.removeAll()
             markedThrough = max(markedThrough, outcome.markedThrough)
             // Observers (`bosun send`, the console) see that what was on its way now waits for the node.
             for message in unmarked {
@@ -194,15 +203,20 @@ final class LaneCarrier {
         let refill = max(1, context.window / 8)
         while flights.count < context.window {
             let generation = lane.generation.load(ordering: .sequentiallyConsistent)
-            if exhaustedAt == generation { return }
+            if handed.isEmpty, exhaustedAt == generation { return }
             let room = context.window - flights.count
             if room < refill, !flights.isEmpty { return }
             let rows: [OutgoingMessage]
-            do {
-                rows = try store.outgoing(to: node, after: cursor, limit: room)
-            } catch {
-                context.logger.error("cannot read the messages for \(node): \(error)")
-                return
+            let fromHand = takeHanded(room: room)
+            if let fromHand {
+                rows = fromHand
+            } else {
+                do {
+                    rows = try store.outgoing(to: node, after: cursor, limit: room)
+                } catch {
+                    context.logger.error("cannot read the messages for \(node): \(error)")
+                    return
+                }
             }
             // The node's key record as the outbox read it with the rest of a fan-out, unless the lane read its own
             // (later) already.
@@ -229,11 +243,32 @@ final class LaneCarrier {
                     return
                 }
             }
-            if rows.count < room {
+            // All that was handed went as the store has it, and nothing came between: the store has nothing more
+            // for the lane as of this generation (what is accepted later comes with a wake of its own).
+            if fromHand != nil ? handed.isEmpty : rows.count < room {
                 exhaustedAt = generation
-                return
+                if fromHand == nil { return }
             }
         }
+    }
+
+    /// Handed messages to send instead of reading the store, at most `room`, if the first continues what the lane
+    /// knows (the node had no message after the cursor before it) and each the one before it; nil otherwise, and the
+    /// handed messages are dropped (the store is read from the cursor, which finds them).
+    private func takeHanded(room: Int) -> [OutgoingMessage]? {
+        guard !handed.isEmpty else { return nil }
+        var known = cursor
+        var taken: [OutgoingMessage] = []
+        for next in handed.prefix(room) {
+            guard next.previous == known else {
+                handed.removeAll()
+                return nil
+            }
+            taken.append(next.message)
+            known = next.message.sequence
+        }
+        handed.removeFirst(taken.count)
+        return taken
     }
 
     /// Whether `message` goes out only once everything before it is answered.

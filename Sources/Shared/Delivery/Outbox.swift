@@ -83,21 +83,27 @@ public final class Outbox: Sendable {
         }
         let records = accepted.map(\.record)
         // The journal's copy of each message is the JSON just stored, not a second encoding of it.
-        journal.append(accepted.map { record, payload in
+        journal.append(accepted.map { accepted in
+            let record = accepted.record
             var entry = Journal.Entry(time: now, event: .accepted, id: record.id, node: record.message.toNode,
                 method: record.message.method.rawValue, message: record.message)
-            entry.encodedMessage = payload
+            entry.encodedMessage = accepted.outgoing.payload
             return entry
         })
+        // Each lane is handed what was stored for it, so that it need not read it back (``Lane/Handed``).
         var woken: [Lane] = []
-        var nodes = Set<String>()
-        for record in records {
-            if isObserved { notify(record) }
-            if let node = record.message.toNode, nodes.insert(node).inserted { woken.append(lane(for: node)) }
+        var handed: [String: [Lane.Handed]] = [:]
+        for accepted in accepted {
+            if isObserved { notify(accepted.record) }
+            guard let node = accepted.record.message.toNode else { continue }
+            if handed[node] == nil { woken.append(lane(for: node)) }
+            handed[node, default: []].append(Lane.Handed(message: accepted.outgoing, previous: accepted.previous))
         }
         primeKeyRecords(of: woken)
         // A lane that retired meanwhile hands over to the node's new one.
-        for lane in woken where !lane.wake() { self.lane(for: lane.node).wake() }
+        for lane in woken where !lane.wake(handing: handed[lane.node] ?? []) {
+            self.lane(for: lane.node).wake(handing: handed[lane.node] ?? [])
+        }
         return records
     }
 

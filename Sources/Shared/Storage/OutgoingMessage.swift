@@ -24,3 +24,18 @@ struct OutgoingMessage: Sendable, Equatable {
     /// there (the lane signs it when it sends it).
     var signature: WireSignature?
 }
+
+extension OutgoingMessage {
+    /// `message` as ``Store/acceptEncoded(_:now:sign:)`` stores it (`row`: its subject, bytes and signature), the
+    /// same as a lane would read it back: times to the millisecond, defaults where the message leaves them out.
+    init(sequence: Int64, message: Message, row: AcceptedRow, acceptedAt: Timestamp) {
+        self.init(
+            sequence: sequence, id: message.id ?? "", method: message.method, subject: row.subject, payload: row.payload,
+            wantsACK: row.wantsACK, ackTimeout: message.ackTimeout ?? DeliveryDefaults.standard.ackTimeout,
+            retries: message.retries ?? 0, retryWait: message.retryWait ?? DeliveryDefaults.standard.retryWait,
+            expiresAt: message.expiresAt.map { Timestamp(millisecondsSinceEpoch: $0.millisecondsSinceEpoch) },
+            sequential: message.sequential ?? false, attempts: 0,
+            acceptedAt: Timestamp(millisecondsSinceEpoch: acceptedAt.millisecondsSinceEpoch),
+            signature: row.signature.map { WireSignature(key: $0.key, value: $0.value) })
+    }
+}

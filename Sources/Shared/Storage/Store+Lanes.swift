@@ -16,7 +16,8 @@ extension Store {
 
     /// The unfinished messages to `node` after `sequence`, oldest first, at most `limit`.
     func outgoing(to node: String, after sequence: Int64, limit: Int) throws(StoreError) -> [OutgoingMessage] {
-        try database.read { connection throws(StoreError) in
+        windowReads.add(1, ordering: .relaxed)
+        return try database.read { connection throws(StoreError) in
             try connection.query(
                 "SELECT \(Store.outgoingColumns) FROM outbox WHERE toNode = ? AND \(Store.unfinishedSQL) AND sequence > ? "
                     + "ORDER BY sequence LIMIT ?",

@@ -18,11 +18,20 @@ extension Store {
         try acceptEncoded(messages, now: now, sign: sign).map(\.record)
     }
 
-    /// ``accept(_:now:sign:)``, with the bytes stored for each message: its JSON, encoded once.
+    /// A message as ``acceptEncoded(_:now:sign:)`` stored it: its record, what a lane sends of it (the bytes stored:
+    /// its JSON, encoded once), and the highest sequence its node had in the outbox before it (0: none), read in the
+    /// same transaction, so a lane that knows the outbox up to that sequence knows it has nothing else to read.
+    struct Accepted: Sendable {
+        var record: OutboxRecord
+        var outgoing: OutgoingMessage
+        var previous: Int64
+    }
+
+    /// ``accept(_:now:sign:)``, with what a lane needs of each message (``Accepted``).
     func acceptEncoded(
         _ messages: [Message], now: Timestamp,
         sign: @escaping @Sendable (_ subject: String, _ payload: [UInt8]) -> WireSignature? = { _, _ in nil }
-    ) throws(StoreError) -> [(record: OutboxRecord, payload: [UInt8])] {
+    ) throws(StoreError) -> [Accepted] {
         for message in messages {
             guard let id = message.id else {
                 throw StoreError(
@@ -37,9 +46,19 @@ extension Store {
         // Committed here, with the final states lingering for company: a sequential sender's next message does not
         // wait behind the last one's final state (``GroupCommit/commitNow(_:)``).
         return try committedNow { [path] connection throws(StoreError) in
-            var records: [(record: OutboxRecord, payload: [UInt8])] = []
+            var records: [Accepted] = []
             records.reserveCapacity(messages.count)
+            // Each node's highest sequence: read once per node (one seek along its index), then the batch's own.
+            var last: [String: Int64] = [:]
             for (message, row) in zip(messages, rows) {
+                let node = message.toNode ?? ""
+                let previous: Int64
+                if let known = last[node] {
+                    previous = known
+                } else {
+                    previous = try connection.query(
+                        "SELECT COALESCE(MAX(sequence), 0) FROM outbox WHERE toNode = ?", [node]) { row in row.int64(0) }.first ?? 0
+                }
                 // The id's unique index finds a duplicate (stored before, or earlier in this batch): no lookup first.
                 let inserted = try connection.run(
                     """
@@ -57,10 +76,12 @@ extension Store {
                 guard inserted > 0 else {
                     throw StoreError(.duplicateID, path: path, "accept: message \(message.id ?? "") is already in the outbox")
                 }
-                records.append((
-                    OutboxRecord(sequence: connection.lastInsertRowID, message: message, state: .queued, updatedAt: now),
-                    row.payload
-                ))
+                let sequence = connection.lastInsertRowID
+                last[node] = sequence
+                records.append(Accepted(
+                    record: OutboxRecord(sequence: sequence, message: message, state: .queued, updatedAt: now),
+                    outgoing: OutgoingMessage(sequence: sequence, message: message, row: row, acceptedAt: now),
+                    previous: previous))
             }
             return records
         }

@@ -1,3 +1,4 @@
+import Synchronization
 import Dispatch
 
 /// A node's durable state in one SQLite file: the outbox, the receiver's dedup records and, on the central node,
@@ -11,6 +12,9 @@ public final class Store: Sendable {
     public let path: String
     let database: Database
     let groupCommit: GroupCommit
+    /// Windows lanes read from the outbox (``outgoing(to:after:limit:)``): what a test counts to see that what an
+    /// accept hands a lane is not read back.
+    let windowReads = Atomic<Int>(0)
 
     /// Opens the store at `path`, creating the file and bringing its schema up to date.
     ///
