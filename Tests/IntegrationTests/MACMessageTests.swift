@@ -85,6 +85,42 @@ struct MACMessageTests {
         }
     }
 
+    @Test func aMessageStoredWithoutASignatureBeforeARotationGoesUnderTheOldKey() async throws {
+        try await withCentralAndEdge { server, _, central, agent in
+            for word in ["one", "two"] {
+                let sent = try await send(word, server, central)
+                #expect(sent.status == 0 && sent.stdout == word + "\n", "\(sent.stderr)")
+            }
+            // edge goes away; a command for it is stored without a signature (its lane sends edge MACs), then the
+            // central rotates its key. edge trusts the old key only until the rotation's message reaches it, which
+            // waits behind the command: the command goes under the old key, and runs.
+            agent.stop()
+            try central.write(inmsg: #"{"toNode":"edge","method":"cliCommand","methodArgs":["echo","three"]}"#)
+            let store = try Store(path: central.dataDirectory + "/state.db")
+            #expect(await eventually {
+                ((try? store.outboxRecords(method: .cliCommand, limit: 10)) ?? []).contains { $0.message.methodArgs?.last == "three" }
+            })
+            let old = try TestFleet.centralKey(dataDirectory: central.dataDirectory)
+            let rotated = try await bosun(["keys", "rotate"], server: server.url, dataDirectory: central.dataDirectory)
+            #expect(rotated.status == 0, "\(rotated.stderr)")
+            // edge comes back trusting the key it was set up with (the central's node.key is the new one now).
+            agent.fleetTrust = false
+            try await agent.start(extraArguments: ["--trust", old.publicKey])
+            #expect(await eventually(timeout: .seconds(30)) {
+                let three = (try? store.outboxRecords(method: .cliCommand, limit: 10))?.first { $0.message.methodArgs?.last == "three" }
+                return three?.state == .acked && three?.reply?.stdout == "three\n"
+            })
+            let three = try store.outboxRecords(method: .cliCommand, limit: 10).first { $0.message.methodArgs?.last == "three" }
+            #expect(three?.state == .acked, "\(three?.lastError ?? "")")
+            // And then the new key's message: edge trusts it, and what comes after runs too.
+            #expect(await eventually(timeout: .seconds(30)) {
+                ((try? store.outboxRecords(method: .trustKey, limit: 10)) ?? []).allSatisfy { $0.state == .acked }
+            })
+            let four = try await send("four", server, central)
+            #expect(four.status == 0 && four.stdout == "four\n", "\(four.stderr)")
+        }
+    }
+
     @Test func aNodeWhoseKeyChangedGetsTheMessageAgainSigned() async throws {
         try await withCentralAndEdge { server, _, central, agent in
             let connection = try await NATSConnection.connect(NATSConfiguration(servers: [server.url]))

@@ -26,7 +26,11 @@ struct WireMACTests {
 
     @Test func aMACIsNeverTakenForASignatureNorABatchOfACKsMAC() throws {
         let mac = try #require(central.mac(subject: subject, payload: payload, for: node.publicKey))
-        #expect(!mac.verifies(subject: subject, payload: payload))
+        // A real signature marked as a MAC is not checked as a signature.
+        var signature = try #require(central.signature(subject: subject, payload: payload))
+        #expect(signature.verifies(subject: subject, payload: payload))
+        signature.isMAC = true
+        #expect(!signature.verifies(subject: subject, payload: payload))
         // The same value as a signature is not a MAC to check.
         var asSignature = mac
         asSignature.isMAC = false

@@ -313,11 +313,14 @@ final class LaneCarrier {
     private func transmit(_ message: OutgoingMessage) -> Bool {
         do {
             let signer = context.signer
-            var signature = macFor(message.subject, message.payload, signedBy: message.signature)
-                ?? message.signature ?? signer?.current.signature(subject: message.subject, payload: message.payload)
+            // Stored unsigned: authenticated by the key it was accepted under (a rotation may have come since), or
+            // the current one if this node no longer holds that.
+            let key = message.signer.flatMap { signer?.key($0) } ?? signer?.current
+            var signature = message.signature
+                ?? key.flatMap { macFor(message.subject, message.payload, by: $0) ?? $0.signature(subject: message.subject, payload: message.payload) }
             // An ACK with a MAC is cheaper to make and to check than a signed one; offered only under this node's
-            // current key (the answer is checked with the key that signed the message, which a rotation may have
-            // replaced by then: ``refusal(of:to:)``).
+            // current key (the answer is checked with the key that authenticated the message, which a rotation may
+            // have replaced by then: ``refusal(of:to:)``).
             let offers = message.wantsACK && signature?.key == signer?.current.publicKey
             signature?.offersMACAnswer = offers
             signature?.offersBatchAnswer = offers
@@ -330,14 +333,11 @@ final class LaneCarrier {
         }
     }
 
-    /// A MAC for `payload` on `subject` to go instead of a signature, when the node takes them and its key on record
-    /// is approved, and the message is not signed by a key other than this node's current one (a key rotation's
-    /// message is signed by the old key, which the node trusts still, not the new one); nil otherwise.
-    private func macFor(_ subject: String, _ payload: [UInt8], signedBy stored: WireSignature?) -> WireSignature? {
-        guard takesMACs, let current = context.signer?.current, stored.map({ $0.key == current.publicKey }) ?? true,
-            let record = keyRecordRead(), record.state == .approved
-        else { return nil }
-        return current.mac(subject: subject, payload: payload, for: record.publicKey)
+    /// A MAC by `key` for `payload` on `subject` to go instead of a signature, when the node takes them and its key
+    /// on record is approved; nil otherwise. (A message stored signed goes with its signature.)
+    private func macFor(_ subject: String, _ payload: [UInt8], by key: NodeKey) -> WireSignature? {
+        guard takesMACs, let record = keyRecordRead(), record.state == .approved else { return nil }
+        return key.mac(subject: subject, payload: payload, for: record.publicKey)
     }
 
     /// Sends what this fill gathered: one message alone, more as one batch signed by this node's current key (which
@@ -354,8 +354,8 @@ final class LaneCarrier {
             ? MessageBatch(items: gathered.map {
                 MessageBatch.Item(subject: $0.subject, token: String($0.sequence), payload: $0.payload)
             }).encoded() : nil
-        guard let payload,
-            var signature = macFor(subject, payload, signedBy: nil) ?? context.signer?.current.signature(subject: subject, payload: payload)
+        guard let payload, let current = context.signer?.current,
+            var signature = macFor(subject, payload, by: current) ?? current.signature(subject: subject, payload: payload)
         else {
             for message in gathered where !transmit(message) { flights[message.sequence]?.deadline = now }
             return
@@ -482,7 +482,9 @@ final class LaneCarrier {
         var reply = answer
         reply.id = flight.message.id
         reopen(now: now)
-        if reply.status == .rejected, reply.error == TrustPolicy.badMAC.reason {
+        // (Only while the lane sends MACs: a message that went signed is not refused for its MAC, and a node that
+        // says so anyway gets no second attempt at once.)
+        if takesMACs, reply.status == .rejected, reply.error == TrustPolicy.badMAC.reason {
             // The node could not check this node's MAC: the key on record here is not its key any more (replaced
             // since it was read). Read again, and the message sent again at once, signed.
             takesMACs = false
@@ -526,10 +528,10 @@ final class LaneCarrier {
 
     /// Why an ACK to `message` is not believed, if it is not (see ``TrustPolicy/refusal(ofReply:from:record:asker:)``).
     private func refusal(of reply: Reply, to message: OutgoingMessage) -> String? {
-        // A MAC is checked with the key that signed the message (a message stored unsigned went signed by the
-        // current key).
+        // A MAC is checked with the key that authenticated the message (one stored without a key on record went
+        // under the current key).
         let signer = context.signer
-        let asker = signer.flatMap { $0.key(message.signature?.key ?? $0.current.publicKey) }
+        let asker = signer.flatMap { $0.key(message.signature?.key ?? message.signer ?? $0.current.publicKey) }
         return believing { context.trust.refusal(ofReply: reply, from: node, record: $0, asker: asker) }
     }
 

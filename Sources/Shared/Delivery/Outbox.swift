@@ -77,7 +77,7 @@ public final class Outbox: Sendable {
         // authenticates it when it sends it, for a twentieth of a signature, and signs it then should the node stop
         // taking MACs. A message signed by a given key (a key rotation's) keeps its signature.
         let macNodes = key == nil || signer != nil || configuration.signsEveryMessage ? [] : macTakers(of: messages)
-        let accepted = try store.acceptEncoded(messages, now: now) { subject, payload in
+        let accepted = try store.acceptEncoded(messages, now: now, signer: key?.publicKey) { subject, payload in
             if !macNodes.isEmpty, let node = Subject(parsing: subject)?.node, macNodes.contains(node) { return nil }
             return key?.signature(subject: subject, payload: payload)
         }

@@ -73,15 +73,16 @@ extension NodeRuntime {
             throw NodeError(
                 "not every node has the new key yet (\(missing.joined(separator: ", "))): retiring the old one now would cut them off; see `bosun keys rotate --status`")
         }
-        // Gone from disk first: a retirement that did not take would bring the old key back at the next start.
+        let nodes = try store.keyRecords().filter { $0.state == .approved }.map(\.node)
+        try accept(nodes.map { Self.keyMessage(to: $0, ["revoke", old]) })
+        // Gone from disk, or the retirement fails: one that did not take would bring the old key back at the next
+        // start (the revocations are on their way: a second `keys retire` sends them again).
         do {
             try FileSystem.removeIfPresent(keyPath + ".previous")
         } catch {
             throw NodeError("cannot retire \(old): \(error)")
         }
         keys.retirePrevious()
-        let nodes = try store.keyRecords().filter { $0.state == .approved }.map(\.node)
-        try accept(nodes.map { Self.keyMessage(to: $0, ["revoke", old]) })
         return nodes
     }
 

@@ -23,12 +23,16 @@ struct OutgoingMessage: Sendable, Equatable {
     /// The signature made at accept, published in the headers; nil for a message stored before signatures moved
     /// there (the lane signs it when it sends it).
     var signature: WireSignature?
+    /// The key that authenticates it: the one that signed it, or, for a message stored unsigned (to a node that
+    /// takes MACs), the one to sign it or make its MAC with when it is sent (a key rotation may come between).
+    /// Nil for a message stored before keys were kept with it, or after this node rotated its own: the current key.
+    var signer: String?
 }
 
 extension OutgoingMessage {
     /// `message` as ``Store/acceptEncoded(_:now:sign:)`` stores it (`row`: its subject, bytes and signature), the
     /// same as a lane would read it back: times to the millisecond, defaults where the message leaves them out.
-    init(sequence: Int64, message: Message, row: AcceptedRow, acceptedAt: Timestamp) {
+    init(sequence: Int64, message: Message, row: AcceptedRow, signer: String?, acceptedAt: Timestamp) {
         self.init(
             sequence: sequence, id: message.id ?? "", method: message.method, subject: row.subject, payload: row.payload,
             wantsACK: row.wantsACK, ackTimeout: message.ackTimeout ?? DeliveryDefaults.standard.ackTimeout,
@@ -36,6 +40,7 @@ extension OutgoingMessage {
             expiresAt: message.expiresAt.map { Timestamp(millisecondsSinceEpoch: $0.millisecondsSinceEpoch) },
             sequential: message.sequential ?? false, attempts: 0,
             acceptedAt: Timestamp(millisecondsSinceEpoch: acceptedAt.millisecondsSinceEpoch),
-            signature: row.signature.map { WireSignature(key: $0.key, value: $0.value) })
+            signature: row.signature.map { WireSignature(key: $0.key, value: $0.value) },
+            signer: row.signature?.key ?? signer)
     }
 }

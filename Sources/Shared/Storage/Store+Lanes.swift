@@ -42,7 +42,8 @@ extension Store {
             retries: row.int(7), retryWait: row.optionalDouble(8) ?? DeliveryDefaults.standard.retryWait,
             expiresAt: row.optionalInt64(9).map(Timestamp.init(millisecondsSinceEpoch:)), sequential: row.int(10) != 0,
             attempts: row.int(11), acceptedAt: Timestamp(millisecondsSinceEpoch: row.int64(14)),
-            signature: row.optionalText(12).flatMap { key in row.optionalText(13).map { WireSignature(key: key, value: $0) } })
+            signature: row.optionalText(12).flatMap { key in row.optionalText(13).map { WireSignature(key: key, value: $0) } },
+            signer: row.optionalText(12))
     }
 
     /// Drops the stored signatures of the unfinished messages: after this node's key rotation its lanes sign

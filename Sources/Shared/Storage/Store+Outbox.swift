@@ -27,9 +27,11 @@ extension Store {
         var previous: Int64
     }
 
-    /// ``accept(_:now:sign:)``, with what a lane needs of each message (``Accepted``).
+    /// ``accept(_:now:sign:)``, with what a lane needs of each message (``Accepted``). `signer`: the key whose
+    /// messages these are, stored with each (column `signedBy`) even where `sign` makes no signature (a message to
+    /// a node that takes MACs): the key to authenticate it with when it is sent, whatever key is current by then.
     func acceptEncoded(
-        _ messages: [Message], now: Timestamp,
+        _ messages: [Message], now: Timestamp, signer: String? = nil,
         sign: @escaping @Sendable (_ subject: String, _ payload: [UInt8]) -> WireSignature? = { _, _ in nil }
     ) throws(StoreError) -> [Accepted] {
         for message in messages {
@@ -71,7 +73,7 @@ extension Store {
                         now.millisecondsSinceEpoch, now.millisecondsSinceEpoch, row.subject,
                         row.wantsACK, message.ackTimeout, message.retries ?? 0, message.retryWait,
                         message.expiresAt?.millisecondsSinceEpoch, message.sequential ?? false,
-                        row.signature?.key, row.signature?.value,
+                        row.signature?.key ?? signer, row.signature?.value,
                     ])
                 guard inserted > 0 else {
                     throw StoreError(.duplicateID, path: path, "accept: message \(message.id ?? "") is already in the outbox")
@@ -80,7 +82,7 @@ extension Store {
                 last[node] = sequence
                 records.append(Accepted(
                     record: OutboxRecord(sequence: sequence, message: message, state: .queued, updatedAt: now),
-                    outgoing: OutgoingMessage(sequence: sequence, message: message, row: row, acceptedAt: now),
+                    outgoing: OutgoingMessage(sequence: sequence, message: message, row: row, signer: signer, acceptedAt: now),
                     previous: previous))
             }
             return records
