@@ -40,4 +40,12 @@ struct WireMACTests {
         #expect(!node.verifiesMAC(WireSignature(key: central.publicKey, value: batchMAC, isMAC: true), subject: subject, payload: payload))
         #expect(!node.verifiesMAC(WireSignature(key: central.publicKey, value: "not base64", isMAC: true), subject: subject, payload: payload))
     }
+
+    @Test func aMACIsTakenOnlyFromAKeyTheNodeTrusts() {
+        let policy = TrustPolicy(trustedKeys: [central.publicKey])
+        #expect(policy.macRefusal(key: central.publicKey, node: "edge") == nil)
+        let stranger = NodeKey()
+        let refusal = policy.macRefusal(key: stranger.publicKey, node: "edge")
+        #expect(refusal?.kind == .untrustedKey && refusal?.reason.contains("which node edge does not trust") == true)
+    }
 }

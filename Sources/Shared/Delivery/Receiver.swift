@@ -193,7 +193,8 @@ public final class Receiver: Sendable {
     }
 
     /// Why a message's (or a batch's) signature or MAC is not right, if it is not; nil for an unsigned one (the
-    /// trust policy judges that). A MAC is checked with this node's current key only: whoever holds a key it
+    /// trust policy judges that). A MAC is taken from a key this node trusts only (``TrustPolicy/macRefusal(key:node:)``:
+    /// for any other nothing is worked out), and checked with this node's current key only: whoever holds a key it
     /// replaced (leaked, perhaps: why keys are rotated) could make MACs under that one. A sender that has not heard
     /// of the rotation yet is refused, and sends the message again signed.
     func authenticationRefusal(_ inbound: NATSMessage) -> TrustPolicy.Refusal? {
@@ -201,6 +202,7 @@ public final class Receiver: Sendable {
         guard signature.isMAC else {
             return signature.verifies(subject: inbound.subject, payload: inbound.payload) ? nil : TrustPolicy.badSignature
         }
+        if let untrusted = trust.macRefusal(key: signature.key, node: context.node) { return untrusted }
         return key?.current.verifiesMAC(signature, subject: inbound.subject, payload: inbound.payload) == true
             ? nil : TrustPolicy.badMAC
     }

@@ -195,6 +195,13 @@ public struct TrustPolicy: Sendable, Equatable {
             reason: "unsigned message: node \(node) runs `\(method)` only when it is signed by a key it trusts\(fix)")
     }
 
+    /// The refusal of a message with a MAC (``WireSignature/isMAC``) by a key this node does not trust, or nil: only
+    /// a trusted key (the central node's) sends a node MACs, so for any other the MAC is not worked out at all (a key
+    /// agreement, an X25519, per key: made-up keys must not cost that).
+    public func macRefusal(key: String, node: String) -> Refusal? {
+        isTrusted(key) ? nil : Refusal(kind: .untrustedKey, reason: untrusted(key, node: node))
+    }
+
     private func untrusted(_ key: String, node: String) -> String {
         let shown = NodeKey.fingerprint(of: key).map { "\(key) (\($0))" } ?? key
         if pinsNodes {
