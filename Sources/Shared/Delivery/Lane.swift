@@ -50,6 +50,9 @@ final class Lane: Sendable {
     let generation = Atomic<UInt64>(0)
     /// Mirrors the lane's state, for ``Outbox/heard(from:)`` without a hop.
     let isBlocked = Atomic<Bool>(false)
+    /// The lane has believed an answer from its node: the key it shares with the node is worked out (or none is
+    /// needed). Until then the outbox checks the lane's answers off the reply subscription's thread (``Outbox``).
+    let agreed = Atomic<Bool>(false)
     /// Mirrors whether the lane sends its node messages with a MAC (the node takes them, its key is approved): an
     /// accept then stores them unsigned.
     let takesMACs = Atomic<Bool>(false)

@@ -443,6 +443,7 @@ final class LaneCarrier {
             reopen(now: now)
             return
         }
+        lane.agreed.store(true, ordering: .relaxed)
         if answer.speaksBatches { takesBatches = true }
         if answer.takesMACMessages { takesMACs = true }
         take(reply, flight: flight, sequence: sequence, now: now)
@@ -465,6 +466,7 @@ final class LaneCarrier {
             return context.logger.warning("ignored a batch of ACKs from \(node): \(error)")
         }
         let signer = answer.batchAuthentication?.key
+        lane.agreed.store(true, ordering: .relaxed)
         takesBatches = true
         if answer.takesMACMessages { takesMACs = true }
         for entry in batch.entries {

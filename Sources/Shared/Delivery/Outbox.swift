@@ -220,8 +220,25 @@ public final class Outbox: Sendable {
             let token = String(subject[subject.index(after: before)..<last]),
             let lane = registry.withLock({ $0.byToken[token] })
         else { return }
+        // A lane's first answer may need the key agreement with its node (an X25519 and a conversion, about 50 µs):
+        // checked on a worker thread, so that the first answers of a fan-out, which all come on this subscription's
+        // one thread, are spread over the cores. A few at a time: a flood of answers waits here, not in memory.
+        if !lane.agreed.load(ordering: .relaxed) {
+            if agreeing.add(1, ordering: .relaxed).newValue <= Self.mostAgreeing {
+                DispatchQueue.global().async { [self] in
+                    lane.deliver(.reply(answer))
+                    agreeing.subtract(1, ordering: .relaxed)
+                }
+                return
+            }
+            agreeing.subtract(1, ordering: .relaxed)
+        }
         lane.deliver(.reply(answer))
     }
+
+    /// Answers being checked off the reply subscription's thread (``route(_:)``), and how many may be at once.
+    private let agreeing = Atomic<Int>(0)
+    private static let mostAgreeing = 64
 
     /// A message came from `node`, so it is connected: a lane waiting for it probes at once instead of after
     /// its backoff.
