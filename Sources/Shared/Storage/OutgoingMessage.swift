@@ -40,7 +40,7 @@ extension OutgoingMessage {
             expiresAt: message.expiresAt.map { Timestamp(millisecondsSinceEpoch: $0.millisecondsSinceEpoch) },
             sequential: message.sequential ?? false, attempts: 0,
             acceptedAt: Timestamp(millisecondsSinceEpoch: acceptedAt.millisecondsSinceEpoch),
-            signature: row.signature.map { WireSignature(key: $0.key, value: $0.value) },
+            signature: row.signature,
             signer: row.signature?.key ?? signer)
     }
 }

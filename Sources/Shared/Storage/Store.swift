@@ -1,5 +1,5 @@
-import Synchronization
 import Dispatch
+import Synchronization
 
 /// A node's durable state in one SQLite file: the outbox, the receiver's dedup records and, on the central node,
 /// the node registry.

@@ -13,10 +13,13 @@ public struct NATSMessage: Sendable {
     public var payload: [UInt8]
     /// The server's answer to a request that nobody is subscribed to.
     public var isNoResponders: Bool
-    /// The signature from the headers, when both of its headers are there (checked by the receiver).
+    /// The signature from the headers, when both of its headers are there (checked by the receiver), or the MAC
+    /// (``WireSignature/isMAC``).
     public var signature: WireSignature?
-    /// For a batch of ACKs (``ReplyBatch``): its key and MAC, from the headers.
-    public var batchAuthentication: ReplyBatch.Authentication?
+    /// For a batch of ACKs (``ReplyBatch``): its key and MAC, from the headers (the same headers as a message's MAC).
+    public var batchAuthentication: ReplyBatch.Authentication? {
+        signature.flatMap { $0.isMAC ? ReplyBatch.Authentication(key: $0.key, mac: $0.value) : nil }
+    }
     /// Header `Bosun-Ack-Batch: yes`: on a message, its sender takes batches of ACKs; on an ACK, the answering node
     /// takes batches of messages (``MessageBatch``).
     public var speaksBatches = false
@@ -36,8 +39,7 @@ public struct NATSMessage: Sendable {
         self.replyTo = replyTo
         self.payload = payload
         self.isNoResponders = isNoResponders
-        self.signature = signature
-        self.batchAuthentication = batchAuthentication
+        self.signature = signature ?? batchAuthentication.map { WireSignature(key: $0.key, value: $0.mac, isMAC: true) }
     }
 
     /// Copies a libnats message; the caller still owns and destroys it.
@@ -61,8 +63,7 @@ public struct NATSMessage: Sendable {
             signature = WireSignature(key: key, value: value, offersMACAnswer: offersMAC,
                 offersBatchAnswer: offersMAC && speaksBatches)
         } else if let mac = Self.header(msg, WireSignature.macHeader) {
-            // A batch of ACKs (to a lane), or a message with a MAC (to a receiver): each reads its own.
-            batchAuthentication = ReplyBatch.Authentication(key: key, mac: mac)
+            // A batch of ACKs (to a lane, which reads it as ``batchAuthentication``), or a message with a MAC.
             signature = WireSignature(key: key, value: mac, offersMACAnswer: offersMAC,
                 offersBatchAnswer: offersMAC && speaksBatches, isMAC: true)
         }

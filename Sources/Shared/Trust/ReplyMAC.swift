@@ -64,23 +64,34 @@ extension NodeKey {
     /// valid key.
     public func authenticate(_ reply: Reply, for peer: String) -> Reply {
         guard let key = pairKey(with: peer) else { return sign(reply) }
+        guard let mac = Self.mac(of: reply.signedBytes, under: key) else { return sign(reply) }
         var authenticated = reply
         authenticated.signedBy = publicKey
         authenticated.signature = nil
-        var mac = [UInt8](repeating: 0, count: 32)
-        let bytes = reply.signedBytes
-        guard bosun_hmac_sha256(key, bytes, bytes.count, &mac) == 1 else { return sign(reply) }
-        authenticated.mac = Data(mac).base64EncodedString()
+        authenticated.mac = mac
         return authenticated
+    }
+
+    /// The HMAC-SHA-256 of `bytes` under `key` (a pair key), in base64: what every MAC here travels as (an ACK's, a
+    /// batch of ACKs', a message's); nil if it cannot be made.
+    static func mac(of bytes: [UInt8], under key: [UInt8]) -> String? {
+        var mac = [UInt8](repeating: 0, count: 32)
+        guard bosun_hmac_sha256(key, bytes, bytes.count, &mac) == 1 else { return nil }
+        return Data(mac).base64EncodedString()
+    }
+
+    /// Whether `mac` (base64) is the HMAC-SHA-256 of `bytes` under `key`, checked in constant time.
+    static func macMatches(_ mac: String, bytes: [UInt8], under key: [UInt8]) -> Bool {
+        guard let raw = Data(base64Encoded: mac), raw.count == 32, key.count == 32 else { return false }
+        return bosun_hmac_sha256_verify(key, bytes, bytes.count, Array(raw)) == 1
     }
 }
 
 extension Reply {
     /// Whether the reply's MAC is right under `key` (the pair key of the asking node and ``signedBy``).
     public func hasValidMAC(key: [UInt8]) -> Bool {
-        guard let mac, let raw = Data(base64Encoded: mac), raw.count == 32, key.count == 32 else { return false }
-        let bytes = signedBytes
-        return bosun_hmac_sha256_verify(key, bytes, bytes.count, Array(raw)) == 1
+        guard let mac else { return false }
+        return NodeKey.macMatches(mac, bytes: signedBytes, under: key)
     }
 }
 
@@ -89,10 +100,7 @@ extension NodeKey {
     /// `peer` is not a valid key (the answers then go one by one).
     public func batchMAC(subject: String, payload: [UInt8], for peer: String) -> String? {
         guard let key = pairKey(with: peer) else { return nil }
-        var mac = [UInt8](repeating: 0, count: 32)
-        let bytes = ReplyBatch.authenticatedBytes(subject: subject, payload: payload)
-        guard bosun_hmac_sha256(key, bytes, bytes.count, &mac) == 1 else { return nil }
-        return Data(mac).base64EncodedString()
+        return Self.mac(of: ReplyBatch.authenticatedBytes(subject: subject, payload: payload), under: key)
     }
 }
 
@@ -100,8 +108,6 @@ extension ReplyBatch {
     /// Whether `mac` is right for the batch `payload` published on `subject`, under `key` (the pair key of the asking
     /// node and the answering one).
     public static func hasValidMAC(_ mac: String, subject: String, payload: [UInt8], key: [UInt8]) -> Bool {
-        guard let raw = Data(base64Encoded: mac), raw.count == 32, key.count == 32 else { return false }
-        let bytes = authenticatedBytes(subject: subject, payload: payload)
-        return bosun_hmac_sha256_verify(key, bytes, bytes.count, Array(raw)) == 1
+        NodeKey.macMatches(mac, bytes: authenticatedBytes(subject: subject, payload: payload), under: key)
     }
 }

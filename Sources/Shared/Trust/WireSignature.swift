@@ -1,6 +1,3 @@
-import CCrypto
-import FoundationEssentials
-
 /// A message's signature as it travels: in two NATS headers beside the payload, over the exact bytes published.
 ///
 /// The signer signs the subject and the payload as they go on the wire (``signedBytes(subject:payload:)``), so
@@ -76,20 +73,15 @@ extension NodeKey {
     /// A MAC of `payload` on `subject` for the node whose key is `peer` (instead of a signature: ``WireSignature/isMAC``);
     /// nil if `peer` is not a valid key.
     public func mac(subject: String, payload: some Collection<UInt8>, for peer: String) -> WireSignature? {
-        guard let key = pairKey(with: peer) else { return nil }
-        var mac = [UInt8](repeating: 0, count: 32)
-        let bytes = WireSignature.macBytes(subject: subject, payload: payload)
-        guard bosun_hmac_sha256(key, bytes, bytes.count, &mac) == 1 else { return nil }
-        return WireSignature(key: publicKey, value: Data(mac).base64EncodedString(), isMAC: true)
+        guard let key = pairKey(with: peer), let mac = Self.mac(of: WireSignature.macBytes(subject: subject, payload: payload), under: key)
+        else { return nil }
+        return WireSignature(key: publicKey, value: mac, isMAC: true)
     }
 
     /// Whether `signature` is a right MAC of `payload` on `subject`, made for this key by the holder of its ``key``.
     public func verifiesMAC(_ signature: WireSignature, subject: String, payload: some Collection<UInt8>) -> Bool {
-        guard signature.isMAC, let key = pairKey(with: signature.key), let raw = Data(base64Encoded: signature.value),
-            raw.count == 32
-        else { return false }
-        let bytes = WireSignature.macBytes(subject: subject, payload: payload)
-        return bosun_hmac_sha256_verify(key, bytes, bytes.count, Array(raw)) == 1
+        guard signature.isMAC, let key = pairKey(with: signature.key) else { return false }
+        return Self.macMatches(signature.value, bytes: WireSignature.macBytes(subject: subject, payload: payload), under: key)
     }
 
     /// This key's signature of `payload` on `subject`, to travel in the message's headers.
