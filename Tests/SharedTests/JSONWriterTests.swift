@@ -15,6 +15,19 @@ struct JSONWriterTests {
 
     private func encoder<T: Encodable>(_ value: T) throws -> [UInt8] { Array(try JSONLines.encoder.encode(value)) }
 
+    @Test(arguments: [Int.min, -10, -1, 0, 7, 10, 99, 1_000_000_007, Int.max])
+    func anIntegerIsWrittenAsTheEncoderWritesIt(value: Int) throws {
+        let entry = Journal.Entry(time: Timestamp(millisecondsSinceEpoch: 0), event: .attempt, id: "m", attempt: value)
+        var line = JSONWriter(capacity: 64)
+        entry.write(to: &line)
+        #expect(line.bytes == (try encoder(entry)))
+        let reply = Reply(id: "m", fromNode: "n", status: .error, exitCode: Int32(truncatingIfNeeded: value))
+        #expect(reply.encoded() == (try encoder(reply)))
+        var writer = JSONWriter(capacity: 8)
+        writer.int(UInt64.max)
+        #expect(writer.bytes == Array("18446744073709551615".utf8))
+    }
+
     @Test(arguments: awkward) func aReplyIsWrittenAsTheEncoderWritesIt(text: String) throws {
         var reply = Reply(
             id: "0193-\(text)", fromNode: "edge/1", status: .error, exitCode: -3, stdout: text, stderr: text + "!",
@@ -27,7 +40,8 @@ struct JSONWriterTests {
         #expect(bare.encoded() == (try encoder(bare)))
     }
 
-    @Test(arguments: [0.001, 0.1, 1, 30, 2.5, 1e-7, 123_456_789.125, 1e21, 86_400 * 365.25])
+    @Test(arguments: [0.001, 0.1, 1, 30, 2.5, 1e-7, 123_456_789.125, 1e21, 86_400 * 365.25, 0, -0.0, -30,
+        999_999_999_999_999, 1e15, -1e15 + 1])
     func aMessageIsWrittenAsTheEncoderWritesIt(seconds: Double) throws {
         // Built as is, not accepted: past the limits `accepted` checks, the writer must still agree.
         var message = Message(

@@ -86,6 +86,20 @@ struct ReplyBatchTests {
             .contains("a node the operator rejected") == true)
     }
 
+    /// A batch without a MAC, from a node that signs nothing (`Bosun-Acks: unsigned`): believed only by a node that
+    /// takes unsigned answers, as an unsigned single ACK is; without that header, never.
+    @Test func anUnsignedBatchIsBelievedOnlyByANodeThatTakesUnsignedAnswers() {
+        var unsigned = NATSMessage(subject: subject, payload: batch().encoded())
+        unsigned.isUnsignedReplyBatch = true
+        let noMAC = "a batch of ACKs claiming to come from edge carries no MAC"
+        #expect(TrustPolicy(pinsNodes: true).refusal(ofBatch: unsigned, from: "edge", record: record, asker: central) == noMAC)
+        #expect(TrustPolicy().refusal(ofBatch: unsigned, from: "edge", record: nil, asker: nil) == noMAC)
+        let lab = TrustPolicy(acceptUnsigned: true)
+        #expect(lab.refusal(ofBatch: unsigned, from: "edge", record: nil, asker: nil) == nil)
+        unsigned.isUnsignedReplyBatch = false
+        #expect(lab.refusal(ofBatch: unsigned, from: "edge", record: nil, asker: nil) == noMAC)
+    }
+
     @Test func onlySmallRepliesGoInABatch() {
         #expect(Reply(id: "m", fromNode: "edge", status: .ok, stdout: "hi\n").fitsBatch)
         #expect(!Reply(id: "m", fromNode: "edge", status: .ok, stdout: String(repeating: "x", count: 1_025)).fitsBatch)

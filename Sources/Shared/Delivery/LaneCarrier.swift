@@ -341,7 +341,7 @@ final class LaneCarrier {
     }
 
     /// Sends what this fill gathered: one message alone, more as one batch signed by this node's current key (which
-    /// answers to it carry a MAC under).
+    /// answers to it carry a MAC under), or unsigned by a node that signs nothing.
     private func sendGathered(now: Timestamp) {
         guard let first = gathered.first else { return }
         defer {
@@ -354,14 +354,16 @@ final class LaneCarrier {
             ? MessageBatch(items: gathered.map {
                 MessageBatch.Item(subject: $0.subject, token: String($0.sequence), payload: $0.payload)
             }).encoded() : nil
-        guard let payload, let current = context.signer?.current,
-            var signature = macFor(subject, payload, by: current) ?? current.signature(subject: subject, payload: payload)
-        else {
+        let current = context.signer?.current
+        var signature = payload.flatMap { payload in
+            current.flatMap { macFor(subject, payload, by: $0) ?? $0.signature(subject: subject, payload: payload) }
+        }
+        guard let payload, current == nil || signature != nil else {
             for message in gathered where !transmit(message) { flights[message.sequence]?.deadline = now }
             return
         }
-        signature.offersMACAnswer = true
-        signature.offersBatchAnswer = true
+        signature?.offersMACAnswer = true
+        signature?.offersBatchAnswer = true
         do {
             try context.publisher.publish(subject, payload: payload, replyTo: replySubject(of: first), signature: signature)
         } catch {
@@ -409,7 +411,7 @@ final class LaneCarrier {
     }
 
     private func reply(_ answer: NATSMessage, now: Timestamp) {
-        if answer.batchAuthentication != nil { return replies(answer, now: now) }
+        if answer.batchAuthentication != nil || answer.isUnsignedReplyBatch { return replies(answer, now: now) }
         guard let dot = answer.subject.lastIndex(of: "."),
             var sequence = Int64(answer.subject[answer.subject.index(after: dot)...])
         else { return }

@@ -4,9 +4,16 @@ import Logging
 /// it takes batches of ACKs (``ReplyBatch``), and the message's token in the ``MessageBatch`` that brought it, if one
 /// did: its answers then go in a batch of ACKs (of one, if need be) that names it.
 struct Asker: Sendable {
+    /// Empty for ``unsigned(batchToken:)``.
     var key: String
     var takesBatches: Bool
     var batchToken: String? = nil
+
+    /// The sender of a message of a batch, asking a node that signs nothing (`--insecure-sign-nothing`): its
+    /// answers go in a batch of ACKs without a MAC.
+    static func unsigned(batchToken: String) -> Asker {
+        Asker(key: "", takesBatches: true, batchToken: batchToken)
+    }
 }
 
 /// Answering: the ACK journaled, audited, reported when it is an error, and sent signed or with a MAC.
@@ -16,6 +23,8 @@ extension Receiver {
     private static let speaksBatches = [
         ReplyBatch.offerHeader: ReplyBatch.offerValue, WireSignature.macMessagesHeader: ReplyBatch.offerValue,
     ]
+    /// The header of every single ACK from a node that signs nothing: it takes batches of messages (unsigned).
+    private static let takesUnsignedBatches = [ReplyBatch.offerHeader: ReplyBatch.offerValue]
 
     /// Journals, audits and sends the answer; `received` is the message's `received` line when not journaled yet.
     /// With `gather`, the answer is held to go out with the others of that batch's commit.
@@ -67,25 +76,29 @@ extension Receiver {
     }
 
     /// Publishes `answers` (to one lane, one asking key) as one batch, on the reply subject of the first (one the
-    /// sender gave this node); a batch of one goes as a single ACK unless it answers a message of a ``MessageBatch``,
-    /// and answers this node cannot make a MAC for go as single ACKs.
+    /// sender gave this node), with a MAC, or none from a node that signs nothing; a batch of one goes as a single
+    /// ACK unless it answers a message of a ``MessageBatch``, and answers this node cannot make a MAC for go as
+    /// single ACKs.
     private func publishBatch(_ answers: [ReceiveBatch.HeldAnswer]) {
-        guard let first = answers.first, answers.count > 1 || first.asker.batchToken != nil,
-            let current = key?.current,
-            case let batch = ReplyBatch(entries: answers.map { answer in
-                let token = answer.asker.batchToken
-                    ?? answer.replyTo.lastIndex(of: ".").map { String(answer.replyTo[answer.replyTo.index(after: $0)...]) }
-                return ReplyBatch.Entry(to: token ?? "", reply: answer.reply)
-            }),
-            case let payload = batch.encoded(),
-            let mac = current.batchMAC(subject: first.replyTo, payload: payload, for: first.asker.key)
-        else {
-            return answers.forEach { sendAlone($0.reply, to: $0.replyTo, asker: $0.asker) }
+        let sendEachAlone = { answers.forEach { self.sendAlone($0.reply, to: $0.replyTo, asker: $0.asker) } }
+        guard let first = answers.first, answers.count > 1 || first.asker.batchToken != nil else { return sendEachAlone() }
+        let payload = ReplyBatch(entries: answers.map { answer in
+            let token = answer.asker.batchToken
+                ?? answer.replyTo.lastIndex(of: ".").map { String(answer.replyTo[answer.replyTo.index(after: $0)...]) }
+            return ReplyBatch.Entry(to: token ?? "", reply: answer.reply)
+        }).encoded()
+        let headers: [String: String]
+        if let current = key?.current {
+            guard let mac = current.batchMAC(subject: first.replyTo, payload: payload, for: first.asker.key) else {
+                return sendEachAlone()
+            }
+            headers = [WireSignature.keyHeader: current.publicKey, ReplyBatch.macHeader: mac,
+                WireSignature.macMessagesHeader: ReplyBatch.offerValue]
+        } else {
+            headers = [ReplyBatch.unsignedHeader: ReplyBatch.unsignedValue]
         }
         do {
-            try connection.publish(first.replyTo, payload: payload, replyTo: nil,
-                carrying: [WireSignature.keyHeader: current.publicKey, ReplyBatch.macHeader: mac,
-                    WireSignature.macMessagesHeader: ReplyBatch.offerValue])
+            try connection.publish(first.replyTo, payload: payload, replyTo: nil, carrying: headers)
         } catch {
             logger.warning("could not send \(answers.count) ACKs", metadata: ["first": "\(first.reply.id)", "error": "\(error)"])
         }
@@ -125,7 +138,9 @@ extension Receiver {
         let reply = asker.flatMap { current?.authenticate(reply, for: $0.key) } ?? current?.sign(reply) ?? reply
         do {
             for piece in ReplyChunk.split(reply, maxPayload: connection.maxPayload) {
-                if asker?.takesBatches == true {
+                if current == nil {
+                    try connection.publish(replyTo, payload: piece, replyTo: nil, carrying: Self.takesUnsignedBatches)
+                } else if asker?.takesBatches == true {
                     try connection.publish(replyTo, payload: piece, replyTo: nil, carrying: Self.speaksBatches)
                 } else {
                     try connection.publish(replyTo, payload: piece)

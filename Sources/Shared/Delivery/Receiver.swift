@@ -283,11 +283,12 @@ public final class Receiver: Sendable {
             return false
         }
         heard(fromNode)
-        // The sender takes a MAC'd ACK (cheaper than a signed one) under the key it signed with.
+        // The sender takes a MAC'd ACK (cheaper than a signed one) under the key it signed with. To a node that signs
+        // nothing, the messages of a batch are answered in an unsigned batch of ACKs (``Asker/unsigned(batchToken:)``).
         let asker = inbound.signature?.offersMACAnswer == true
             ? admission.signer.map {
                 Asker(key: $0, takesBatches: inbound.signature?.offersBatchAnswer == true, batchToken: inbound.batchToken)
-            } : nil
+            } : key == nil ? inbound.batchToken.map(Asker.unsigned) : nil
         // An answer made in this commit goes out with the others, when the sender takes them so (``ReplyBatch``).
         let gather = asker?.takesBatches == true ? batch : nil
         guard let handler = handlers[message.method] else {

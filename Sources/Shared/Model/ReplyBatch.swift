@@ -45,6 +45,10 @@ public struct ReplyBatch: Sendable, Equatable {
     public static let offerValue = "yes"
     /// The header carrying the batch's MAC.
     public static let macHeader = "Bosun-Mac"
+    /// The header, and its value, of a batch with no MAC: from a node that signs nothing (`--insecure-sign-nothing`),
+    /// believed only by a node that takes unsigned answers (``TrustPolicy/refusal(ofBatch:from:record:asker:)``).
+    public static let unsignedHeader = "Bosun-Acks"
+    public static let unsignedValue = "unsigned"
     /// An entry is at most this big: a reply with more output (``Reply/fitsBatch``) goes on its own.
     public static let largestEntry = 2_048
 

@@ -26,6 +26,8 @@ public struct NATSMessage: Sendable {
     /// Header `Bosun-Mac-Messages: yes` on an ACK: the answering node takes messages with a MAC instead of a
     /// signature (``WireSignature/isMAC``).
     public var takesMACMessages = false
+    /// Header `Bosun-Acks: unsigned`: a batch of ACKs (``ReplyBatch``) with no MAC, from a node that signs nothing.
+    public var isUnsignedReplyBatch = false
     /// For a message that came in a ``MessageBatch``: its token there. Its `replyTo` is the batch's, the one subject
     /// the receiver may answer on (a NATS user's `allow_responses`), and its answers go there in a ``ReplyBatch``
     /// that names this token.
@@ -57,6 +59,7 @@ public struct NATSMessage: Sendable {
         isNoResponders = natsMsg_IsNoResponders(msg)
         speaksBatches = Self.header(msg, ReplyBatch.offerHeader) == ReplyBatch.offerValue
         takesMACMessages = Self.header(msg, WireSignature.macMessagesHeader) == ReplyBatch.offerValue
+        isUnsignedReplyBatch = Self.header(msg, ReplyBatch.unsignedHeader) == ReplyBatch.unsignedValue
         guard let key = Self.header(msg, WireSignature.keyHeader) else { return }
         let offersMAC = Self.header(msg, WireSignature.answerHeader) == WireSignature.macAnswer
         if let value = Self.header(msg, WireSignature.valueHeader) {

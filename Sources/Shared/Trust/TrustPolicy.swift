@@ -158,12 +158,14 @@ public struct TrustPolicy: Sendable, Equatable {
     }
 
     /// Why a batch of ACKs from `node` (``ReplyBatch``) must not be believed, or nil: its MAC, checked with `asker`'s
-    /// pair key over the bytes as they came, and its key, trusted as a single ACK's is.
+    /// pair key over the bytes as they came, and its key, trusted as a single ACK's is. One with no MAC (from a node
+    /// that signs nothing) is believed only as an unsigned single ACK is: by a node that takes unsigned answers.
     public func refusal(
         ofBatch answer: NATSMessage, from node: String, record: Store.KeyRecord?, asker: NodeKey?
     ) -> String? {
         guard let authentication = answer.batchAuthentication else {
-            return "a batch of ACKs claiming to come from \(node) carries no MAC"
+            return answer.isUnsignedReplyBatch && acceptUnsigned
+                ? nil : "a batch of ACKs claiming to come from \(node) carries no MAC"
         }
         guard let asker, let key = asker.pairKey(with: authentication.key) else {
             return "a batch of ACKs claiming to come from \(node) carries a MAC this node cannot check"
