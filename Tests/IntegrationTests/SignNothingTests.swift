@@ -65,17 +65,24 @@ struct SignNothingTests {
             #expect(single.speaksBatches && !single.isUnsignedReplyBatch && single.signature == nil)
             #expect(try Reply.decode(single.payload).id == pings[0].id)
 
+            // Three pings and, last, a message that is no JSON: refused before its id is known, it is answered in a
+            // batch of ACKs naming its token too (alone it would be taken for the first message, whose reply subject
+            // the batch has).
             let items = try pings.enumerated().map { index, ping in
                 MessageBatch.Item(subject: try #require(ping.subject).description, token: "\(index + 7)", payload: ping.encoded())
-            }
+            } + [MessageBatch.Item(subject: "bosun.silent.ping.CommandACK", token: "10", payload: Array("not json".utf8))]
             try client.publish(MessageBatch.subject(for: "silent"), payload: MessageBatch(items: items).encoded(),
                 replyTo: "_INBOX.unsigned.0.7")
-            let batch = try #require(await arriving.next())
-            #expect(batch.subject == "_INBOX.unsigned.0.7")
-            #expect(batch.isUnsignedReplyBatch && batch.batchAuthentication == nil && batch.signature == nil)
-            let entries = try ReplyBatch.decode(batch.payload).entries
-            #expect(entries.map(\.to) == ["7", "8", "9"])
-            #expect(entries.map(\.reply.id) == pings.map(\.id) && entries.allSatisfy { $0.reply.status == .ok })
+            var entries: [String: Reply] = [:]
+            while entries.count < 4, let batch = await arriving.next() {
+                #expect(batch.subject == "_INBOX.unsigned.0.7")
+                #expect(batch.isUnsignedReplyBatch && batch.batchAuthentication == nil && batch.signature == nil)
+                for entry in try ReplyBatch.decode(batch.payload).entries { entries[entry.to] = entry.reply }
+            }
+            #expect(["7", "8", "9"].compactMap { entries[$0]?.id } == pings.map(\.id))
+            #expect(["7", "8", "9"].allSatisfy { entries[$0]?.status == .ok })
+            #expect(entries["10"]?.status == .rejected && entries["10"]?.error?.contains("malformed message") == true,
+                "\(String(describing: entries["10"]))")
             answers.unsubscribe()
             await client.close()
         }

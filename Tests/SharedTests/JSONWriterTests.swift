@@ -21,7 +21,7 @@ struct JSONWriterTests {
         var line = JSONWriter(capacity: 64)
         entry.write(to: &line)
         #expect(line.bytes == (try encoder(entry)))
-        let reply = Reply(id: "m", fromNode: "n", status: .error, exitCode: Int32(truncatingIfNeeded: value))
+        let reply = Reply(id: "m", fromNode: "n", status: .error, exitCode: Int32(clamping: value))
         #expect(reply.encoded() == (try encoder(reply)))
         var writer = JSONWriter(capacity: 8)
         writer.int(UInt64.max)

@@ -318,6 +318,11 @@ final class LaneCarrier {
             let key = message.signer.flatMap { signer?.key($0) } ?? signer?.current
             var signature = message.signature
                 ?? key.flatMap { macFor(message.subject, message.payload, by: $0) ?? $0.signature(subject: message.subject, payload: message.payload) }
+            // A node that signs sends nothing unsigned: a signature that could not be made is an attempt that failed.
+            if key != nil, signature == nil {
+                context.logger.error("cannot sign \(message.id) to \(node)")
+                return false
+            }
             // An ACK with a MAC is cheaper to make and to check than a signed one; offered only under this node's
             // current key (the answer is checked with the key that authenticated the message, which a rotation may
             // have replaced by then: ``refusal(of:to:)``).

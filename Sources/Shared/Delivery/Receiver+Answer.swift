@@ -16,7 +16,8 @@ struct Asker: Sendable {
     }
 }
 
-/// Answering: the ACK journaled, audited, reported when it is an error, and sent signed or with a MAC.
+/// Answering: the ACK journaled, audited, reported when it is an error, and sent signed or with a MAC (unsigned by a
+/// node that signs nothing).
 extension Receiver {
     /// The headers of a single ACK to a sender that takes batches: this node takes batches of messages too, and
     /// messages with a MAC instead of a signature (``WireSignature/isMAC``).
@@ -113,9 +114,12 @@ extension Receiver {
             ?? inbound.signature.map { "key \(NodeKey.fingerprint(of: $0.key) ?? "(not a key)")" } ?? "an unsigned sender"
         refusals.refused(sender: sender, subject: inbound.subject, refusal)
         guard !trust.pinsNodes else { return }
-        // A message of a batch is answered in a batch of ACKs naming it, under a MAC for the batch's (valid) key.
+        // A message of a batch is answered in a batch of ACKs naming it, under a MAC for the batch's (valid) key, or
+        // unsigned from a node that signs nothing: alone, a refusal that cannot name its id would be taken for the
+        // batch's first message, whose reply subject it came on.
         let asker = inbound.batchToken.flatMap { token in
             inbound.signature.map { Asker(key: $0.key, takesBatches: true, batchToken: token) }
+                ?? (key == nil ? Asker.unsigned(batchToken: token) : nil)
         }
         send(Reply(id: id, fromNode: context.node, status: .rejected, error: refusal.reason), to: inbound.replyTo, asker: asker)
     }
