@@ -8,7 +8,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bosun-bench",
         abstract: "Benchmarks of the delivery engine against raw libnats, measured in the same run.",
-        subcommands: [Run.self, ReferenceCommand.self, RefusalBench.self, SwarmMetricsCommand.self, RawResponder.self, MailboxCommand.self, MailboxBench.self], defaultSubcommand: Run.self)
+        subcommands: [Run.self, ReferenceCommand.self, RefusalBench.self, CodecBench.self, SwarmMetricsCommand.self, RawResponder.self, MailboxCommand.self, MailboxBench.self], defaultSubcommand: Run.self)
 
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the benchmarks; print a table and write JSON.")

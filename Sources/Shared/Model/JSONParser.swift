@@ -135,13 +135,20 @@ struct JSONParser {
     private mutating func string() throws(MessageError) -> String {
         position += 1
         let start = position
+        var ascii = true
         // The common case: no escapes, taken as one slice.
         while let byte = current, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
             guard byte >= 0x20 else { throw failure("control character in a string") }
+            if byte >= 0x80 { ascii = false }
             position += 1
         }
         if current == UInt8(ascii: "\"") {
             position += 1
+            // ASCII (ids, names, subjects: nearly every string here) is valid UTF-8 as it is: taken without the
+            // generic validation, which looks its encoding's type up at run time for every string.
+            if ascii {
+                return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<(position - 1)]), as: UTF8.self) }
+            }
             // Validated straight from the input, without a copy of its bytes first.
             guard let text = String(validating: bytes[start..<(position - 1)], as: UTF8.self) else {
                 throw failure("invalid UTF-8 in a string")
