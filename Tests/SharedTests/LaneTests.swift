@@ -38,7 +38,7 @@ import Testing
         }
     }
 
-    func withHarness(window: Int = 16, _ body: (Harness) async throws -> Void) async throws {
+    func withHarness(window: Int = 16, key: NodeKey? = nil, _ body: (Harness) async throws -> Void) async throws {
         try await withTemporaryDirectory { directory in
             let store = try Store(path: directory + "/state.db")
             let transport = InMemoryTransport()
@@ -46,6 +46,7 @@ import Testing
             var configuration = Outbox.Configuration(node: "central")
             configuration.defaults.window = window
             configuration.clock = clock
+            configuration.key = key.map { KeyRing($0) }
             // The central node's outbox: it believes a signed ACK from a node it has no key on record for.
             configuration.trust = TrustPolicy(pinsNodes: true)
             let logger = Logger(label: "test")
@@ -291,6 +292,33 @@ import Testing
             #expect(harness.writes == before + 5)
             #expect(harness.published.count == 21)
             #expect(harness.state(ids[1999]) == .queued)
+        }
+    }
+
+    /// A node whose ACK says it takes messages with a MAC gets its next ones stored unsigned (its lane makes the MAC
+    /// as it sends them) only while its key on record is approved; otherwise they are signed at accept, as before.
+    @Test func messagesAreStoredUnsignedForALaneThatSendsMACsOnly() async throws {
+        try await withHarness(key: NodeKey()) { harness in
+            _ = try harness.store.pinKey(node: "approved", key: harness.transport.nodeKey.publicKey, state: .approved, at: .now)
+            _ = try harness.store.pinKey(node: "pending", key: harness.transport.nodeKey.publicKey, state: .pending, at: .now)
+            for node in ["approved", "pending"] {
+                _ = try harness.outbox.accept([Message(toNode: node, method: .ping)])
+            }
+            #expect(await harness.waitForPublishes(2))
+            for publish in harness.published {
+                harness.transport.ack(publish, from: String(publish.subject.split(separator: ".")[1]), takesMACs: true)
+            }
+            #expect(await poll { harness.published.allSatisfy { harness.state($0.id) == .acked } })
+            for node in ["approved", "pending"] {
+                _ = try harness.outbox.accept([Message(toNode: node, method: .ping)])
+            }
+            let stored = try ["approved", "pending"].map { node in
+                try harness.store.outgoing(to: node, after: 0, limit: 10).last?.signature
+            }
+            #expect(stored[0] == nil, "stored unsigned for the node that gets MACs")
+            #expect(stored[1]?.verifies(subject: "bosun.pending.ping.CommandACK", payload: try #require(
+                try harness.store.outgoing(to: "pending", after: 0, limit: 10).last).payload) == true,
+                "signed at accept for the node whose key is not approved")
         }
     }
 

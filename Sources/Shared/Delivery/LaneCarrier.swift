@@ -52,7 +52,9 @@ final class LaneCarrier {
     /// Messages whose flights were dropped when the node went away, still answerable by a late ACK.
     private var dropped: Set<Int64> = []
     /// The node's key on record, read once (and again when an ACK is refused).
-    private var keyRecord: Store.KeyRecord??
+    private var keyRecord: Store.KeyRecord?? {
+        didSet { mirrorMACs() }
+    }
     /// Messages this lane carried to their end since it last had nothing to do.
     private var finishedInBurst = 0
     /// Final states made since the pump began, written together when it ends (``recordFinals(now:)``): one write
@@ -67,7 +69,15 @@ final class LaneCarrier {
     /// The node said it takes messages with a MAC instead of a signature (header `Bosun-Mac-Messages` on its ACKs):
     /// it gets them so while its key on record is approved. Forgotten as ``takesBatches`` is.
     private var takesMACs = false {
-        didSet { lane.takesMACs.store(takesMACs, ordering: .relaxed) }
+        didSet { mirrorMACs() }
+    }
+
+    /// Tells the outbox whether this lane sends its messages with a MAC (``Lane/takesMACs``), so that an accept stores
+    /// them unsigned: only when it will, the node taking them and its key on record (as last read) approved. Otherwise
+    /// they are signed at accept, on every core, not one by one as the lane sends them.
+    private func mirrorMACs() {
+        let approved = keyRecord.flatMap { $0 }?.state == .approved
+        lane.takesMACs.store(takesMACs && approved, ordering: .relaxed)
     }
     /// Messages published by this fill that go out together when it ends (``sendGathered(now:)``).
     private var gathered: [OutgoingMessage] = []

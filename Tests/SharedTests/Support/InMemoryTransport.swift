@@ -33,10 +33,13 @@ final class InMemoryTransport: Transport {
     /// The key the answering node signs its ACKs with.
     let nodeKey = NodeKey()
 
-    /// Answers `publish` with an ACK of `status` from `node`, signed as a real node signs it.
-    func ack(_ publish: Publish, from node: String = "edge", status: Reply.Status = .ok) {
+    /// Answers `publish` with an ACK of `status` from `node`, signed as a real node signs it; `takesMACs`: saying
+    /// the node takes messages with a MAC (header `Bosun-Mac-Messages`).
+    func ack(_ publish: Publish, from node: String = "edge", status: Reply.Status = .ok, takesMACs: Bool = false) {
         let reply = nodeKey.sign(Reply(id: publish.id, fromNode: node, status: status))
-        answer(publish, NATSMessage(subject: publish.replyTo ?? "", payload: reply.encoded()))
+        var message = NATSMessage(subject: publish.replyTo ?? "", payload: reply.encoded())
+        message.takesMACMessages = takesMACs
+        answer(publish, message)
     }
 
     /// Answers `publish` with an unsigned ACK: one the sender does not believe.
