@@ -37,6 +37,52 @@ struct JetStreamMailboxModeTests {
         }
     }
 
+    /// Messages stored without a signature (accepted for a node that takes MACs, before the central took
+    /// `--mailbox jetstream`) go into the mailbox signed by the central's key, which their node checks there: no lane
+    /// makes them a MAC on that way.
+    @Test func messagesStoredUnsignedGoSignedIntoTheMailbox() async throws {
+        try await withJetStreamServer { server in
+            try await withTemporaryDirectory { directory in
+                let central = AgentProcess.central(server: server.url, directory: directory)
+                let edge = AgentProcess(node: "edge", server: server.url, dataDirectory: directory + "/edge")
+                defer {
+                    edge.stop()
+                    central.stop()
+                }
+                try await central.start()
+                try await edge.start()
+                // One command answered: the central now sends edge its messages with a MAC, so stores them unsigned.
+                let first = try await bosun(["send", "--to", "edge", "--", "echo", "one"], server: server.url,
+                    dataDirectory: central.dataDirectory)
+                #expect(first.status == 0 && first.stdout == "one\n", "\(first.stderr)")
+                // Accepted after edge stopped, before the central has tried it again: stored unsigned.
+                edge.stop()
+                try central.write(inmsg: #"[{"toNode":"edge","method":"cliCommand","methodArgs":["echo","two"]},{"toNode":"edge","method":"cliCommand","methodArgs":["echo","three"]}]"#)
+                #expect(await eventually(timeout: .seconds(30)) { ((try? await central.messages()) ?? []).count == 3 })
+                central.stop()
+
+                let watcher = try await NATSConnection.connect(NATSConfiguration(servers: [server.url]))
+                let mailbox = try watcher.subscribe(MailboxSubjects.mailbox(node: "edge"))
+                try await watcher.flush()
+                try await central.start(extraArguments: ["--mailbox", "jetstream"])
+                let centralKey = try TestFleet.centralKey(dataDirectory: central.dataDirectory)
+                var words: [String] = []
+                var iterator = mailbox.makeAsyncIterator()
+                while words.count < 2, let stored = await iterator.next() {
+                    let message = try Message.decode(stored.payload)
+                    let subject = try #require(message.subject).description
+                    let signature = try #require(stored.signature, "\(message.methodArgs ?? []) went into the mailbox unsigned")
+                    #expect(signature.key == centralKey.publicKey && !signature.isMAC)
+                    #expect(signature.verifies(subject: subject, payload: stored.payload))
+                    words.append(message.methodArgs?.last ?? "")
+                }
+                #expect(words == ["two", "three"])
+                mailbox.unsubscribe()
+                await watcher.close()
+            }
+        }
+    }
+
     @Test func aServerKilledWhileTheMailboxStreamsToAnAgentLosesNoneAndRunsNoneTwice() async throws {
         try await withMailboxScenario(count: 1000) { scenario in
             let edge = try await scenario.startEdge()

@@ -19,16 +19,17 @@ public final class JetStreamMailbox: Sendable {
     ///   - keepResults: how long the results stream keeps an answer (`--keep-results`).
     ///   - window: mailbox messages handed to the receiver and not answered yet, at most.
     ///   - sharesRegistry: this node is a central: its node registry goes to, and comes from, `BOSUN_NODES`.
+    ///   - keys: this node's keys, to sign a message stored without a signature as it goes into the mailbox.
     public init(
         connection: NATSConnection, node: String, dataDirectory: String, maxAge: Duration,
         keepResults: Duration = .seconds(DeliveryDefaults.standard.keepResults), window: Int,
-        sharesRegistry: Bool = false, logger: Logger
+        sharesRegistry: Bool = false, keys: KeyRing? = nil, logger: Logger
     ) throws {
         self.connection = connection
         self.maxAge = maxAge
         self.keepResults = keepResults
         self.logger = logger
-        publisher = MailboxPublisher(logger: logger)
+        publisher = MailboxPublisher(keys: keys, logger: logger)
         registry = sharesRegistry ? NodeRegistrySync(logger: logger) : nil
         relay = MailboxRelay(
             node: node, places: try MailboxPlaceStore(path: dataDirectory + "/mailbox.db"), logger: logger,

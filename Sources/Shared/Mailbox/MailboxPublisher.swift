@@ -11,9 +11,13 @@ final class MailboxPublisher: Sendable {
     static let answeredHeader = "Bosun-Answered"
 
     private let queue = Mailbox<OutboxRecord>()
+    /// This node's keys: a message stored without a signature (accepted before the node took `--mailbox jetstream`,
+    /// or waiting across a key rotation) is signed as it goes into the mailbox, where no lane makes it a MAC.
+    private let keys: KeyRing?
     private let logger: Logger
 
-    init(logger: Logger) {
+    init(keys: KeyRing?, logger: Logger) {
+        self.keys = keys
         self.logger = logger
     }
 
@@ -44,8 +48,10 @@ final class MailboxPublisher: Sendable {
             return
         }
         // The bytes and signature stored at accept, as a lane publishes them: the receiver checks the same headers.
+        // Stored without one, signed by the key that accepted it (the current one if this node no longer holds it).
         var headers = [Self.subjectHeader: subject.description]
-        if let signature = stored.signature {
+        let signer = keys.map { keys in stored.signer.flatMap(keys.key) ?? keys.current }
+        if let signature = stored.signature ?? signer?.signature(subject: subject.description, payload: stored.payload) {
             headers[WireSignature.keyHeader] = signature.key
             headers[WireSignature.valueHeader] = signature.value
         }

@@ -138,7 +138,7 @@ public final class NodeRuntime: Service, Sendable {
             connection: connection, node: configuration.node, dataDirectory: directory,
             maxAge: .seconds(configuration.defaults.ttl), keepResults: .seconds(configuration.defaults.keepResults),
             window: configuration.defaults.window, sharesRegistry: configuration.node == configuration.centralNode,
-            logger: logger) : nil
+            keys: configuration.signs ? keys : nil, logger: logger) : nil
         supervisor = Supervisor { [errors, node = configuration.node] part, reason in
             errors.report(ErrorRecord(node: node, kind: .node, error: "\(part) on \(node) stopped: \(reason)"))
         }
