@@ -65,6 +65,8 @@ struct BenchCommand: AsyncParsableCommand {
                 "perSecond": median(unsignedRuns.map { $0["engine"] ?? 0 }),
                 "senderMicrosecondsPerMessage": median(unsignedRuns.map { $0["senderCPUMicrosecondsPerMessage"] ?? 0 }),
                 "agentMicrosecondsPerMessage": median(unsignedRuns.map { $0["agentCPUMicrosecondsPerMessage"] ?? 0 }),
+                "messageBatches": median(unsignedRuns.map { $0["messageBatches"] ?? 0 }),
+                "messagesInBatches": median(unsignedRuns.map { $0["messagesInBatches"] ?? 0 }),
             ]
             report["authentication"] = try AuthenticationCost.measure()
             report["restart"] = restartFigures
@@ -102,7 +104,7 @@ struct BenchCommand: AsyncParsableCommand {
                 + value("authentication", "macACK")
             print("  \(Int(value("events.cpu", "messagesInBatches"))) of the \(events) messages went in \(Int(value("events.cpu", "messageBatches"))) batches: \(String(format: "%.3f", checks)) signature checks and \(String(format: "%.3f", macChecks)) MAC checks per message at the agent")
             print("  of which authentication alone, at most: sender \(Int(signing.rounded())) µs (signing at accept \(Int(value("authentication", "sign").rounded())), the batches' signatures \(Int(batchSigning.rounded())), the ACK's MAC \(Int(value("authentication", "checkMAC").rounded()))), agent \(Int(checking.rounded())) µs (checking signatures \(Int((value("authentication", "verify") * checks).rounded())) (\(Int(value("authentication", "verify").rounded())) each), the messages' MACs \(Int((value("authentication", "checkMAC") * macChecks).rounded())), the ACK's MAC \(Int(value("authentication", "macACK").rounded()))); signed ACKs would cost \(Int(value("authentication", "signACK").rounded())) + \(Int(value("authentication", "checkSignedACK").rounded())) µs")
-            print("EventACK pipelined, nothing signed or checked (--insecure-sign-nothing): \(Int(value("events.unsigned", "perSecond"))) msg/s; CPU per message: sender \(Int(value("events.unsigned", "senderMicrosecondsPerMessage"))) µs, agent \(Int(value("events.unsigned", "agentMicrosecondsPerMessage"))) µs")
+            print("EventACK pipelined, nothing signed or checked (--insecure-sign-nothing): \(Int(value("events.unsigned", "perSecond"))) msg/s; CPU per message: sender \(Int(value("events.unsigned", "senderMicrosecondsPerMessage"))) µs, agent \(Int(value("events.unsigned", "agentMicrosecondsPerMessage"))) µs; \(Int(value("events.unsigned", "messagesInBatches"))) of the \(events) messages in \(Int(value("events.unsigned", "messageBatches"))) batches")
             for key in report.keys.sorted() where key.hasPrefix("fanOut.") {
                 let figures = report[key] ?? [:]
                 print("\(key): all up ACKed in \(Int(figures["allUpAckedMs"] ?? 0)) ms, \(Int(figures["acked"] ?? 0)) acked, \(Int(figures["pending"] ?? 0)) pending (CPU: central \(Int(figures["senderCPUMs"] ?? 0)) ms, swarm \(Int(figures["swarmCPUMs"] ?? 0)) ms); again \(Int(figures["againAckedMs"] ?? 0)) ms (CPU: central \(Int(figures["againSenderCPUMs"] ?? 0)) ms, swarm \(Int(figures["againSwarmCPUMs"] ?? 0)) ms)")
