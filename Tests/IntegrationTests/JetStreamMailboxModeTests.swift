@@ -40,7 +40,7 @@ struct JetStreamMailboxModeTests {
     /// Messages stored without a signature (accepted for a node that takes MACs, before the central took
     /// `--mailbox jetstream`) go into the mailbox signed by the central's key, which their node checks there: no lane
     /// makes them a MAC on that way.
-    @Test func messagesStoredUnsignedGoSignedIntoTheMailbox() async throws {
+    @Test(.timeLimit(.minutes(2))) func messagesStoredUnsignedGoSignedIntoTheMailbox() async throws {
         try await withJetStreamServer { server in
             try await withTemporaryDirectory { directory in
                 let central = AgentProcess.central(server: server.url, directory: directory)

@@ -51,7 +51,7 @@ final class MailboxPublisher: Sendable {
         // Stored without one, signed by the key that accepted it (the current one if this node no longer holds it).
         var headers = [Self.subjectHeader: subject.description]
         let signer = keys.map { keys in stored.signer.flatMap(keys.key) ?? keys.current }
-        if let signature = stored.signature ?? signer?.signature(subject: subject.description, payload: stored.payload) {
+        if let signature = stored.signature ?? signer?.signature(subject: stored.subject, payload: stored.payload) {
             headers[WireSignature.keyHeader] = signature.key
             headers[WireSignature.valueHeader] = signature.value
         }
