@@ -323,9 +323,7 @@ final class LaneCarrier {
     private func transmit(_ message: OutgoingMessage) -> Bool {
         do {
             let signer = context.signer
-            // Stored unsigned: authenticated by the key it was accepted under (a rotation may have come since), or
-            // the current one if this node no longer holds that.
-            let key = message.signer.flatMap { signer?.key($0) } ?? signer?.current
+            let key = signer?.key(accepting: message)
             var signature = message.signature
                 ?? key.flatMap { macFor(message.subject, message.payload, by: $0) ?? $0.signature(subject: message.subject, payload: message.payload) }
             // A node that signs sends nothing unsigned: a signature that could not be made is an attempt that failed.

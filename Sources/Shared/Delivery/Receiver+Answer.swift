@@ -119,9 +119,14 @@ extension Receiver {
         // batch's first message, whose reply subject it came on.
         let asker = inbound.batchToken.flatMap { token in
             inbound.signature.map { Asker(key: $0.key, takesBatches: true, batchToken: token) }
-                ?? (key == nil ? Asker.unsigned(batchToken: token) : nil)
-        }
+        } ?? unsignedAsker(inbound)
         send(Reply(id: id, fromNode: context.node, status: .rejected, error: refusal.reason), to: inbound.replyTo, asker: asker)
+    }
+
+    /// The asker of a message of a batch when this node signs nothing: its answers go in an unsigned batch of ACKs
+    /// that names it (``Asker/unsigned(batchToken:)``); nil otherwise.
+    func unsignedAsker(_ inbound: NATSMessage) -> Asker? {
+        key == nil ? inbound.batchToken.map(Asker.unsigned) : nil
     }
 
     /// Sends `reply`, signed, or with a MAC for `asker` (the key that signed the message, when it offers that); to

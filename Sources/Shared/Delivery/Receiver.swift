@@ -288,7 +288,7 @@ public final class Receiver: Sendable {
         let asker = inbound.signature?.offersMACAnswer == true
             ? admission.signer.map {
                 Asker(key: $0, takesBatches: inbound.signature?.offersBatchAnswer == true, batchToken: inbound.batchToken)
-            } : key == nil ? inbound.batchToken.map(Asker.unsigned) : nil
+            } : unsignedAsker(inbound)
         // An answer made in this commit goes out with the others, when the sender takes them so (``ReplyBatch``).
         let gather = asker?.takesBatches == true ? batch : nil
         guard let handler = handlers[message.method] else {

@@ -48,10 +48,11 @@ final class MailboxPublisher: Sendable {
             return
         }
         // The bytes and signature stored at accept, as a lane publishes them: the receiver checks the same headers.
-        // Stored without one, signed by the key that accepted it (the current one if this node no longer holds it).
+        // Stored without one, signed by the key that accepted it (``KeyRing/key(accepting:)``).
         var headers = [Self.subjectHeader: subject.description]
-        let signer = keys.map { keys in stored.signer.flatMap(keys.key) ?? keys.current }
-        if let signature = stored.signature ?? signer?.signature(subject: stored.subject, payload: stored.payload) {
+        if let signature = stored.signature
+            ?? keys?.key(accepting: stored).signature(subject: stored.subject, payload: stored.payload)
+        {
             headers[WireSignature.keyHeader] = signature.key
             headers[WireSignature.valueHeader] = signature.value
         }

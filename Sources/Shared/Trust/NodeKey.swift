@@ -232,6 +232,12 @@ public final class KeyRing: Sendable {
         }
     }
 
+    /// The key that authenticates a message stored unsigned: the one it was accepted under (a rotation may have come
+    /// since), or the current one if this node no longer holds that.
+    func key(accepting message: OutgoingMessage) -> NodeKey {
+        message.signer.flatMap(key) ?? current
+    }
+
     public func replace(with new: NodeKey) { keys.withLock { $0 = (new, $0.current) } }
 
     /// The replaced key is retired: nothing is checked with it any more.
