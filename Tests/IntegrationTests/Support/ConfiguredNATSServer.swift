@@ -34,9 +34,7 @@ final class ConfiguredNATSServer: @unchecked Sendable {
         guard check.status == 0 else { throw TestFailure("nats-server rejects \(file):\n\(text)\n\(check.stderr)") }
         let child = try ChildProcess(NATSServer.executable, ["-c", file], logPath: directory + "/nats.log")
         self.child = child
-        guard await eventually(timeout: .seconds(10), { child.log.contains("Server is ready") }) else {
-            throw TestFailure("nats-server did not start on port \(port): \(child.log)")
-        }
+        try await waitUntilReady(child, port: port)
     }
 
     var log: String { child?.log ?? "" }

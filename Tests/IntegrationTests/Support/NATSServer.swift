@@ -48,10 +48,7 @@ final class NATSServer: @unchecked Sendable {
             arguments += ["--routes", routes.map { "nats://127.0.0.1:\($0)" }.joined(separator: ",")]
         }
         child = try ChildProcess(Self.executable, arguments, logPath: directory + "/nats.log")
-        // Ready in its own log, not merely "something listens on the port": that could be another test's server.
-        guard await eventually(timeout: .seconds(10), { [child] in child?.log.contains("Server is ready") ?? false }) else {
-            throw TestFailure("nats-server did not start on port \(port): \(child?.log ?? "")")
-        }
+        if let child { try await waitUntilReady(child, port: port) }
     }
 
     /// The routes to other cluster servers this server's log reports as established.
@@ -103,4 +100,15 @@ func withNATSServerAndDirectory<T>(_ body: (String, String) async throws -> T) a
 struct TestFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+/// Waits until `server` says it is ready in its own log (not merely "something listens on the port": that could be
+/// another test's server). A server that exits (its port taken meanwhile, say) fails at once with its log; one that
+/// is merely slow, on a machine busy with the rest of the suite, is given 30 seconds.
+func waitUntilReady(_ server: ChildProcess, port: Int) async throws {
+    let ready = await eventually(timeout: .seconds(30)) { server.log.contains("Server is ready") || !server.isRunning }
+    guard ready, server.log.contains("Server is ready") else {
+        let why = server.isRunning ? "not ready after 30 s" : "exited with status \(server.exitStatus ?? -1)"
+        throw TestFailure("nats-server on port \(port) \(why): \(server.log)")
+    }
 }
