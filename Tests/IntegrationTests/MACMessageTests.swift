@@ -43,6 +43,23 @@ struct MACMessageTests {
         try await bosun(["send", "--to", "edge", "--", "echo", word], server: server.url, dataDirectory: central.dataDirectory)
     }
 
+    /// Two commands answered (the central's lane learns that edge takes MACs and batches), then edge comes back with
+    /// a new key (its old one endorses it): the central's lane, open all along, still has the old key on record and
+    /// makes the next MAC for it. Returns the central's store, which has the new key.
+    @discardableResult
+    private func answerTwoThenRotate(_ server: NATSServer, _ central: AgentProcess, _ agent: AgentProcess) async throws -> Store {
+        for word in ["one", "two"] {
+            let sent = try await send(word, server, central)
+            #expect(sent.status == 0 && sent.stdout == word + "\n", "\(sent.stderr)")
+        }
+        let store = try Store(path: central.dataDirectory + "/state.db")
+        agent.stop()
+        try await agent.start(extraArguments: ["--rotate-key"])
+        let new = try NodeKey.load(path: agent.dataDirectory + "/node.key").publicKey
+        #expect(await eventually { (try? store.pinnedKey(node: "edge")) == new })
+        return store
+    }
+
     @Test func afterItsFirstACKANodeGetsMessagesWithAMACAndRunsThem() async throws {
         try await withCentralAndEdge { server, _, central, agent in
             let connection = try await NATSConnection.connect(NATSConfiguration(servers: [server.url]))
@@ -126,17 +143,7 @@ struct MACMessageTests {
             let connection = try await NATSConnection.connect(NATSConfiguration(servers: [server.url]))
             let watcher = Watcher(try connection.subscribe("bosun.edge.>"))
             try await connection.flush()
-            for word in ["one", "two"] {
-                let sent = try await send(word, server, central)
-                #expect(sent.status == 0 && sent.stdout == word + "\n", "\(sent.stderr)")
-            }
-            // edge comes back with a new key (its old one endorses it): the central's lane, open all along, still
-            // has the old key on record and makes the next MAC for it.
-            let store = try Store(path: central.dataDirectory + "/state.db")
-            agent.stop()
-            try await agent.start(extraArguments: ["--rotate-key"])
-            let new = try NodeKey.load(path: agent.dataDirectory + "/node.key").publicKey
-            #expect(await eventually { (try? store.pinnedKey(node: "edge")) == new })
+            try await answerTwoThenRotate(server, central, agent)
             let sent = try await send("three", server, central)
             #expect(sent.status == 0 && sent.stdout == "three\n", "\(sent.stderr)")
             // three went with the MAC edge refused, then signed; four with a MAC for the new key.
@@ -161,6 +168,39 @@ struct MACMessageTests {
             let refused = try Reply.decode(
                 try await connection.request(subject, payload: payload, signature: forged, timeout: .seconds(10)).payload)
             #expect(refused.status == .rejected && refused.error == TrustPolicy.badMAC.reason, "\(refused)")
+            await connection.close()
+        }
+    }
+
+    /// A batch of messages under a MAC the node can no longer check (its key changed behind the central's back) is
+    /// refused whole, and the refusal says so: every message of the batch goes again at once, signed. The messages'
+    /// ACK timeout is an hour: only the refusal can make them go again while the test waits.
+    @Test func aNodeWhoseKeyChangedGetsABatchAgainSigned() async throws {
+        try await withCentralAndEdge { server, _, central, agent in
+            let connection = try await NATSConnection.connect(NATSConfiguration(servers: [server.url]))
+            let batches = Mutex<[NATSMessage]>([])
+            let subscription = try connection.subscribe(MessageBatch.subject(for: "edge"))
+            let watching = Task { for await batch in subscription { batches.withLock { $0.append(batch) } } }
+            defer { watching.cancel() }
+            try await connection.flush()
+            let store = try await answerTwoThenRotate(server, central, agent)
+
+            let words = (1...6).map { "batched-\($0)" }
+            func command(_ word: String) -> String {
+                #"{"toNode":"edge","method":"cliCommand","methodArgs":["echo","\#(word)"],"ackTimeout":3600}"#
+            }
+            try central.write(inmsg: "[" + words.map(command).joined(separator: ",") + "]")
+            func finished() throws -> [OutboxRecord] {
+                try store.outboxRecords(node: "edge", method: .cliCommand)
+                    .filter { words.contains($0.message.methodArgs?.last ?? "") && $0.state.isFinal }
+            }
+            #expect(await eventually(timeout: .seconds(30)) { (try? finished().count) == words.count })
+            for record in try finished() {
+                let word = record.message.methodArgs?.last ?? ""
+                #expect(record.state == .acked && record.outcome?.stdout == word + "\n", "\(word): \(record.state) \(record.lastError ?? "")")
+            }
+            let refusedBatch = batches.withLock { $0 }.contains { $0.signature?.isMAC == true }
+            #expect(refusedBatch, "no batch went with a MAC: the test did not test the refusal of one")
             await connection.close()
         }
     }

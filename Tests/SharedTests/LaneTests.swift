@@ -321,6 +321,58 @@ import Testing
         }
     }
 
+    /// Messages that went with a MAC the node could not check (its key changed behind the central's back) go again
+    /// at once, signed, each when the node refuses it, even after the first refusal made the lane stop sending MACs;
+    /// none is taken as rejected by its node.
+    @Test func messagesRefusedForTheirMACGoAgainSignedEvenAfterTheLaneStoppedSendingMACs() async throws {
+        try await withHarness(key: NodeKey()) { harness in
+            _ = try harness.store.pinKey(node: "edge", key: harness.transport.nodeKey.publicKey, state: .approved, at: .now)
+            _ = try harness.accept(1, method: .ping)
+            #expect(await harness.waitForPublishes(1))
+            harness.transport.ack(harness.published[0], takesMACs: true)
+            #expect(await poll { harness.state(harness.published[0].id) == .acked })
+
+            let ids = try harness.accept(2, method: .cliCommand)
+            #expect(await harness.waitForPublishes(3))
+            let sent = Array(harness.published[1...])
+            #expect(sent.map(\.id) == ids)
+            #expect(sent.allSatisfy { $0.signature?.isMAC == true })
+            for publish in sent { harness.transport.refuse(publish, reason: TrustPolicy.badMAC.reason) }
+            #expect(await harness.waitForPublishes(5))
+            let again = Array(harness.published[3...])
+            #expect(Set(again.map(\.id)) == Set(ids))
+            #expect(again.allSatisfy { $0.signature != nil && $0.signature?.isMAC == false })
+            for publish in again { harness.transport.ack(publish) }
+            #expect(await poll { ids.allSatisfy { harness.state($0) == .acked } }, "\(ids.map { harness.state($0) as Any })")
+        }
+    }
+
+    /// A batch of messages under a MAC the node could not check is refused whole, on its first message's reply
+    /// subject: every message of the batch goes again at once, signed.
+    @Test func aBatchRefusedForItsMACGoesAgainSignedWhole() async throws {
+        try await withHarness(key: NodeKey()) { harness in
+            _ = try harness.store.pinKey(node: "edge", key: harness.transport.nodeKey.publicKey, state: .approved, at: .now)
+            _ = try harness.accept(1, method: .ping)
+            #expect(await harness.waitForPublishes(1))
+            harness.transport.ack(harness.published[0], takesMACs: true, takesBatches: true)
+            #expect(await poll { harness.state(harness.published[0].id) == .acked })
+
+            let ids = try harness.accept(4, method: .cliCommand)
+            #expect(await harness.waitForPublishes(2))
+            let batch = harness.published[1]
+            #expect(batch.subject == MessageBatch.subject(for: "edge"))
+            #expect(try MessageBatch.decode(batch.payload).items.count == ids.count)
+            #expect(batch.signature?.isMAC == true)
+            harness.transport.refuse(batch, reason: TrustPolicy.badMAC.reason)
+            #expect(await harness.waitForPublishes(2 + ids.count))
+            let again = Array(harness.published[2...])
+            #expect(again.map(\.id) == ids)
+            #expect(again.allSatisfy { $0.signature != nil && $0.signature?.isMAC == false })
+            for publish in again { harness.transport.ack(publish) }
+            #expect(await poll { ids.allSatisfy { harness.state($0) == .acked } }, "\(ids.map { harness.state($0) as Any })")
+        }
+    }
+
     /// An answer the lane does not believe (here unsigned) still shows that someone takes the node's messages:
     /// the lane reopens instead of probing the same message for ever, and the message waits for a believed ACK.
     @Test func aFanOutsLanesCheckTheirACKsAgainstTheKeysOfTheirOwnNodes() async throws {

@@ -10,6 +10,12 @@ final class LaneCarrier {
         var deadline: Timestamp
         var retrying = false
         var assembly = ReplyAssembly()
+        /// It went with a MAC, which its node refuses should its key have changed behind this node's back: then it
+        /// goes again at once, signed (``take(_:flight:sequence:now:)``).
+        var sentWithMAC = false
+        /// It went in a batch whose first message is this one: a batch refused for its MAC is refused whole, on
+        /// its first message's reply subject.
+        var batchLead: Int64?
 
         init(message: OutgoingMessage, attempts: Int, deadline: Timestamp) {
             self.message = message
@@ -290,6 +296,7 @@ final class LaneCarrier {
     /// keeps it in the window until its ACK.
     private func publish(_ message: OutgoingMessage, attempts: Int, now: Timestamp, together: Bool = false) {
         var published = true
+        var withMAC = false
         if together, takesBatches, message.wantsACK, message.payload.count <= MessageBatch.largestItem {
             if gatheredBytes + message.payload.count > MessageBatch.mostBytes { sendGathered(now: now) }
             gathered.append(message)
@@ -297,7 +304,9 @@ final class LaneCarrier {
         } else {
             // Nothing overtakes what was gathered before it.
             sendGathered(now: now)
-            published = transmit(message)
+            let sent = transmit(message)
+            published = sent != nil
+            withMAC = sent?.withMAC ?? false
         }
         context.journal.append(Journal.Entry(time: now, event: .attempt, id: message.id, node: node, attempt: attempts))
         guard message.wantsACK else {
@@ -308,7 +317,9 @@ final class LaneCarrier {
         var kept = message
         kept.payload = []
         let deadline = published ? now.adding(seconds: message.ackTimeout) : now
-        flights[message.sequence] = Flight(message: kept, attempts: attempts, deadline: deadline)
+        let flight = Flight(message: kept, attempts: attempts, deadline: deadline)
+        flight.sentWithMAC = withMAC
+        flights[message.sequence] = flight
         context.changed(OutboxChange(id: message.id, state: .sending, attempts: attempts, acceptedAt: message.acceptedAt,
             updatedAt: now))
     }
@@ -318,9 +329,14 @@ final class LaneCarrier {
         "\(context.replyPrefix).\(lane.token).\(message.sequence)"
     }
 
-    /// Publishes one message as stored; returns whether it went (a full buffer while reconnecting counts as an
-    /// attempt that found no ACK).
-    private func transmit(_ message: OutgoingMessage) -> Bool {
+    /// A message published, and whether it went with a MAC.
+    private struct Sent {
+        var withMAC: Bool
+    }
+
+    /// Publishes one message as stored; nil if it did not go (a full buffer while reconnecting counts as an attempt
+    /// that found no ACK).
+    private func transmit(_ message: OutgoingMessage) -> Sent? {
         do {
             let signer = context.signer
             let key = signer?.key(accepting: message)
@@ -329,7 +345,7 @@ final class LaneCarrier {
             // A node that signs sends nothing unsigned: a signature that could not be made is an attempt that failed.
             if key != nil, signature == nil {
                 context.logger.error("cannot sign \(message.id) to \(node)")
-                return false
+                return nil
             }
             // An ACK with a MAC is cheaper to make and to check than a signed one; offered only under this node's
             // current key (the answer is checked with the key that authenticated the message, which a rotation may
@@ -339,10 +355,10 @@ final class LaneCarrier {
             signature?.offersBatchAnswer = offers
             try context.publisher.publish(message.subject, payload: message.payload,
                 replyTo: message.wantsACK ? replySubject(of: message) : nil, signature: signature)
-            return true
+            return Sent(withMAC: signature?.isMAC == true)
         } catch {
             context.logger.warning("cannot publish \(message.id) to \(node): \(error)")
-            return false
+            return nil
         }
     }
 
@@ -372,13 +388,21 @@ final class LaneCarrier {
             current.flatMap { macFor(subject, payload, by: $0) ?? $0.signature(subject: subject, payload: payload) }
         }
         guard let payload, current == nil || signature != nil else {
-            for message in gathered where !transmit(message) { flights[message.sequence]?.deadline = now }
+            for message in gathered {
+                let sent = transmit(message)
+                flights[message.sequence]?.sentWithMAC = sent?.withMAC ?? false
+                if sent == nil { flights[message.sequence]?.deadline = now }
+            }
             return
         }
         signature?.offersMACAnswer = true
         signature?.offersBatchAnswer = true
         do {
             try context.publisher.publish(subject, payload: payload, replyTo: replySubject(of: first), signature: signature)
+            for message in gathered {
+                flights[message.sequence]?.sentWithMAC = signature?.isMAC == true
+                flights[message.sequence]?.batchLead = first.sequence
+            }
         } catch {
             context.logger.warning("cannot publish \(gathered.count) messages to \(node): \(error)")
             for message in gathered { flights[message.sequence]?.deadline = now }
@@ -499,16 +523,20 @@ final class LaneCarrier {
         var reply = answer
         reply.id = flight.message.id
         reopen(now: now)
-        // (Only while the lane sends MACs: a message that went signed is not refused for its MAC, and a node that
-        // says so anyway gets no second attempt at once.)
-        if takesMACs, reply.status == .rejected, reply.error == TrustPolicy.badMAC.reason {
+        // (Only a message that went with a MAC, whether or not the lane still sends them: one that went signed is not
+        // refused for its MAC, and a node that says so anyway gets no second attempt at once.)
+        if flight.sentWithMAC, reply.status == .rejected, reply.error == TrustPolicy.badMAC.reason {
             // The node could not check this node's MAC: the key on record here is not its key any more (replaced
-            // since it was read). Read again, and the message sent again at once, signed.
+            // since it was read). Read again, and the message sent again at once, signed; a batch, refused whole on
+            // its first message's subject, all of it.
             takesMACs = false
             keyRecord = nil
-            flight.retrying = true
-            flight.deadline = now
             flights[sequence] = flight
+            for (other, refused) in flights where other == sequence || (refused.batchLead == sequence && refused.sentWithMAC) {
+                refused.sentWithMAC = false
+                refused.retrying = true
+                refused.deadline = now
+            }
             return
         }
         guard reply.status == .inProgress else {
@@ -540,7 +568,10 @@ final class LaneCarrier {
     /// retried attempt must not finish it twice).
     private func forgottenFlight(_ sequence: Int64) -> Flight? {
         guard dropped.remove(sequence) != nil, !finishing.contains(sequence), let message = try? store.outgoing(sequence: sequence) else { return nil }
-        return Flight(message: message, attempts: message.attempts, deadline: context.clock.now)
+        let flight = Flight(message: message, attempts: message.attempts, deadline: context.clock.now)
+        // Stored unsigned, it went with a MAC (its lane sent MACs when it was accepted).
+        flight.sentWithMAC = message.signature == nil && context.signer != nil
+        return flight
     }
 
     /// Why an ACK to `message` is not believed, if it is not (see ``TrustPolicy/refusal(ofReply:from:record:asker:)``).

@@ -211,7 +211,9 @@ public final class Receiver: Sendable {
     /// none when the batch is refused. The signature is checked once, over the batch's bytes, before anything is
     /// decoded; who made it is judged for each message as for a single one (a key this node does not trust may still
     /// ping it). A batch refused whole is counted but not answered: its sender, finding no ACKs, sends its messages
-    /// again one by one, and those are answered.
+    /// again one by one, and those are answered. Except a batch under a MAC this node cannot check (made for a key it
+    /// had before): that refusal is answered, naming no message, on the batch's reply subject (its first message's),
+    /// and its sender sends the whole batch again at once, signed, as it does a single message refused so.
     private func unpack(_ inbound: NATSMessage) -> [NATSMessage] {
         var unanswered = inbound
         unanswered.replyTo = nil
@@ -220,7 +222,7 @@ public final class Receiver: Sendable {
             return []
         }
         if let refusal = authenticationRefusal(inbound) {
-            refuse(unanswered, id: "", refusal, fromNode: nil)
+            refuse(refusal == TrustPolicy.badMAC ? inbound : unanswered, id: "", refusal, fromNode: nil)
             return []
         }
         do {

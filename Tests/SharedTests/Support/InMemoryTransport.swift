@@ -7,6 +7,7 @@ final class InMemoryTransport: Transport {
         var subject: String
         var payload: [UInt8]
         var replyTo: String?
+        var signature: WireSignature?
         /// The message's id, read from the payload.
         var id: String { (try? Message.decode(payload).id ?? "") ?? "" }
     }
@@ -22,7 +23,9 @@ final class InMemoryTransport: Transport {
     var isSubscribed: Bool { state.withLock { $0.deliver != nil } }
 
     func publish(_ subject: String, payload: [UInt8], replyTo: String?, signature: WireSignature?) throws(TransportError) {
-        state.withLock { $0.published.append(Publish(subject: subject, payload: payload, replyTo: replyTo)) }
+        state.withLock {
+            $0.published.append(Publish(subject: subject, payload: payload, replyTo: replyTo, signature: signature))
+        }
     }
 
     func subscribeReplies(_ deliver: @escaping @Sendable (NATSMessage) -> Void) throws(TransportError) -> ReplySubscription {
@@ -34,12 +37,24 @@ final class InMemoryTransport: Transport {
     let nodeKey = NodeKey()
 
     /// Answers `publish` with an ACK of `status` from `node`, signed as a real node signs it; `takesMACs`: saying
-    /// the node takes messages with a MAC (header `Bosun-Mac-Messages`).
-    func ack(_ publish: Publish, from node: String = "edge", status: Reply.Status = .ok, takesMACs: Bool = false) {
+    /// the node takes messages with a MAC (header `Bosun-Mac-Messages`); `takesBatches`: batches of them
+    /// (`Bosun-Ack-Batch`).
+    func ack(
+        _ publish: Publish, from node: String = "edge", status: Reply.Status = .ok, takesMACs: Bool = false,
+        takesBatches: Bool = false
+    ) {
         let reply = nodeKey.sign(Reply(id: publish.id, fromNode: node, status: status))
         var message = NATSMessage(subject: publish.replyTo ?? "", payload: reply.encoded())
         message.takesMACMessages = takesMACs
+        message.speaksBatches = takesBatches
         answer(publish, message)
+    }
+
+    /// Answers `publish` (a message or a batch of them) as a node refuses it before reading it, for `reason`: signed,
+    /// naming no id.
+    func refuse(_ publish: Publish, from node: String = "edge", reason: String) {
+        let reply = nodeKey.sign(Reply(id: "", fromNode: node, status: .rejected, error: reason))
+        answer(publish, NATSMessage(subject: publish.replyTo ?? "", payload: reply.encoded()))
     }
 
     /// Answers `publish` with an unsigned ACK: one the sender does not believe.
