@@ -32,6 +32,27 @@ import Testing
             return try outbox.accept(drafts).map(\.id)
         }
 
+        /// Edge's key approved, and a ping answered by edge saying it takes messages with a MAC (and batches of them):
+        /// the lane sends it MACs from here on. One publish made.
+        func learnThatEdgeTakesMACs(andBatches batches: Bool = false) async throws {
+            _ = try store.pinKey(node: "edge", key: transport.nodeKey.publicKey, state: .approved, at: .now)
+            _ = try accept(1, method: .ping)
+            #expect(await waitForPublishes(1))
+            transport.ack(published[0], takesMACs: true, takesBatches: batches)
+            #expect(await poll { state(published[0].id) == .acked })
+        }
+
+        /// The first of the `inFlight` messages published finds nobody subscribed: the lane blocks (the store marks
+        /// everything up to `lastWaiting` waiting for edge) and, 100 s later, probes with the oldest waiting message,
+        /// the next publish.
+        func blockUntilProbe(inFlight: Int, lastWaiting: String) async {
+            #expect(await waitForPublishes(inFlight))
+            transport.noResponders(published[0])
+            #expect(await poll { isWaitingForNode(lastWaiting) })
+            clock.advance(seconds: 100)
+            #expect(await waitForPublishes(inFlight + 1))
+        }
+
         /// Waits (polling, with a deadline) until `count` publishes have been made.
         func waitForPublishes(_ count: Int) async -> Bool {
             await poll { published.count >= count }
@@ -62,6 +83,29 @@ import Testing
             try await body(Harness(store: store, transport: transport, clock: clock, outbox: outbox, directory: directory))
             runner.cancel()
             _ = try? await runner.value
+        }
+    }
+
+    /// A lane of its own, driven event by event by the test (no outbox around it), over an in-memory transport
+    /// whose answers it takes, with a real store and a test clock.
+    func withLane(
+        window: Int, _ body: (Lane, Store, InMemoryTransport, LaneContext) async throws -> Void
+    ) async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try Store(path: directory + "/state.db")
+            let transport = InMemoryTransport()
+            let logger = Logger(label: "test")
+            let context = LaneContext(
+                node: "central", store: store, journal: try Journal(path: directory + "/journal.jsonl"),
+                publisher: transport, replyPrefix: "_INBOX.test", resumeThrough: 0, window: window, retryWaitCap: 60,
+                probeWait: 1, idleTimeout: .seconds(60), trust: TrustPolicy(pinsNodes: true), signer: nil,
+                errors: ErrorReporter(node: "central", centralNode: "central", dataDirectory: directory, logger: logger),
+                logger: logger, clock: TestClock(), changed: { _ in })
+            let lane = Lane(node: "edge", token: "lane")
+            _ = try transport.subscribeReplies { lane.deliver(.reply($0)) }
+            lane.start(context)
+            try await body(lane, store, transport, context)
+            await store.settle()
         }
     }
 
@@ -326,11 +370,7 @@ import Testing
     /// none is taken as rejected by its node.
     @Test func messagesRefusedForTheirMACGoAgainSignedEvenAfterTheLaneStoppedSendingMACs() async throws {
         try await withHarness(key: NodeKey()) { harness in
-            _ = try harness.store.pinKey(node: "edge", key: harness.transport.nodeKey.publicKey, state: .approved, at: .now)
-            _ = try harness.accept(1, method: .ping)
-            #expect(await harness.waitForPublishes(1))
-            harness.transport.ack(harness.published[0], takesMACs: true)
-            #expect(await poll { harness.state(harness.published[0].id) == .acked })
+            try await harness.learnThatEdgeTakesMACs()
 
             let ids = try harness.accept(2, method: .cliCommand)
             #expect(await harness.waitForPublishes(3))
@@ -351,11 +391,7 @@ import Testing
     /// subject: every message of the batch goes again at once, signed.
     @Test func aBatchRefusedForItsMACGoesAgainSignedWhole() async throws {
         try await withHarness(key: NodeKey()) { harness in
-            _ = try harness.store.pinKey(node: "edge", key: harness.transport.nodeKey.publicKey, state: .approved, at: .now)
-            _ = try harness.accept(1, method: .ping)
-            #expect(await harness.waitForPublishes(1))
-            harness.transport.ack(harness.published[0], takesMACs: true, takesBatches: true)
-            #expect(await poll { harness.state(harness.published[0].id) == .acked })
+            try await harness.learnThatEdgeTakesMACs(andBatches: true)
 
             let ids = try harness.accept(4, method: .cliCommand)
             #expect(await harness.waitForPublishes(2))
@@ -370,6 +406,120 @@ import Testing
             #expect(again.allSatisfy { $0.signature != nil && $0.signature?.isMAC == false })
             for publish in again { harness.transport.ack(publish) }
             #expect(await poll { ids.allSatisfy { harness.state($0) == .acked } }, "\(ids.map { harness.state($0) as Any })")
+        }
+    }
+
+    /// A late refusal of a MAC'd attempt, which came after the attempt that followed it went signed (the first one's
+    /// ACK did not come in time), does not finish the message: the signed attempt is answered in its own right.
+    @Test func aLateMACRefusalOfAnEarlierAttemptDoesNotFinishTheMessage() async throws {
+        try await withHarness(key: NodeKey()) { harness in
+            try await harness.learnThatEdgeTakesMACs()
+            let id = try harness.accept(1, method: .cliCommand)[0]
+            #expect(await harness.waitForPublishes(2))
+            #expect(harness.published[1].signature?.isMAC == true)
+            // No ACK in time: the retry goes signed.
+            harness.clock.advance(seconds: 11)
+            #expect(await poll { (try? harness.store.outboxRecord(id: id))??.lastError == "no ACK within 10 s" })
+            harness.clock.advance(seconds: 2)
+            #expect(await harness.waitForPublishes(3))
+            #expect(harness.published[2].signature.map { !$0.isMAC } == true)
+            harness.transport.refuse(harness.published[1], reason: TrustPolicy.badMAC.reason)
+            await settle()
+            #expect(harness.state(id)?.isFinal == false)
+            harness.transport.ack(harness.published[2])
+            #expect(await poll { harness.state(id) == .acked }, "\(harness.state(id) as Any)")
+        }
+    }
+
+    /// A blocked lane whose probe ends without an answer (past its ttl, past its retry bound, or cancelled) probes
+    /// with the next waiting message: it is not left blocked with nothing on its way.
+    @Test(arguments: ["expired", "failed", "cancelled"])
+    func aProbeThatEndsWithoutAnAnswerIsFollowedByTheNext(_ ending: String) async throws {
+        try await withHarness(window: 4) { harness in
+            var draft = Message(toNode: "edge", method: .cliCommand, methodArgs: ["echo", "probe"], ttl: ending == "expired" ? 115 : nil)
+            if ending == "failed" { draft.retries = 2 }
+            let probe = try harness.outbox.accept([draft])[0].id
+            let rest = try harness.accept(2)
+            await harness.blockUntilProbe(inFlight: 3, lastWaiting: rest[1])
+            #expect(harness.published[3].id == probe)
+            if ending == "cancelled" {
+                #expect(harness.outbox.cancel(id: probe))
+            } else {
+                // No ACK to the probe in time: past its ttl, or past its bound (its attempts were counted while the
+                // node was away).
+                harness.clock.advance(seconds: 20)
+            }
+            #expect(await poll { harness.state(probe) == OutboxState(rawValue: ending) })
+            #expect(await harness.waitForPublishes(5), "nothing was sent once the probe had ended \(ending)")
+            #expect(harness.published[4].id == rest[0])
+        }
+    }
+
+    /// A lane (alone, driven event by event) whose fill saw the generation of an accept before that accept handed
+    /// its message over: the handed message, not taken in that fill (the window was full), is read from the store
+    /// once there is room, not taken for nothing left to read.
+    @Test func aMessageHandedAfterAFillSawItsAcceptIsSentOnceThereIsRoom() async throws {
+        try await withLane(window: 1) { lane, store, transport, context in
+            func accept() throws -> Lane.Handed {
+                let now = context.clock.now
+                let messages = try Message(toNode: "edge", method: .ping).accepted(from: "central", defaults: .standard, now: now)
+                let accepted = try store.acceptEncoded(messages, now: now)[0]
+                return Lane.Handed(message: accepted.outgoing, previous: accepted.previous)
+            }
+            let (a, b) = (try accept(), try accept())
+            // b's accept counts itself in the generation, then a's wake is handled, then b's is delivered.
+            lane.generation.wrappingAdd(1, ordering: .sequentiallyConsistent)
+            lane.wake(handing: [a])
+            lane.deliver(.wake([b]))
+            #expect(transport.published.map(\.id) == [a.message.id])
+            transport.ack(transport.published[0])
+            #expect(await poll { transport.published.count == 2 }, "b was never sent")
+            #expect(transport.published.last?.id == b.message.id)
+        }
+    }
+
+    /// A message cancelled while the lane records that it goes again later (its ACK did not come in time) stays
+    /// cancelled: the lane's bookkeeping does not make it unfinished again, and no lane reading the store sends it.
+    @Test func aCancelRacingTheLanesRetryBookkeepingStaysCancelled() async throws {
+        try await withLane(window: 4) { lane, store, transport, context in
+            let messages = try Message(toNode: "edge", method: .cliCommand, methodArgs: ["echo", "x"])
+                .accepted(from: "central", defaults: .standard, now: context.clock.now)
+            let accepted = try store.acceptEncoded(messages, now: context.clock.now)[0]
+            let id = accepted.record.id
+            lane.wake(handing: [Lane.Handed(message: accepted.outgoing, previous: accepted.previous)])
+            #expect(transport.published.count == 1)
+            (context.clock as? TestClock)?.advance(seconds: 11)
+            // Outbox.cancel commits first, then tells the lane; between the two the lane finds the ACK overdue.
+            #expect(try store.cancelUnfinished(id: id, now: context.clock.now))
+            lane.deliver(.probeNow)
+            lane.deliver(.cancelled(id: id))
+            await store.settle()
+            #expect(try store.outboxRecord(id: id)?.state == .cancelled)
+            let again = Lane(node: "edge", token: "again")
+            again.start(context)
+            again.wake()
+            await settle()
+            #expect(transport.published.count == 1, "the cancelled message was sent again")
+        }
+    }
+
+    /// An ACK that reopens a blocked lane before the write that marks its window waiting has landed: observers last
+    /// hear that the message was acked, not that it waits for its node.
+    @Test func observersDoNotHearThatAnAnsweredMessageWaitsForItsNode() async throws {
+        try await withHarness(window: 4) { harness in
+            let heard = Mutex<[OutboxChange]>([])
+            _ = harness.outbox.addObserver { event in
+                if case .changed(let change) = event { heard.withLock { $0.append(change) } }
+            }
+            let ids = try harness.accept(2)
+            #expect(await harness.waitForPublishes(2))
+            harness.transport.noResponders(harness.published[1])
+            harness.transport.ack(harness.published[0])
+            #expect(await poll { harness.state(ids[0]) == .acked })
+            await harness.store.settle()
+            await settle()
+            let last = heard.withLock { $0.last { $0.id == ids[0] } }
+            #expect(last?.state == .acked, "observers last heard \(String(describing: last?.state))")
         }
     }
 
@@ -400,11 +550,7 @@ import Testing
     @Test func aBlockedLaneReopensOnAnAnswerItDoesNotBelieve() async throws {
         try await withHarness(window: 4) { harness in
             let ids = try harness.accept(10)
-            #expect(await harness.waitForPublishes(4))
-            harness.transport.noResponders(harness.published[0])
-            #expect(await poll { harness.isWaitingForNode(ids[9]) })
-            harness.clock.advance(seconds: 100)
-            #expect(await harness.waitForPublishes(5))
+            await harness.blockUntilProbe(inFlight: 4, lastWaiting: ids[9])
             #expect(harness.published[4].id == ids[0])
             harness.transport.ackUnsigned(harness.published[4])
             // Reopened: the rest of the window follows the probe, without waiting for another probe.

@@ -138,7 +138,7 @@ final class LaneCarrier {
         }
         // Handed messages count only for the fill right after their accept: one not taken by then (a full window,
         // a gate, a blocked lane) is read from the store when its turn comes, as the store has it then.
-        handed.removeAll(keepingCapacity: true)
+        dropHanded()
         finishedInBurst += recordFinals(now: now)
         if finishedInBurst > 0, idleGeneration != nil {
             if finishedInBurst >= Outbox.trimAfter { context.burstEnded() }
@@ -169,7 +169,7 @@ final class LaneCarrier {
         switch event {
         case .wake(let messages):
             // More than a window to take: the store has them, and is read instead.
-            if handed.count + messages.count > context.window { handed.removeAll() } else { handed += messages }
+            if handed.count + messages.count > context.window { dropHanded() } else { handed += messages }
         case .reply(let answer):
             reply(answer, now: now)
         case .probeNow:
@@ -181,15 +181,16 @@ final class LaneCarrier {
                 handle(.probeNow)
             }
         case .cancelled(let id):
-            handed.removeAll()
+            dropHanded()
             if let sequence = flights.first(where: { $0.value.message.id == id })?.key { forget(sequence) }
         case .finished(let sequences):
             for sequence in sequences { finishing.remove(sequence) }
         case .settled(.success(let outcome)):
-            handed.removeAll()
+            dropHanded()
             markedThrough = max(markedThrough, outcome.markedThrough)
-            // Observers (`bosun send`, the console) see that what was on its way now waits for the node.
-            for message in unmarked {
+            // Observers (`bosun send`, the console) see that what was on its way now waits for the node (unless it
+            // was answered meanwhile, by a late ACK, or went again once the node was back).
+            for message in unmarked where !finishing.contains(message.sequence) && flights[message.sequence] == nil {
                 context.changed(OutboxChange(id: message.id, state: .queued, nextAttemptAt: .some(nil),
                     lastError: .some(Outbox.waitingForNode(node)), acceptedAt: message.acceptedAt, updatedAt: now))
             }
@@ -198,6 +199,14 @@ final class LaneCarrier {
         case .settled(.failure(let error)):
             context.logger.error("cannot record that \(node) is not connected: \(error)")
         }
+    }
+
+    /// Forgets the messages handed to the lane that it did not take: the store has them, and must be read for them
+    /// (a fill that saw the generation of their accept before they were handed took it for nothing left to read).
+    private func dropHanded() {
+        guard !handed.isEmpty else { return }
+        handed.removeAll(keepingCapacity: true)
+        exhaustedAt = nil
     }
 
     // MARK: sending
@@ -238,7 +247,8 @@ final class LaneCarrier {
             // (later) already.
             if keyRecord == nil, let primed = lane.primedKeyRecord.withLock({ $0.take() }) { keyRecord = .some(primed) }
             for row in rows {
-                if finishing.contains(row.sequence) {
+                // Finishing, or already in flight (a late answer to it put its flight back after a reopen).
+                if finishing.contains(row.sequence) || flights[row.sequence] != nil {
                     cursor = row.sequence
                     continue
                 }
@@ -523,12 +533,14 @@ final class LaneCarrier {
         var reply = answer
         reply.id = flight.message.id
         reopen(now: now)
-        // (Only a message that went with a MAC, whether or not the lane still sends them: one that went signed is not
-        // refused for its MAC, and a node that says so anyway gets no second attempt at once.)
-        if flight.sentWithMAC, reply.status == .rejected, reply.error == TrustPolicy.badMAC.reason {
+        if reply.status == .rejected, reply.error == TrustPolicy.badMAC.reason {
             // The node could not check this node's MAC: the key on record here is not its key any more (replaced
-            // since it was read). Read again, and the message sent again at once, signed; a batch, refused whole on
-            // its first message's subject, all of it.
+            // since it was read). It never finishes a message: the refusal names no id, and may answer an earlier
+            // attempt than the one in flight (that went signed after its ACK did not come in time, and is answered
+            // in its own right). A message whose attempt in flight went with a MAC goes again at once, signed; a
+            // batch, refused whole on its first message's subject, all of it. One that went signed waits for its
+            // answer (a node that says so of a signed message gets no second attempt at once).
+            guard flight.sentWithMAC else { return }
             takesMACs = false
             keyRecord = nil
             flights[sequence] = flight
@@ -554,12 +566,16 @@ final class LaneCarrier {
     /// commit; observers hear of it once it is stored. Lost in a crash, it only means the message is sent again.
     private func recordProgress(_ change: OutboxChange) {
         let changed = context.changed
-        store.updateOutboxSoon(
+        store.updateUnfinishedSoon(
             id: change.id, state: change.state, attempts: change.attempts, nextAttemptAt: change.nextAttemptAt,
             lastError: change.lastError, now: change.updatedAt
-        ) { [logger = context.logger] error in
-            if let error { return logger.error("cannot record the state of message \(change.id): \(error)") }
-            changed(change)
+        ) { [logger = context.logger] result in
+            switch result {
+            case .success(true): changed(change)
+            // Finished meanwhile (cancelled): observers heard of that.
+            case .success(false): break
+            case .failure(let error): logger.error("cannot record the state of message \(change.id): \(error)")
+            }
         }
     }
 
@@ -568,10 +584,8 @@ final class LaneCarrier {
     /// retried attempt must not finish it twice).
     private func forgottenFlight(_ sequence: Int64) -> Flight? {
         guard dropped.remove(sequence) != nil, !finishing.contains(sequence), let message = try? store.outgoing(sequence: sequence) else { return nil }
-        let flight = Flight(message: message, attempts: message.attempts, deadline: context.clock.now)
-        // Stored unsigned, it went with a MAC (its lane sent MACs when it was accepted).
-        flight.sentWithMAC = message.signature == nil && context.signer != nil
-        return flight
+        // (How it went is not known: a refusal of its MAC is let be, and the lane, reopened, reads it again.)
+        return Flight(message: message, attempts: message.attempts, deadline: context.clock.now)
     }
 
     /// Why an ACK to `message` is not believed, if it is not (see ``TrustPolicy/refusal(ofReply:from:record:asker:)``).
@@ -705,6 +719,10 @@ final class LaneCarrier {
     private func forget(_ sequence: Int64) {
         flights.removeValue(forKey: sequence)
         if gate == sequence { gate = nil }
+        // The probe ended without an answer (past its ttl or bound, or cancelled): the next waiting message probes.
+        if case .blocked(let failures, _, sequence) = mode {
+            mode = .blocked(failures: failures, nextProbe: context.clock.now, probe: nil)
+        }
     }
 
     /// Records a final state (written when the pump ends); observers hear of it at once.

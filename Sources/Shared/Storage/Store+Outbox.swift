@@ -97,21 +97,28 @@ extension Store {
         lastError: String?? = nil, reply: Reply?? = nil, now: Timestamp
     ) throws(StoreError) {
         try database.withConnection { connection throws(StoreError) in
-            try update(connection, id: id, state: state, attempts: attempts, nextAttemptAt: nextAttemptAt,
+            guard try update(connection, id: id, state: state, attempts: attempts, nextAttemptAt: nextAttemptAt,
                 lastError: lastError, reply: reply, now: now)
+            else { throw StoreError(.notFound, path: path, "update outbox: no message \(id) in the outbox") }
         }
     }
 
-    /// The same update in the next group commit, without blocking: `done` runs once it is durable (or failed),
-    /// in submission order. The delivery path uses it for every state change.
-    public func updateOutboxSoon(
-        id: String, state: OutboxState, attempts: Int? = nil, nextAttemptAt: Timestamp?? = nil,
-        lastError: String?? = nil, reply: Reply?? = nil, now: Timestamp, done: @escaping @Sendable (StoreError?) -> Void
+    /// A lane's progress with a message (back to `queued` to wait for a retry, `inProgress`), in the next group
+    /// commit, without blocking, for a message still unfinished only: one finished meanwhile (cancelled by the
+    /// operator while the lane's bookkeeping was on its way) stays finished, never to be sent again. `done` runs once
+    /// it is durable (or failed), in submission order, saying whether the message was still unfinished.
+    func updateUnfinishedSoon(
+        id: String, state: OutboxState, attempts: Int?, nextAttemptAt: Timestamp??, lastError: String??,
+        now: Timestamp, done: @escaping @Sendable (Result<Bool, StoreError>) -> Void
     ) {
+        let updated = Mutex(false)
         grouped({ [self] connection throws(StoreError) in
-            try update(connection, id: id, state: state, attempts: attempts, nextAttemptAt: nextAttemptAt,
-                lastError: lastError, reply: reply, now: now)
-        }, done: done)
+            let changed = try update(connection, id: id, state: state, attempts: attempts, nextAttemptAt: nextAttemptAt,
+                lastError: lastError, reply: nil, now: now, onlyUnfinished: true)
+            updated.withLock { $0 = changed }
+        }, done: { error in
+            done(error.map { .failure($0) } ?? .success(updated.withLock { $0 }))
+        })
     }
 
     /// A final state for one message, for ``finishOutboxSoon(_:now:done:)``.
@@ -152,10 +159,11 @@ extension Store {
         })
     }
 
+    /// Whether message `id` was there to update; `onlyUnfinished`: a message in a final state is left as it is.
     private func update(
         _ connection: Connection, id: String, state: OutboxState, attempts: Int?, nextAttemptAt: Timestamp??,
-        lastError: String??, reply: Reply??, now: Timestamp
-    ) throws(StoreError) {
+        lastError: String??, reply: Reply??, now: Timestamp, onlyUnfinished: Bool = false
+    ) throws(StoreError) -> Bool {
         var assignments = ["state = ?", "updatedAt = ?"]
         var values: [(any SQLBindable)?] = [state.rawValue, now.millisecondsSinceEpoch]
         if let attempts {
@@ -176,9 +184,8 @@ extension Store {
         }
         values.append(id)
         let sql = "UPDATE outbox SET \(assignments.joined(separator: ", ")) WHERE id = ?"
-        guard try connection.run(sql, values) > 0 else {
-            throw StoreError(.notFound, path: path, "update outbox: no message \(id) in the outbox")
-        }
+            + (onlyUnfinished ? " AND \(Store.unfinishedSQL)" : "")
+        return try connection.run(sql, values) > 0
     }
 
     /// The record of message `id`, if it is in the outbox.
