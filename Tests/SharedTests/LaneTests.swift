@@ -503,6 +503,40 @@ import Testing
         }
     }
 
+    /// A late "in progress" from a node the lane had found gone puts the message's flight back as the lane reopens:
+    /// the fill that follows sends what waited after it, not that message a second time.
+    @Test func aMessageBackInFlightIsNotSentAgainByTheFillThatFollows() async throws {
+        try await withHarness(window: 4) { harness in
+            // Events: not drained one at a time once the node is back (commands would wait behind the first).
+            let ids = try harness.accept(3)
+            #expect(await harness.waitForPublishes(3))
+            harness.transport.noResponders(harness.published[1])
+            #expect(await poll { harness.isWaitingForNode(ids[2]) })
+            harness.transport.ack(harness.published[0], status: .inProgress)
+            #expect(await harness.waitForPublishes(5))
+            await settle()
+            #expect(harness.published[3...].map(\.id) == [ids[1], ids[2]])
+        }
+    }
+
+    /// A long answer, in pieces, from a node the lane had found gone (its window dropped): all its pieces are put
+    /// together, and the message is acked, as it would be in the window.
+    @Test func aLateAnswerInPiecesToAMessageOutOfTheWindowIsTaken() async throws {
+        try await withHarness(window: 4) { harness in
+            let ids = try harness.accept(2, method: .cliCommand)
+            #expect(await harness.waitForPublishes(2))
+            harness.transport.noResponders(harness.published[1])
+            #expect(await poll { harness.isWaitingForNode(ids[1]) })
+            let reply = harness.transport.nodeKey.sign(Reply(id: ids[0], fromNode: "edge", status: .ok, exitCode: 0,
+                stdout: String(repeating: "abcdefghij", count: 2000)))
+            let pieces = ReplyChunk.split(reply, maxPayload: 4096)
+            #expect(pieces.count > 1)
+            for piece in pieces { harness.transport.answer(harness.published[0], payload: piece) }
+            #expect(await poll { harness.state(ids[0]) == .acked }, "\(harness.state(ids[0]) as Any)")
+            #expect((try harness.store.outboxRecord(id: ids[0]))?.reply?.stdout == reply.stdout)
+        }
+    }
+
     /// An ACK that reopens a blocked lane before the write that marks its window waiting has landed: observers last
     /// hear that the message was acked, not that it waits for its node.
     @Test func observersDoNotHearThatAnAnsweredMessageWaitsForItsNode() async throws {

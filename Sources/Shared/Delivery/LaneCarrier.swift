@@ -57,6 +57,8 @@ final class LaneCarrier {
     private var finishing: Set<Int64> = []
     /// Messages whose flights were dropped when the node went away, still answerable by a late ACK.
     private var dropped: Set<Int64> = []
+    /// Messages read back for a late answer in pieces (``forgottenFlight(_:)``), kept until the answer is whole.
+    private var reassembling: [Int64: Flight] = [:]
     /// The node's key on record, read once (and again when an ACK is refused).
     private var keyRecord: Store.KeyRecord?? {
         didSet { mirrorMACs() }
@@ -465,7 +467,7 @@ final class LaneCarrier {
         if answer.isNoResponders { return notConnected(sequence, now: now) }
         // An answer to an attempt the lane has forgotten (it found the node gone since, and dropped its window)
         // still counts, as long as the message is unfinished.
-        var found = flights[sequence] ?? forgottenFlight(sequence)
+        var found = flights[sequence] ?? reassembling[sequence] ?? forgottenFlight(sequence)
         // An answer on the reply subject of a batch of messages (the first one's) may be another message's of that
         // batch, too big for a batch of ACKs: found by its id.
         func answering(_ id: String) -> Flight? {
@@ -476,7 +478,13 @@ final class LaneCarrier {
         }
         let whole: Reply?
         if let chunk = ReplyChunk.decode(answer.payload) {
-            whole = answering(chunk.chunkOf)?.assembly.add(chunk)
+            let answered = answering(chunk.chunkOf)
+            whole = answered?.assembly.add(chunk)
+            // A message out of the window keeps its pieces here until its answer is whole (as many as a window).
+            if let answered, flights[sequence] == nil {
+                if whole == nil, reassembling[sequence] == nil, reassembling.count >= context.window { reassembling.removeAll() }
+                reassembling[sequence] = whole == nil ? answered : nil
+            }
         } else {
             whole = try? Reply.decode(answer.payload)
         }

@@ -57,6 +57,11 @@ final class InMemoryTransport: Transport {
         answer(publish, NATSMessage(subject: publish.replyTo ?? "", payload: reply.encoded()))
     }
 
+    /// Answers `publish` with `payload` as it is (a piece of a long answer, say).
+    func answer(_ publish: Publish, payload: [UInt8]) {
+        answer(publish, NATSMessage(subject: publish.replyTo ?? "", payload: payload))
+    }
+
     /// Answers `publish` with an unsigned ACK: one the sender does not believe.
     func ackUnsigned(_ publish: Publish) {
         let reply = Reply(id: publish.id, fromNode: "edge", status: .ok)
