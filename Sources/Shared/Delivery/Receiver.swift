@@ -325,6 +325,13 @@ public final class Receiver: Sendable {
                     replyTo: inbound.replyTo, asker: asker, received: received, gather: gather, release: release))
                 return true
             }
+            // May run twice in a row, not at any later time: a copy coming late (its ACK was lost) after later
+            // messages ran could undo them (a trustKey add after the revoke that followed it, a fileWrite over a
+            // newer one). One that ran to its end here gets its stored answer.
+            if let stored = try? store.finishedReply(id: id) {
+                send(stored, to: inbound.replyTo, asker: asker)
+                return false
+            }
             journalReceived()
             schedule(message, runs: runs) {
                 let reply = await handler.handle(message, context: self.context)
@@ -338,9 +345,9 @@ public final class Receiver: Sendable {
         ) { [self] begun in
             switch begun {
             case .failure(let error):
-                // Without the dedup record the message must not run; the sender retries.
+                // Without the dedup record the message must not run; the sender retries. (Its slot is given back
+                // once, below.)
                 logger.error("cannot record message \(id): \(error)")
-                release()
             case .success(.new):
                 // Run at once in this commit's completion: those come in the order the messages arrived. Its
                 // `received` line goes with its answer, in one append.

@@ -134,6 +134,21 @@ extension Store {
         })
     }
 
+    /// The answer stored for message `id`, if it ran to its end here (read without waiting for a commit under way).
+    public func finishedReply(id: String) throws(StoreError) -> Reply? {
+        let stored = try database.read { connection throws(StoreError) in
+            try connection.query("SELECT reply FROM received WHERE id = ? AND state = ?", [id, ReceivedState.finished.rawValue]) { row in
+                row.isNull(0) ? nil : row.blob(0)
+            }.first ?? nil
+        }
+        guard let stored else { return nil }
+        do {
+            return try Reply.decode(stored)
+        } catch {
+            throw StoreError(.corruptRecord, path: path, "received message \(id): stored answer cannot be read: \(error)")
+        }
+    }
+
     /// The subject the latest copy of message `id` asked to be answered on.
     public func receivedReplyTo(id: String) throws(StoreError) -> String? {
         try database.withConnection { connection throws(StoreError) in
