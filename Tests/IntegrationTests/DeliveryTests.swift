@@ -120,9 +120,10 @@ struct DeliveryTests {
         let agent = AgentProcess(node: "edge", server: server, dataDirectory: directory + "/edge")
         defer { agent.stop() }
         try await agent.start(extraArguments: ["--keep-results", "2"])
-        try central.write(inmsg: command(0, "echo kept"))
+        // Its ttl ends soon: the agent keeps its record until then, and two seconds after it was final.
+        try central.write(inmsg: command(0, "echo kept", extra: #","ttl":3"#))
         #expect(await eventually { (try? await self.states(central)) == ["acked"] })
-        // Two seconds after it was final the record is gone on both sides.
+        // Two seconds after it was final (and its ttl ended) the record is gone on both sides.
         #expect(await eventually { (try? await central.messages().isEmpty) == true })
         #expect(await eventually { agent.log.contains("pruned old messages") && agent.log.contains("received=1") })
     }

@@ -16,7 +16,7 @@ import Testing
             let order = Mutex<[String]>([])
             let ids = (0..<100).map { "m\($0)" }
             for id in ids {
-                batch.add(store.beginReceiveWrite(id: id, fromNode: "edge", method: "log", replyTo: nil, now: start) { begun in
+                batch.add(store.beginReceiveWrite(id: id, fromNode: "edge", method: "log", replyTo: nil, expiresAt: nil, now: start) { begun in
                     guard case .success(.new) = begun else {
                         Issue.record("\(id): \(begun)")
                         return

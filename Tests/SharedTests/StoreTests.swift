@@ -269,6 +269,25 @@ import Testing
         }
     }
 
+    /// A received message's record is kept until its ttl has ended, however long ago it finished: its sender may
+    /// retry it until then, and the retry must get the stored answer, not run it again.
+    @Test func pruneReceivedKeepsMessagesUntilTheirTTLEnds() throws {
+        try withStore { store in
+            let reply = Reply(id: "long", fromNode: "alpha", status: .ok)
+            for (id, expiresAt) in [("long", at(1_000_000)), ("short", at(5000)), ("none", nil)] {
+                _ = try store.beginReceive(
+                    id: id, fromNode: "central", method: "cliCommand", replyTo: nil, expiresAt: expiresAt, now: at(1))
+                try store.finishReceive(id: id, reply: Reply(id: id, fromNode: "alpha", status: .ok), now: at(1000))
+            }
+            // Finished long enough ago, all three; only those whose ttl has ended (or who have none) go.
+            #expect(try store.pruneReceived(finishedBefore: at(10_000), now: at(20_000)) == 2)
+            #expect(try store.beginReceive(
+                id: "long", fromNode: "central", method: "cliCommand", replyTo: nil, now: at(30_000)) == .finished(reply))
+            #expect(try store.pruneReceived(finishedBefore: at(10_000), now: at(2_000_000)) == 1)
+            #expect(try store.receivedCount() == 0)
+        }
+    }
+
     @Test func helloAndByeUpdateTheRegistryAndKeepFirstSeen() throws {
         try withStore { store in
             let facts = Array(#"{"os":"linux"}"#.utf8)

@@ -341,7 +341,8 @@ public final class Receiver: Sendable {
             return true
         }
         batch.add(store.beginReceiveWrite(
-            id: id, fromNode: fromNode, method: message.method.rawValue, replyTo: inbound.replyTo, now: .now
+            id: id, fromNode: fromNode, method: message.method.rawValue, replyTo: inbound.replyTo,
+            expiresAt: message.expiresAt, now: .now
         ) { [self] begun in
             switch begun {
             case .failure(let error):
@@ -409,7 +410,7 @@ public final class Receiver: Sendable {
     ) -> GroupCommit.Write {
         let fromNode = message.fromNode ?? ""
         return store.recordRunWrite(id: id, fromNode: fromNode, method: message.method.rawValue, replyTo: replyTo, reply: reply,
-            now: .now) { [self] recorded in
+            expiresAt: message.expiresAt, now: .now) { [self] recorded in
             switch recorded {
             case .success(let stored):
                 answer(message, id: id, reply: stored, replyTo: replyTo, asker: asker, received: received, gather: gather)

@@ -276,10 +276,11 @@ public final class NodeRuntime: Service, Sendable {
     private func pruneLoop() async throws {
         let keep = configuration.defaults.keepResults
         while !Task.isCancelled {
-            let before = Timestamp.now.adding(seconds: -keep)
+            let now = Timestamp.now
+            let before = now.adding(seconds: -keep)
             do {
                 let sent = try store.pruneOutbox(finishedBefore: before)
-                let received = try store.pruneReceived(finishedBefore: before)
+                let received = try store.pruneReceived(finishedBefore: before, now: now)
                 if sent + received > 0 {
                     logger.info("pruned old messages", metadata: ["sent": "\(sent)", "received": "\(received)"])
                 }

@@ -93,5 +93,8 @@ enum Schema {
         CREATE INDEX outbox_unfinished_bounded ON outbox (toNode, sequence)
             WHERE (state = 'queued' OR state = 'sending' OR state = 'inProgress') AND retries > 0;
         """,
+        // When a received message's ttl ends: its sender may retry it until then, so its record is kept until then
+        // at least, however long ago it finished (``Store/pruneReceived(finishedBefore:now:)``).
+        "ALTER TABLE received ADD COLUMN expiresAt INTEGER;",
     ]
 }

@@ -11,23 +11,25 @@ extension Store {
     ///
     /// Absent: recorded as running, `.new`. Running: `.running`, and `replyTo` becomes the subject to answer on
     /// (a `nil` keeps the one known). Finished: `.finished` with the stored reply. Interrupted: `.interrupted`.
+    /// `expiresAt`: when the message's ttl ends (its record is kept until then at least).
     public func beginReceive(
-        id: String, fromNode: String, method: String, replyTo: String?, now: Timestamp
+        id: String, fromNode: String, method: String, replyTo: String?, expiresAt: Timestamp? = nil, now: Timestamp
     ) throws(StoreError) -> ReceiveBegin {
         try database.transaction { connection throws(StoreError) in
-            try begin(connection, id: id, fromNode: fromNode, method: method, replyTo: replyTo, now: now)
+            try begin(connection, id: id, fromNode: fromNode, method: method, replyTo: replyTo, expiresAt: expiresAt, now: now)
         }
     }
 
     /// ``beginReceive(id:fromNode:method:replyTo:now:)`` as a write to commit: `then` gets the answer once the record
     /// is durable. Writes committed in some order get their answers in that order.
     func beginReceiveWrite(
-        id: String, fromNode: String, method: String, replyTo: String?, now: Timestamp,
+        id: String, fromNode: String, method: String, replyTo: String?, expiresAt: Timestamp?, now: Timestamp,
         then: @escaping @Sendable (Result<ReceiveBegin, StoreError>) -> Void
     ) -> GroupCommit.Write {
         let answer = Mutex<ReceiveBegin?>(nil)
         return GroupCommit.Write(body: { [self] connection throws(StoreError) in
-            let begun = try begin(connection, id: id, fromNode: fromNode, method: method, replyTo: replyTo, now: now)
+            let begun = try begin(
+                connection, id: id, fromNode: fromNode, method: method, replyTo: replyTo, expiresAt: expiresAt, now: now)
             answer.withLock { $0 = begun }
         }, done: { error in
             if let error { return then(.failure(error)) }
@@ -36,15 +38,17 @@ extension Store {
     }
 
     private func begin(
-        _ connection: Connection, id: String, fromNode: String, method: String, replyTo: String?, now: Timestamp
+        _ connection: Connection, id: String, fromNode: String, method: String, replyTo: String?, expiresAt: Timestamp?,
+        now: Timestamp
     ) throws(StoreError) -> ReceiveBegin {
         // The common case, a message not seen before, in one statement; a retry finds the record already there.
         let inserted = try connection.run(
             """
-            INSERT OR IGNORE INTO received (id, fromNode, method, state, replyTo, receivedAt)
-            VALUES (?, ?, ?, ?, ?, ?)
+            INSERT OR IGNORE INTO received (id, fromNode, method, state, replyTo, receivedAt, expiresAt)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
             """,
-            [id, fromNode, method, ReceivedState.running.rawValue, replyTo, now.millisecondsSinceEpoch])
+            [id, fromNode, method, ReceivedState.running.rawValue, replyTo, now.millisecondsSinceEpoch,
+                expiresAt?.millisecondsSinceEpoch])
         if inserted > 0 { return .new }
         let existing = try connection.query("SELECT state, reply FROM received WHERE id = ?", [id]) { row in
             (row.text(0), row.optionalBlob(1))
@@ -108,20 +112,21 @@ extension Store {
     /// the answer stored by an earlier run of the same message (a retry that ran it again), so every copy of the
     /// message gets the same answer.
     func recordRunWrite(
-        id: String, fromNode: String, method: String, replyTo: String?, reply: Reply, now: Timestamp,
-        then: @escaping @Sendable (Result<Reply, StoreError>) -> Void
+        id: String, fromNode: String, method: String, replyTo: String?, reply: Reply, expiresAt: Timestamp? = nil,
+        now: Timestamp, then: @escaping @Sendable (Result<Reply, StoreError>) -> Void
     ) -> GroupCommit.Write {
         let answer = Mutex<Reply>(reply)
         return GroupCommit.Write(body: { [self] connection throws(StoreError) in
             let inserted = try connection.run(
                 """
-                INSERT OR IGNORE INTO received (id, fromNode, method, state, replyTo, reply, receivedAt, finishedAt)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT OR IGNORE INTO received (id, fromNode, method, state, replyTo, reply, receivedAt, finishedAt, expiresAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [id, fromNode, method, ReceivedState.finished.rawValue, replyTo, reply.encoded(),
-                    now.millisecondsSinceEpoch, now.millisecondsSinceEpoch])
+                    now.millisecondsSinceEpoch, now.millisecondsSinceEpoch, expiresAt?.millisecondsSinceEpoch])
             if inserted > 0 { return }
-            switch try begin(connection, id: id, fromNode: fromNode, method: method, replyTo: replyTo, now: now) {
+            switch try begin(
+                connection, id: id, fromNode: fromNode, method: method, replyTo: replyTo, expiresAt: expiresAt, now: now) {
             case .finished(let stored):
                 answer.withLock { $0 = stored }
             case .new, .running, .interrupted:
@@ -176,13 +181,14 @@ extension Store {
         }
     }
 
-    /// Deletes the records of messages that finished (or were interrupted) before `finishedBefore`;
-    /// returns how many. Running messages are kept whatever their age.
-    public func pruneReceived(finishedBefore: Timestamp) throws(StoreError) -> Int {
+    /// Deletes the records of messages that finished (or were interrupted) before `finishedBefore` and whose ttl
+    /// has ended by `now` (their senders may retry them until then: a record pruned before would let a retry run
+    /// the message again); returns how many. Running messages are kept whatever their age.
+    public func pruneReceived(finishedBefore: Timestamp, now: Timestamp = .now) throws(StoreError) -> Int {
         try database.withConnection { connection throws(StoreError) in
             try connection.run(
-                "DELETE FROM received WHERE state != ? AND finishedAt < ?",
-                [ReceivedState.running.rawValue, finishedBefore.millisecondsSinceEpoch])
+                "DELETE FROM received WHERE state != ? AND finishedAt < ? AND (expiresAt IS NULL OR expiresAt < ?)",
+                [ReceivedState.running.rawValue, finishedBefore.millisecondsSinceEpoch, now.millisecondsSinceEpoch])
         }
     }
 
