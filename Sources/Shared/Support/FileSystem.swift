@@ -80,11 +80,14 @@ public enum FileSystem {
     }
 
     /// Appends to the file, creating it if needed. With `followSymlinks: false` a symlink at `path` is refused
-    /// (ELOOP), so a checked path cannot be swapped for a link elsewhere.
+    /// (ELOOP), so a checked path cannot be swapped for a link elsewhere. Never waits for a reader: a named pipe
+    /// nobody reads fails at once (ENXIO), and a full one (EAGAIN), instead of holding the thread (and the run, and
+    /// every message of its stream queued behind it) for as long as nobody reads.
     public static func append(
         _ bytes: [UInt8], to path: String, mode: mode_t = 0o644, followSymlinks: Bool = true
     ) throws(Failure) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (followSymlinks ? 0 : O_NOFOLLOW), mode)
+        let flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK | (followSymlinks ? 0 : O_NOFOLLOW)
+        let fd = open(path, flags, mode)
         guard fd >= 0 else { throw Failure(path: path, operation: "opening", errno: errno) }
         defer { close(fd) }
         try writeAll(fd, bytes, path: path)
