@@ -101,6 +101,26 @@ struct ReceiverTests {
         }
     }
 
+    /// Two appends to one file in one batch, the first asking for an ACK and the second not: they run in the order
+    /// they came, though the first waits for its record to be durable before it runs.
+    @Test func aStreamRunsInOrderWhetherItsMessagesAskForAnACKOrNot() async throws {
+        let runs = Runs()
+        try await withReceiver(handlers: [.fileAppend: SlowHandler(runs: runs)]) { harness in
+            let items = [("first", MessageType.eventACK), ("second", .eventNACK)].map { id, type in
+                let message = Message(id: id, toNode: "edge", fromNode: "central", messageType: type, method: .fileAppend,
+                    methodArgs: ["/data/log.txt"], data: id + "\n")
+                return MessageBatch.Item(
+                    subject: Subject(node: "edge", method: .fileAppend, messageType: type).description, token: id,
+                    payload: message.encoded())
+            }
+            let inbox = try harness.client.makeInbox()
+            try harness.client.publish(MessageBatch.subject(for: "edge"), payload: MessageBatch(items: items).encoded(),
+                replyTo: inbox.subject)
+            #expect(await eventually { runs.ran.count == 2 })
+            #expect(runs.ran == ["first", "second"])
+        }
+    }
+
     /// A copy of a `trustKey` that ran, coming late (its ACK was lost) after a later one undid it, is answered from
     /// its record and not run again: the key revoked stays revoked.
     @Test func aLateCopyOfAMessageThatMayRunAgainDoesNotUndoALaterOne() async throws {

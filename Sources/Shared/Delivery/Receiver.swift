@@ -307,14 +307,23 @@ public final class Receiver: Sendable {
         let atOnce = immediate[message.method]
         guard subject.messageType.wantsACK else {
             journalReceived()
+            // A message of a stream (``Message/streamKey``) takes its turn behind those of its stream that came before
+            // it and asked for an ACK: their runs start once their records are durable, in that commit's completions,
+            // so this one starts there too, in arrival order (an empty write in the same commit).
+            let inTurn: (@escaping @Sendable () -> Void) -> Void = { start in
+                guard message.streamKey != nil else { return start() }
+                batch.add(GroupCommit.Write(body: { _ throws(StoreError) in }, done: { _ in start() }))
+            }
             if let atOnce {
-                audit?.record(message, reply: atOnce.handleNow(message, context: context))
+                inTurn { [audit, context] in audit?.record(message, reply: atOnce.handleNow(message, context: context)) }
                 return false
             }
-            schedule(message, runs: runs) {
-                let reply = await handler.handle(message, context: self.context)
-                self.audit?.record(message, reply: reply)
-                release()
+            inTurn { [self] in
+                schedule(message, runs: runs) {
+                    let reply = await handler.handle(message, context: self.context)
+                    self.audit?.record(message, reply: reply)
+                    release()
+                }
             }
             return true
         }
