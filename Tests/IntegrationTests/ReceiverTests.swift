@@ -31,6 +31,32 @@ struct ReceiverTests {
 
     static let slow = Method(rawValue: "slow")
 
+    /// Opened once, by ``OpeningHandler``.
+    final class Gate: Sendable {
+        let isOpen = Atomic<Bool>(false)
+    }
+
+    /// `stuck`: runs until the gate opens.
+    struct StuckHandler: MethodHandler {
+        let gate: Gate
+        func handle(_ message: Message, context: HandlerContext) async -> Reply {
+            while !gate.isOpen.load(ordering: .acquiring) { try? await Task.sleep(for: .milliseconds(10)) }
+            return context.reply(to: message, .ok)
+        }
+    }
+
+    /// `opening`: runs at once, where the message is: opens the gate, then takes its time (holding up what its commit
+    /// answers after it).
+    struct OpeningHandler: ImmediateMethodHandler {
+        let gate: Gate
+        func handleNow(_ message: Message, context: HandlerContext) -> Reply {
+            gate.isOpen.store(true, ordering: .releasing)
+            usleep(800_000)
+            return context.reply(to: message, .ok)
+        }
+        func handle(_ message: Message, context: HandlerContext) async -> Reply { handleNow(message, context: context) }
+    }
+
     struct Harness {
         let client: NATSConnection
         let receiver: Receiver
@@ -118,6 +144,35 @@ struct ReceiverTests {
                 replyTo: inbox.subject)
             #expect(await eventually { runs.ran.count == 2 })
             #expect(runs.ran == ["first", "second"])
+        }
+    }
+
+    /// A retry of a message that is running, whose run ends while the retry's commit is still answering the messages
+    /// before it: the result goes on the retry's reply subject (the sender's newest), and nothing is left behind.
+    @Test func aRetryRacingTheEndOfItsRunGetsTheResultOnItsOwnSubject() async throws {
+        let gate = Gate()
+        let (stuck, opening) = (Method(rawValue: "stuck"), Method(rawValue: "opening"))
+        try await withReceiver(handlers: [stuck: StuckHandler(gate: gate), opening: OpeningHandler(gate: gate)]) { harness in
+            let first = try harness.send("long", stuck)
+            try await Task.sleep(for: .milliseconds(300))
+            // One batch: a message whose answer opens the gate and takes a while, then the retry of the running one.
+            let items = [("opener", opening), ("long", stuck)].map { id, method in
+                MessageBatch.Item(subject: Subject(node: "edge", method: method, messageType: .commandACK).description,
+                    token: id, payload: Message(id: id, toNode: "edge", fromNode: "central", messageType: .commandACK,
+                        method: method).encoded())
+            }
+            let retry = try harness.client.makeInbox()
+            try harness.client.publish(MessageBatch.subject(for: "edge"), payload: MessageBatch(items: items).encoded(),
+                replyTo: retry.subject)
+            var onRetry: [String] = []
+            while let answer = await retry.next(timeout: .seconds(3)) {
+                let replies = try (try? ReplyBatch.decode(answer.payload).entries.map(\.reply)) ?? [Reply.decode(answer.payload)]
+                onRetry += replies.map { "\($0.id) \($0.status)" }
+            }
+            let onFirst = await first.next(timeout: .milliseconds(100)).flatMap { try? Reply.decode($0.payload) }
+            #expect(onRetry.filter { $0.hasPrefix("long") }.last == "long ok",
+                "on the retry's subject: \(onRetry); on the first: \(String(describing: onFirst))")
+            #expect(harness.receiver.retriedWhileRunning.withLock { $0.isEmpty })
         }
     }
 

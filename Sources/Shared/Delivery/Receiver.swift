@@ -351,7 +351,10 @@ public final class Receiver: Sendable {
         }
         batch.add(store.beginReceiveWrite(
             id: id, fromNode: fromNode, method: message.method.rawValue, replyTo: inbound.replyTo,
-            expiresAt: message.expiresAt, now: .now
+            expiresAt: message.expiresAt, now: .now,
+            // A retry while it runs: its answer must go on the retry's subject. Noted in the write itself, so that the
+            // run's finish, however soon it comes, finds it (its commit comes after this one).
+            whileRunning: { [self] in retriedWhileRunning.withLock { _ = $0.insert(id) } }
         ) { [self] begun in
             switch begun {
             case .failure(let error):
@@ -374,8 +377,10 @@ public final class Receiver: Sendable {
                 }
                 return
             case .success(.running):
-                retriedWhileRunning.withLock { _ = $0.insert(id) }
-                send(context.reply(to: message, .inProgress), to: inbound.replyTo, asker: asker)
+                // Unless its run ended meanwhile and answered on this retry's subject already.
+                if retriedWhileRunning.withLock({ $0.contains(id) }) {
+                    send(context.reply(to: message, .inProgress), to: inbound.replyTo, asker: asker)
+                }
             case .success(.finished(let reply)):
                 send(reply, to: inbound.replyTo, asker: asker)
             case .success(.interrupted):

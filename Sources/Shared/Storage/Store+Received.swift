@@ -22,14 +22,18 @@ extension Store {
 
     /// ``beginReceive(id:fromNode:method:replyTo:now:)`` as a write to commit: `then` gets the answer once the record
     /// is durable. Writes committed in some order get their answers in that order.
+    /// `whileRunning` is called in the write itself when the message is running (before the commit, so before any
+    /// later write, its run's finish say, can commit).
     func beginReceiveWrite(
         id: String, fromNode: String, method: String, replyTo: String?, expiresAt: Timestamp?, now: Timestamp,
+        whileRunning: @escaping @Sendable () -> Void = {},
         then: @escaping @Sendable (Result<ReceiveBegin, StoreError>) -> Void
     ) -> GroupCommit.Write {
         let answer = Mutex<ReceiveBegin?>(nil)
         return GroupCommit.Write(body: { [self] connection throws(StoreError) in
             let begun = try begin(
                 connection, id: id, fromNode: fromNode, method: method, replyTo: replyTo, expiresAt: expiresAt, now: now)
+            if begun == .running { whileRunning() }
             answer.withLock { $0 = begun }
         }, done: { error in
             if let error { return then(.failure(error)) }
