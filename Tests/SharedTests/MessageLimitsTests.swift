@@ -96,9 +96,50 @@ import Testing
         #expect(throws: MessageError.self) { try Message.decodeBatch(json(single)) }
     }
 
+    /// Inputs refused at the same moment (the socket serves clients at once) are each kept, with their own reason:
+    /// none takes another's name in `rejected/`.
+    @Test func inputsRefusedAtOnceAreEachKeptWithTheirReason() throws {
+        try withIntake { intake in
+            let count = 200
+            DispatchQueue.concurrentPerform(iterations: count) { index in
+                _ = intake.take(bytes: Array("{\"bad\":\(index)x}".utf8), shownAs: "socket", keepName: "socket.json")
+            }
+            let kept = try FileManager.default.contentsOfDirectory(atPath: intake.rejectedDirectory)
+            let inputs = kept.filter { $0.hasSuffix("socket.json") }
+            #expect(inputs.count == count)
+            #expect(kept.filter { $0.hasSuffix("socket.json.error") }.count == count)
+            let contents = try Set(inputs.map { try String(contentsOfFile: intake.rejectedDirectory + "/" + $0, encoding: .utf8) })
+            #expect(contents == Set((0..<count).map { "{\"bad\":\($0)x}" }))
+        }
+    }
+
     @Test func anInputFilePastSixteenMiBIsRejectedUnreadNamingTheFile() throws {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("limits-\(UUID().uuidString)").path
+        try withIntake { intake in
+            // Sparse: 16 MiB and one byte long, without writing 16 MiB.
+            #expect(FileManager.default.createFile(atPath: intake.inmsgPath, contents: Data("[".utf8)))
+            try FileHandle(forWritingAtPath: intake.inmsgPath).map { file in
+                try file.truncate(atOffset: UInt64(MessageLimits.batchBytes + 1))
+                try file.close()
+            }
+
+            let result = intake.takeInmsg()
+            guard case .failure(let error) = result else {
+                Issue.record("an oversized inmsg.txt was accepted")
+                return
+            }
+            #expect(error.code == .tooLarge)
+            #expect(
+                error.description
+                    == "\(intake.inmsgPath): input is 16777217 bytes; the limit is 16777216 bytes (16 MiB) per file")
+            let kept = try FileManager.default.contentsOfDirectory(atPath: intake.rejectedDirectory)
+            #expect(kept.contains { $0.hasSuffix("inmsg.txt") }, "\(kept)")
+            #expect(kept.contains { $0.hasSuffix("inmsg.txt.error") }, "\(kept)")
+        }
+    }
+
+    /// An intake on a data directory of its own, prepared, accepting nothing; the directory is removed after.
+    private func withIntake(_ body: (InputIntake) throws -> Void) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("intake-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let intake = InputIntake(
             dataDirectory: directory, node: "central",
@@ -106,24 +147,6 @@ import Testing
                 logger: Logger(label: "test")),
             accept: { _ in [] })
         try intake.prepare()
-        // Sparse: 16 MiB and one byte long, without writing 16 MiB.
-        #expect(FileManager.default.createFile(atPath: intake.inmsgPath, contents: Data("[".utf8)))
-        try FileHandle(forWritingAtPath: intake.inmsgPath).map { file in
-            try file.truncate(atOffset: UInt64(MessageLimits.batchBytes + 1))
-            try file.close()
-        }
-
-        let result = intake.takeInmsg()
-        guard case .failure(let error) = result else {
-            Issue.record("an oversized inmsg.txt was accepted")
-            return
-        }
-        #expect(error.code == .tooLarge)
-        #expect(
-            error.description
-                == "\(intake.inmsgPath): input is 16777217 bytes; the limit is 16777216 bytes (16 MiB) per file")
-        let kept = try FileManager.default.contentsOfDirectory(atPath: intake.rejectedDirectory)
-        #expect(kept.contains { $0.hasSuffix("inmsg.txt") }, "\(kept)")
-        #expect(kept.contains { $0.hasSuffix("inmsg.txt.error") }, "\(kept)")
+        try body(intake)
     }
 }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
 /// Turns input files (`inmsg.txt`, `inbox/*`) into accepted messages, and keeps what cannot be accepted.
 ///
 /// A file is taken out of the way first (renamed), then parsed: all of it is accepted, or none of it. Bad input
@@ -99,13 +102,30 @@ public struct InputIntake: Sendable {
 
     /// Keeps rejected input (`keep` puts it at the path given) with a `.error` file beside it, and reports it.
     private func reject(name: String, error: MessageError, keep: (String) throws -> Void) {
-        let stamp = Timestamp.now.rfc3339.replacingColons
-        let target = "\(rejectedDirectory)/\(stamp)-\(name)"
         try? FileSystem.makeDirectory(rejectedDirectory)
+        let target = claimRejectedName(for: name)
         try? keep(target)
         try? FileSystem.write(Array((error.description + "\n").utf8), to: target + ".error")
         errors.report(ErrorRecord(node: node, kind: .input, messageId: error.messageID,
             error: "\(error) (kept as \(target))"))
+    }
+
+    /// A name in `rejected/` for input called `name`, `<time>-<name>`, taken (created empty) so that no other refusal
+    /// gets it: two refused in the same millisecond (the socket serves clients at once) get `<time>-2-<name>` and so on,
+    /// instead of one keeping the other's input and reason.
+    private func claimRejectedName(for name: String) -> String {
+        let stamp = Timestamp.now.rfc3339.replacingColons
+        var target = "\(rejectedDirectory)/\(stamp)-\(name)"
+        for serial in 2...1000 {
+            let fd = open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            if fd >= 0 {
+                close(fd)
+                break
+            }
+            guard errno == EEXIST else { break }
+            target = "\(rejectedDirectory)/\(stamp)-\(serial)-\(name)"
+        }
+        return target
     }
 }
 
