@@ -552,7 +552,7 @@ final class LaneCarrier {
             takesMACs = false
             keyRecord = nil
             flights[sequence] = flight
-            for (other, refused) in flights where other == sequence || (refused.batchLead == sequence && refused.sentWithMAC) {
+            for (each, refused) in flights where each == sequence || (refused.batchLead == sequence && refused.sentWithMAC) {
                 refused.sentWithMAC = false
                 refused.retrying = true
                 refused.deadline = now

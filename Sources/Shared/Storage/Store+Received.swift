@@ -65,12 +65,7 @@ extension Store {
             try connection.run("UPDATE received SET replyTo = COALESCE(?, replyTo) WHERE id = ?", [replyTo, id])
             return .running
         case .finished:
-            guard let replyBytes else { throw corrupt("received message \(id)", "finished without a reply") }
-            do {
-                return .finished(try Reply.decode(replyBytes))
-            } catch {
-                throw corrupt("received message \(id)", "stored reply cannot be read: \(error)")
-            }
+            return .finished(try storedReply(replyBytes, id: id))
         case .interrupted:
             return .interrupted
         case nil:
@@ -147,14 +142,20 @@ extension Store {
     public func finishedReply(id: String) throws(StoreError) -> Reply? {
         let stored = try database.read { connection throws(StoreError) in
             try connection.query("SELECT reply FROM received WHERE id = ? AND state = ?", [id, ReceivedState.finished.rawValue]) { row in
-                row.isNull(0) ? nil : row.blob(0)
-            }.first ?? nil
+                row.optionalBlob(0)
+            }.first
         }
         guard let stored else { return nil }
+        return try storedReply(stored, id: id)
+    }
+
+    /// The answer stored with finished message `id` (`bytes` as read from its record).
+    private func storedReply(_ bytes: [UInt8]?, id: String) throws(StoreError) -> Reply {
+        guard let bytes else { throw corrupt("received message \(id)", "finished without a reply") }
         do {
-            return try Reply.decode(stored)
+            return try Reply.decode(bytes)
         } catch {
-            throw StoreError(.corruptRecord, path: path, "received message \(id): stored answer cannot be read: \(error)")
+            throw corrupt("received message \(id)", "stored reply cannot be read: \(error)")
         }
     }
 
